@@ -1,0 +1,104 @@
+"""RT-suivi: a help-desk request tracker that replaces Request Tracker 4."""
+from flask import Flask, g, redirect, request, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from . import config as config_module
+from .extensions import babel, csrf, db, login_manager, migrate
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.update(config_module.DEFAULTS)
+    app.config.update(config_module.from_environment())
+    app.config.update(config or {})
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(config_module.PROJECT_DIR / "migrations"),
+                     render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale, timezone_selector=_select_timezone)
+    login_manager.init_app(app)
+    _configure_login(app)
+
+    from .blueprints import register_blueprints
+    register_blueprints(app)
+    from .cli import register_cli
+    register_cli(app)
+    from .errors import register_error_handlers
+    register_error_handlers(app)
+    from .templating import register_template_helpers
+    register_template_helpers(app)
+    return app
+
+
+def _select_locale():
+    if "lang" in request.args and request.args["lang"] in ("fr", "en"):
+        return request.args["lang"]
+    user = current_user
+    if user and getattr(user, "is_authenticated", False) and user.lang in ("fr", "en"):
+        return user.lang
+    return "fr"
+
+
+def _select_timezone():
+    user = current_user
+    if user and getattr(user, "is_authenticated", False) and user.timezone:
+        return user.timezone
+    from flask import current_app
+    return current_app.config["RTSUIVI_DEFAULT_TIMEZONE"]
+
+
+def _configure_login(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+    from .models import User
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Connectez-vous pour accéder à cette page.")
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and not user.disabled else None
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        from .htmx import redirect_client
+        target = url_for("auth.login", next=request.full_path if request.method == "GET"
+                         and "HX-Request" not in request.headers else None)
+        if "HX-Request" in request.headers:
+            # An expired session must send the whole page to the login form, not into a box.
+            target = url_for("auth.login", next=request.headers.get("HX-Current-URL"))
+            return redirect_client(target)
+        return redirect(target)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """Turn on foreign keys, WAL and a busy timeout on SQLite; leave other databases alone."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        # Let SQLAlchemy emit BEGIN itself (see _sqlite_begin) instead of pysqlite.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection):
+    """On SQLite, a request that writes takes the write lock at BEGIN.
+
+    Otherwise two requests that read then write (two agents pressing Prendre) deadlock and
+    one fails with "database is locked" instead of waiting its turn.
+    """
+    if connection.dialect.name != "sqlite":
+        return
+    from flask import has_request_context
+    writes = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")

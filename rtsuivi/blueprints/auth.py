@@ -1,0 +1,60 @@
+"""Log in and out."""
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired
+
+from ..domain.accounts import authenticate
+
+bp = Blueprint("auth", __name__)
+
+
+class LoginForm(FlaskForm):
+    name = StringField(_l("Nom d'utilisateur"), validators=[DataRequired()])
+    password = PasswordField(_l("Mot de passe"), validators=[DataRequired()])
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only follow a local path after login (no open redirect)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def home_for(user) -> str:
+    return url_for("home.index") if user.privileged else url_for("portal.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        user = authenticate(form.name.data, form.password.data)
+        if user is not None:
+            session.clear()
+            login_user(user)
+            session.permanent = True
+            return redirect(_safe_next(request.args.get("next")) or home_for(user))
+        # Never say which of the name or the password was wrong.
+        flash(_("Identifiant ou mot de passe incorrect."), "error")
+        status = 401
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    session.clear()
+    flash(_("Vous êtes déconnecté."), "info")
+    return redirect(url_for("auth.login"))

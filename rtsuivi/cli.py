@@ -1,0 +1,160 @@
+"""`flask --app app rtsuivi …`: accounts, queues and grants until the admin pages exist."""
+import os
+import secrets
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from .domain import DomainError
+from .domain import accounts
+from .extensions import db
+from .models import Group, Queue, Ticket
+
+rtsuivi_cli = AppGroup("rtsuivi", help="Administer RT-suivi.")
+
+
+def _fail(error: Exception):
+    db.session.rollback()
+    raise click.ClickException(str(error))
+
+
+@rtsuivi_cli.command("create-user")
+@click.argument("name")
+@click.option("--email")
+@click.option("--real-name", default="")
+@click.option("--password", help="Prompted for when omitted.")
+@click.option("--privileged/--unprivileged", default=False, help="Agent (privileged) or requester.")
+def create_user(name, email, real_name, password, privileged):
+    """Create a user."""
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = accounts.create_user(name, email=email, real_name=real_name, password=password,
+                                    privileged=privileged)
+    except DomainError as error:
+        _fail(error)
+    db.session.commit()
+    click.echo(f"User {user.name} created (id {user.id}).")
+
+
+@rtsuivi_cli.command("create-group")
+@click.argument("name")
+@click.option("--description", default="")
+def create_group(name, description):
+    """Create a group."""
+    try:
+        group = accounts.create_group(name, description)
+    except DomainError as error:
+        _fail(error)
+    db.session.commit()
+    click.echo(f"Group {group.name} created.")
+
+
+@rtsuivi_cli.command("add-member")
+@click.argument("group")
+@click.argument("user")
+def add_member(group, user):
+    """Add USER to GROUP."""
+    group_obj = db.session.scalar(select(Group).where(Group.name == group))
+    user_obj = accounts.find_user(user)
+    if group_obj is None or user_obj is None:
+        raise click.ClickException(f"Unknown {'group ' + group if group_obj is None else 'user ' + user}.")
+    accounts.add_member(group_obj, user_obj)
+    db.session.commit()
+    click.echo(f"{user_obj.name} is a member of {group_obj.name}.")
+
+
+@rtsuivi_cli.command("create-queue")
+@click.argument("name")
+@click.option("--description", default="")
+@click.option("--correspond-address")
+@click.option("--comment-address")
+def create_queue(name, description, correspond_address, comment_address):
+    """Create a queue."""
+    try:
+        queue = accounts.create_queue(name, description, correspond_address, comment_address)
+    except DomainError as error:
+        _fail(error)
+    db.session.commit()
+    click.echo(f"Queue {queue.name} created (id {queue.id}).")
+
+
+def _queue(name: str | None) -> Queue | None:
+    if not name:
+        return None
+    queue = db.session.scalar(select(Queue).where(Queue.name == name))
+    if queue is None:
+        raise click.ClickException(f"Unknown queue {name}.")
+    return queue
+
+
+@rtsuivi_cli.command("grant")
+@click.argument("principal")
+@click.argument("rights", nargs=-1, required=True)
+@click.option("--queue", help="Queue name; global when omitted.")
+def grant(principal, rights, queue):
+    """Grant RIGHTS to PRINCIPAL (user:NAME, group:NAME, role:Requestor, system:Everyone)."""
+    queue_obj = _queue(queue)
+    try:
+        for right in rights:
+            accounts.grant(principal, right, queue_obj)
+    except DomainError as error:
+        _fail(error)
+    db.session.commit()
+    click.echo(f"Granted {', '.join(rights)} to {principal} on {queue or 'the system'}.")
+
+
+@rtsuivi_cli.command("revoke")
+@click.argument("principal")
+@click.argument("rights", nargs=-1, required=True)
+@click.option("--queue")
+def revoke(principal, rights, queue):
+    """Revoke RIGHTS from PRINCIPAL."""
+    queue_obj = _queue(queue)
+    try:
+        removed = sum(accounts.revoke(principal, right, queue_obj) for right in rights)
+    except DomainError as error:
+        _fail(error)
+    db.session.commit()
+    click.echo(f"Removed {removed} grant(s).")
+
+
+@rtsuivi_cli.command("demo")
+@click.option("--if-empty", is_flag=True, help="Only when the database has no ticket yet.")
+def demo(if_empty):
+    """Load the demo data and print the demo logins."""
+    from .demo import load_demo
+    accounts.ensure_system_users()
+    if if_empty and db.session.scalar(select(func.count()).select_from(Ticket)):
+        click.echo("Demo data already loaded; logins: admin, alice, bruno, chloe, denise, "
+                   "etienne (password as printed on first start, or RTSUIVI_DEMO_PASSWORD).")
+        return
+    password = os.environ.get("RTSUIVI_DEMO_PASSWORD") or secrets.token_urlsafe(9)
+    try:
+        count = load_demo(password, progress=lambda msg: click.echo(f"  {msg}"))
+    except DomainError as error:
+        _fail(error)
+    db.session.commit()
+    click.echo(f"Demo data loaded: {count} tickets.")
+    click.echo("Demo logins (all with the same password):")
+    click.echo("  admin (administrateur), alice et bruno (Support N1), chloe (Support N2),")
+    click.echo("  denise et etienne (demandeurs)")
+    click.echo(f"  password: {password}")
+
+
+@rtsuivi_cli.command("serve")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+def serve(host, port):
+    """Serve the application (threaded, for one machine)."""
+    from flask import current_app
+    from werkzeug.serving import run_simple
+    click.echo(f"RT-suivi on http://{host}:{port}/")
+    run_simple(host, port, current_app._get_current_object(), threaded=True,
+               use_reloader=False, use_debugger=False)
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(rtsuivi_cli)

@@ -1,0 +1,13 @@
+"""What RT-suivi does, in RT's words. No Flask request objects in here."""
+
+
+class DomainError(Exception):
+    """A rule refused the action; the message is shown to the user and nothing changed."""
+
+
+class Forbidden(DomainError):
+    """The actor lacks the right for this action."""
+
+
+class NotFound(DomainError):
+    """The object does not exist or the actor may not know it exists."""

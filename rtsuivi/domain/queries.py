@@ -1,0 +1,111 @@
+"""Ticket lists, always through the rights filter, each a bounded number of queries."""
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Queue, Ticket, User, Watcher
+from . import lifecycle
+from .accounts import nobody
+from .rights import visible_queues_filter, visible_tickets_filter
+
+SORTABLE = {
+    "id": Ticket.id, "subject": Ticket.subject, "status": Ticket.status,
+    "owner": User.name, "priority": Ticket.priority, "created": Ticket.created,
+    "updated": Ticket.updated, "due": Ticket.due,
+}
+STATUS_FILTERS = {
+    "active": lifecycle.ACTIVE,
+    "inactive": tuple(s for s in lifecycle.INACTIVE if s != "deleted"),
+    "all": tuple(s for s in lifecycle.STATUSES if s != "deleted"),
+    **{name: (name,) for name in lifecycle.STATUSES},
+}
+
+
+@dataclass
+class Page:
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def _visible(user: User):
+    return select(Ticket).where(visible_tickets_filter(user))
+
+
+def _with_people(query):
+    return query.options(selectinload(Ticket.watchers))
+
+
+def my_tickets(user: User, limit: int = 10) -> list[Ticket]:
+    """The user's active tickets, highest priority first (RT's "10 highest priority")."""
+    query = (_visible(user).where(Ticket.owner_id == user.id,
+                                  Ticket.status.in_(lifecycle.ACTIVE))
+             .order_by(Ticket.priority.desc(), Ticket.id.desc()).limit(limit))
+    return list(db.session.scalars(_with_people(query)))
+
+
+def unowned_tickets(user: User, limit: int = 10) -> list[Ticket]:
+    """Newest active tickets owned by Nobody in the queues the user may see."""
+    query = (_visible(user).where(Ticket.owner_id == nobody().id,
+                                  Ticket.status.in_(lifecycle.ACTIVE))
+             .order_by(Ticket.created.desc(), Ticket.id.desc()).limit(limit))
+    return list(db.session.scalars(_with_people(query)))
+
+
+def visible_queues(user: User) -> list[Queue]:
+    """Enabled queues the user may see (SeeQueue), by name."""
+    return list(db.session.scalars(select(Queue).where(
+        visible_queues_filter(user), Queue.disabled.is_(False)).order_by(Queue.name)))
+
+
+def queue_counts(user: User) -> list[tuple[Queue, dict[str, int]]]:
+    """Each visible queue with its count of visible tickets per active status."""
+    queues = visible_queues(user)
+    rows = db.session.execute(
+        select(Ticket.queue_id, Ticket.status, func.count())
+        .where(visible_tickets_filter(user), Ticket.status.in_(lifecycle.ACTIVE),
+               Ticket.queue_id.in_([q.id for q in queues]))
+        .group_by(Ticket.queue_id, Ticket.status)).all()
+    counts: dict[int, dict[str, int]] = {}
+    for queue_id, status, count in rows:
+        counts.setdefault(queue_id, {})[status] = count
+    return [(q, counts.get(q.id, {})) for q in queues]
+
+
+def queue_tickets(user: User, queue: Queue, status: str = "active", sort: str = "id",
+                  direction: str = "desc", page: int = 1, per_page: int = 50) -> Page:
+    """One page of the visible tickets of a queue, filtered by status and sorted."""
+    statuses = STATUS_FILTERS.get(status, lifecycle.ACTIVE)
+    base = (select(Ticket).join(User, Ticket.owner_id == User.id)
+            .where(visible_tickets_filter(user), Ticket.queue_id == queue.id,
+                   Ticket.status.in_(statuses)))
+    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
+    column = SORTABLE.get(sort, Ticket.id)
+    order = column.asc() if direction == "asc" else column.desc()
+    query = base.order_by(order, Ticket.id.desc()).offset((page - 1) * per_page).limit(per_page)
+    return Page(list(db.session.scalars(_with_people(query))), total, page, per_page)
+
+
+def requested_by(user: User, active: bool = True) -> list[Ticket]:
+    """Tickets where the user is a Requestor ("Mes demandes"), newest first."""
+    statuses = lifecycle.ACTIVE if active else STATUS_FILTERS["inactive"]
+    query = (select(Ticket).join(Watcher, Watcher.ticket_id == Ticket.id)
+             .where(Watcher.user_id == user.id, Watcher.role == "Requestor",
+                    Ticket.status.in_(statuses), visible_tickets_filter(user))
+             .order_by(Ticket.updated.desc(), Ticket.id.desc()).limit(200))
+    return list(db.session.scalars(_with_people(query)).unique())

@@ -1,0 +1,204 @@
+"""Rights: RT's right names, who holds what, and the SQL filter "tickets I may see".
+
+A right is granted to a principal (a user, a group, a role or a system group) on the system
+(global) or on one queue. Rights only add up; there is no deny. A user's non-role rights are
+computed once and cached on the user object, which Flask-Login loads anew each request.
+"""
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, exists, false, or_, select, true
+
+from ..extensions import db
+from ..models import ACE, GroupMember, Queue, Ticket, User, Watcher
+from . import Forbidden
+
+ROLES = ("Owner", "Requestor", "Cc", "AdminCc")
+SYSTEM_GROUPS = ("Everyone", "Privileged", "Unprivileged")
+WATCHER_ROLES = ("Requestor", "Cc", "AdminCc")
+
+QUEUE_RIGHTS = (
+    "SeeQueue", "AdminQueue", "ShowACL", "ModifyACL", "ModifyQueueWatchers",
+    "SeeCustomField", "ModifyCustomField", "SetInitialCustomField", "AssignCustomFields",
+    "ShowTemplate", "ModifyTemplate", "ShowScrips", "ModifyScrips",
+    "ShowTicket", "ShowTicketComments", "ShowOutgoingEmail", "Watch", "WatchAsAdminCc",
+    "CreateTicket", "ReplyToTicket", "CommentOnTicket", "OwnTicket", "ModifyTicket",
+    "DeleteTicket", "TakeTicket", "StealTicket", "ReassignTicket", "ForwardMessage",
+)
+SYSTEM_RIGHTS = (
+    "SuperUser", "AdminUsers", "AdminGroups", "AdminCustomField", "ModifySelf",
+    "ShowUserHistory", "ShowConfigTab", "ShowGlobalTemplates", "LoadSavedSearch",
+    "ShowSavedSearches", "CreateSavedSearch", "CreateDashboard", "ShowSearchAdvanced",
+    "ShowSearchBulkUpdate", "ManageAuthTokens",
+)
+ALL_RIGHTS = QUEUE_RIGHTS + SYSTEM_RIGHTS
+
+_generation = 0  # bumped by every grant, revoke or membership change
+
+
+def forget_cached_rights() -> None:
+    """Make every cached rights set stale (after a grant, a revoke or a membership change)."""
+    global _generation
+    _generation += 1
+
+
+@dataclass
+class UserRights:
+    """What one user holds outside ticket roles, plus the role grants that may apply."""
+    superuser: bool = False
+    global_rights: set[str] = field(default_factory=set)
+    queue_rights: dict[int, set[str]] = field(default_factory=dict)
+    # role -> rights granted to that role globally, and per queue
+    role_global: dict[str, set[str]] = field(default_factory=dict)
+    role_queue: dict[tuple[str, int], set[str]] = field(default_factory=dict)
+
+    def holds(self, right: str, queue_id: int | None) -> bool:
+        if self.superuser or right in self.global_rights:
+            return True
+        return queue_id is not None and right in self.queue_rights.get(queue_id, ())
+
+    def role_grants(self, role: str, right: str, queue_id: int) -> bool:
+        return (right in self.role_global.get(role, ())
+                or right in self.role_queue.get((role, queue_id), ()))
+
+    def queues_with(self, right: str) -> set[int] | None:
+        """Ids of queues where the right is held directly; None means every queue."""
+        if self.superuser or right in self.global_rights:
+            return None
+        return {qid for qid, rights in self.queue_rights.items() if right in rights}
+
+    def roles_with(self, right: str) -> dict[str, set[int] | None]:
+        """For each role granted the right: None (globally) or the queue ids."""
+        found: dict[str, set[int] | None] = {}
+        for role in ROLES:
+            if right in self.role_global.get(role, ()):
+                found[role] = None
+                continue
+            queues = {qid for (r, qid), rights in self.role_queue.items()
+                      if r == role and right in rights}
+            if queues:
+                found[role] = queues
+        return found
+
+
+def rights_of(user: User) -> UserRights:
+    """Compute (once per user object) the rights the user holds, with role grants."""
+    cached = getattr(user, "_rights_cache", None)
+    if cached and cached[0] == _generation:
+        return cached[1]
+    rights = _load_rights(user)
+    user._rights_cache = (_generation, rights)
+    return rights
+
+
+def _load_rights(user: User) -> UserRights:
+    rights = UserRights()
+    if user is None or user.disabled:
+        return rights
+    group_ids = select(GroupMember.group_id).where(GroupMember.user_id == user.id)
+    system_groups = ["Everyone", "Privileged" if user.privileged else "Unprivileged"]
+    rows = db.session.execute(select(
+        ACE.principal_kind, ACE.principal_name, ACE.right_name, ACE.queue_id).where(or_(
+            and_(ACE.principal_kind == "user", ACE.principal_id == user.id),
+            and_(ACE.principal_kind == "group", ACE.principal_id.in_(group_ids)),
+            and_(ACE.principal_kind == "system", ACE.principal_name.in_(system_groups)),
+            ACE.principal_kind == "role",
+        ))).all()
+    for kind, name, right, queue_id in rows:
+        if kind == "role":
+            if queue_id is None:
+                rights.role_global.setdefault(name, set()).add(right)
+            else:
+                rights.role_queue.setdefault((name, queue_id), set()).add(right)
+        elif queue_id is None:
+            rights.global_rights.add(right)
+        else:
+            rights.queue_rights.setdefault(queue_id, set()).add(right)
+    rights.superuser = "SuperUser" in rights.global_rights
+    return rights
+
+
+def roles_on(user: User, ticket: Ticket) -> set[str]:
+    """Name the roles the user holds on the ticket (Owner, Requestor, Cc, AdminCc)."""
+    roles = {w.role for w in ticket.watchers if w.user_id == user.id}
+    if ticket.owner_id == user.id:
+        roles.add("Owner")
+    return roles
+
+
+def can(user: User, right: str, obj: Ticket | Queue | None = None) -> bool:
+    """Tell whether the user holds the right on a ticket, a queue, or the system (None)."""
+    if user is None or not getattr(user, "is_authenticated", False) or user.disabled:
+        return False
+    held = rights_of(user)
+    if isinstance(obj, Ticket):
+        if held.holds(right, obj.queue_id):
+            return True
+        return any(held.role_grants(role, right, obj.queue_id) for role in roles_on(user, obj))
+    if isinstance(obj, Queue):
+        return held.holds(right, obj.id)
+    return held.holds(right, None)
+
+
+def can_any(user: User, rights: tuple[str, ...], obj=None) -> bool:
+    return any(can(user, right, obj) for right in rights)
+
+
+def require(user: User, right: str, obj=None) -> None:
+    """Raise Forbidden unless the user holds the right on obj."""
+    if not can(user, right, obj):
+        raise Forbidden(_l("Vous n'avez pas le droit %(right)s ici.", right=right))
+
+
+def require_any(user: User, rights: tuple[str, ...], obj=None) -> None:
+    """Raise Forbidden unless the user holds one of the rights on obj."""
+    if not can_any(user, rights, obj):
+        raise Forbidden(_l("Vous n'avez pas le droit %(right)s ici.", right=" / ".join(rights)))
+
+
+def visible_tickets_filter(user: User, right: str = "ShowTicket"):
+    """A SQL condition on Ticket selecting the tickets the user holds `right` on."""
+    if user is None or user.disabled:
+        return false()
+    held = rights_of(user)
+    direct = held.queues_with(right)
+    if direct is None:
+        return true()
+    conditions = [Ticket.queue_id.in_(sorted(direct))] if direct else []
+    for role, queues in held.roles_with(right).items():
+        if role == "Owner":
+            cond = Ticket.owner_id == user.id
+        else:
+            cond = exists().where(Watcher.ticket_id == Ticket.id, Watcher.user_id == user.id,
+                                  Watcher.role == role)
+        if queues is not None:
+            cond = and_(Ticket.queue_id.in_(sorted(queues)), cond)
+        conditions.append(cond)
+    return or_(*conditions) if conditions else false()
+
+
+def visible_queues_filter(user: User, right: str = "SeeQueue"):
+    """A SQL condition on Queue selecting the queues the user holds `right` on."""
+    if user is None or user.disabled:
+        return false()
+    queues = rights_of(user).queues_with(right)
+    if queues is None:
+        return true()
+    return Queue.id.in_(sorted(queues)) if queues else false()
+
+
+def users_with_right(right: str, queue: Queue) -> list[User]:
+    """List enabled privileged users holding the right on the queue (directly or by group)."""
+    matches = and_(ACE.right_name.in_((right, "SuperUser")),
+                   or_(ACE.queue_id == queue.id, ACE.queue_id.is_(None)))
+    agents = select(User).where(User.privileged.is_(True), User.disabled.is_(False))
+    everyone_has_it = db.session.scalar(select(exists().where(
+        matches, ACE.principal_kind == "system",
+        ACE.principal_name.in_(("Everyone", "Privileged")))))
+    if not everyone_has_it:
+        agents = agents.where(or_(
+            exists().where(matches, ACE.principal_kind == "user", ACE.principal_id == User.id),
+            exists().where(matches, ACE.principal_kind == "group",
+                           ACE.principal_id == GroupMember.group_id,
+                           GroupMember.user_id == User.id)))
+    return list(db.session.scalars(agents.order_by(User.name)))

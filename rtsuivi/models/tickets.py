@@ -1,0 +1,120 @@
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import utcnow
+from .queues import Queue
+from .users import User
+
+__all__ = ["Attachment", "Ticket", "Transaction", "Watcher", "utcnow"]
+
+
+class Ticket(db.Model):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        Index("ix_tickets_queue_status", "queue_id", "status"),
+        Index("ix_tickets_owner_status", "owner_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    effective_id: Mapped[int | None] = mapped_column(index=True)
+    queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id"))
+    subject: Mapped[str] = mapped_column(String(500), default="")
+    status: Mapped[str] = mapped_column(String(20), default="new")
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    priority: Mapped[int] = mapped_column(default=0)
+    created: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    starts: Mapped[datetime | None]
+    started: Mapped[datetime | None]
+    due: Mapped[datetime | None]
+    resolved: Mapped[datetime | None]
+    told: Mapped[datetime | None]
+    time_estimated: Mapped[int] = mapped_column(default=0)
+    time_worked: Mapped[int] = mapped_column(default=0)
+    time_left: Mapped[int] = mapped_column(default=0)
+
+    queue: Mapped[Queue] = relationship(lazy="joined", innerjoin=True)
+    owner: Mapped[User] = relationship(foreign_keys=[owner_id], lazy="joined", innerjoin=True)
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
+    watchers: Mapped[list["Watcher"]] = relationship(
+        back_populates="ticket", cascade="all, delete-orphan", order_by="Watcher.id")
+    transactions: Mapped[list["Transaction"]] = relationship(
+        back_populates="ticket", cascade="all, delete-orphan", order_by="Transaction.id")
+
+    def people(self, role: str) -> list[User]:
+        return [w.user for w in self.watchers if w.role == role]
+
+    @property
+    def requestors(self) -> list[User]:
+        return self.people("Requestor")
+
+
+class Watcher(db.Model):
+    __tablename__ = "watchers"
+    __table_args__ = (UniqueConstraint("ticket_id", "user_id", "role", name="uq_watcher"),
+                      Index("ix_watchers_user_role", "user_id", "role"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"),
+                                           index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    role: Mapped[str] = mapped_column(String(20))  # Requestor, Cc, AdminCc
+
+    ticket: Mapped[Ticket] = relationship(back_populates="watchers")
+    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+
+class Transaction(db.Model):
+    """One entry of a ticket's history; append-only."""
+    __tablename__ = "transactions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"),
+                                           index=True)
+    type: Mapped[str] = mapped_column(String(30))
+    field: Mapped[str | None] = mapped_column(String(50))
+    old_value: Mapped[str | None] = mapped_column(String(500))
+    new_value: Mapped[str | None] = mapped_column(String(500))
+    data: Mapped[str | None] = mapped_column(Text)
+    creator_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+    time_taken: Mapped[int] = mapped_column(default=0)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="transactions")
+    creator: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+    attachments: Mapped[list["Attachment"]] = relationship(
+        back_populates="transaction", cascade="all, delete-orphan", order_by="Attachment.id")
+
+    @property
+    def content(self) -> str:
+        """The text of the message this transaction carries, if any."""
+        for attachment in self.attachments:
+            if attachment.content_type.startswith("text/") and not attachment.filename:
+                return attachment.content or ""
+        return ""
+
+
+class Attachment(db.Model):
+    """A MIME part of a transaction's message (its text body, a file, the raw mail)."""
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transaction_id: Mapped[int] = mapped_column(
+        ForeignKey("transactions.id", ondelete="CASCADE"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("attachments.id"))
+    message_id: Mapped[str | None] = mapped_column(String(500), index=True)
+    subject: Mapped[str | None] = mapped_column(String(500))
+    headers: Mapped[str | None] = mapped_column(Text)
+    content_type: Mapped[str] = mapped_column(String(200), default="text/plain")
+    filename: Mapped[str | None] = mapped_column(String(300))
+    content: Mapped[str | None] = mapped_column(Text)
+    content_bytes: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+
+    transaction: Mapped[Transaction] = relationship(back_populates="attachments")

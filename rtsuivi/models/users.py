@@ -1,0 +1,66 @@
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import utcnow
+
+# Built-in users, as in RT: Nobody owns every unowned ticket; RT_System acts for automations.
+NOBODY_NAME = "Nobody"
+SYSTEM_NAME = "RT_System"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    email: Mapped[str | None] = mapped_column(String(320), unique=True)
+    real_name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str | None] = mapped_column(String(300))
+    privileged: Mapped[bool] = mapped_column(default=False)
+    disabled: Mapped[bool] = mapped_column(default=False)
+    signature: Mapped[str] = mapped_column(Text, default="")
+    lang: Mapped[str | None] = mapped_column(String(10))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+
+    groups: Mapped[list["Group"]] = relationship(
+        secondary="group_members", back_populates="members", order_by="Group.name")
+
+    @property
+    def display_name(self) -> str:
+        return self.real_name or self.name
+
+    @property
+    def is_nobody(self) -> bool:
+        return self.name == NOBODY_NAME
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return not self.disabled
+
+    def __repr__(self) -> str:
+        return f"<User {self.name}>"
+
+
+class Group(db.Model):
+    __tablename__ = "groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str] = mapped_column(String(500), default="")
+
+    members: Mapped[list[User]] = relationship(
+        secondary="group_members", back_populates="groups", order_by=User.name)
+
+
+class GroupMember(db.Model):
+    __tablename__ = "group_members"
+
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True, index=True)
