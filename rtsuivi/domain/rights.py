@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, false, or_, select, true
+from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..models import ACE, GroupMember, Queue, Ticket, User, Watcher
@@ -169,8 +170,10 @@ def visible_tickets_filter(user: User, right: str = "ShowTicket"):
         if role == "Owner":
             cond = Ticket.owner_id == user.id
         else:
-            cond = exists().where(Watcher.ticket_id == Ticket.id, Watcher.user_id == user.id,
-                                  Watcher.role == role)
+            # An alias, so a query that already joins watchers keeps this subquery whole.
+            role_holder = aliased(Watcher)
+            cond = exists().where(role_holder.ticket_id == Ticket.id,
+                                  role_holder.user_id == user.id, role_holder.role == role)
         if queues is not None:
             cond = and_(Ticket.queue_id.in_(sorted(queues)), cond)
         conditions.append(cond)
