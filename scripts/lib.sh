@@ -36,6 +36,6 @@ pip_install_stamped() {
 
 compile_translations() {
     if [[ -d rtsuivi/translations ]]; then
-        "$VENV_DIR/bin/pybabel" compile -d rtsuivi/translations -f -q
+        "$VENV_DIR/bin/pybabel" compile -d rtsuivi/translations -f >/dev/null
     fi
 }

@@ -3,10 +3,17 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (DateTimeLocalField, HiddenField, IntegerField, SelectField, StringField,
                      TextAreaField)
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-MESSAGE_KINDS = [("reply", _l("Réponse (envoyée au demandeur)")),
-                 ("comment", _l("Commentaire (interne, non envoyé au demandeur)"))]
+
+def choices(pairs) -> list[SelectChoice]:
+    """Build select options from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+MESSAGE_KINDS = choices([("reply", _l("Réponse (envoyée au demandeur)")),
+                         ("comment", _l("Commentaire (interne, non envoyé au demandeur)"))])
 
 
 class CreateForm(FlaskForm):
@@ -56,7 +63,7 @@ class BasicsForm(FlaskForm):
 
 
 class PeopleForm(FlaskForm):
-    role = SelectField(_l("Rôle"), choices=[("Requestor", _l("Demandeur")), ("Cc", "Cc"),
-                                            ("AdminCc", "AdminCc")])
+    role = SelectField(_l("Rôle"), choices=choices([("Requestor", _l("Demandeur")),
+                                                    ("Cc", "Cc"), ("AdminCc", "AdminCc")]))
     person = StringField(_l("Identifiant ou adresse"), validators=[DataRequired(),
                                                                    Length(max=320)])

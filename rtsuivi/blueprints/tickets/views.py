@@ -10,7 +10,7 @@ from flask_login import current_user
 from ...dates import local_to_utc, utc_to_local
 from ...domain import DomainError, Forbidden, NotFound, lifecycle
 from ...domain import tickets as domain
-from ...domain.accounts import find_user, nobody
+from ...domain.accounts import nobody
 from ...domain.queries import visible_queues
 from ...domain.rights import can, users_with_right
 from ...extensions import db
@@ -18,7 +18,8 @@ from ...htmx import announce, render_fragment, wants_fragment
 from ...models import Queue, Transaction, User
 from .. import agent_required
 from . import bp
-from .forms import BasicsForm, CreateForm, ForwardForm, GiveForm, PeopleForm, UpdateForm
+from .forms import (BasicsForm, CreateForm, ForwardForm, GiveForm, PeopleForm, UpdateForm,
+                    choices)
 
 SHOW = "tickets/show.html"
 BLOCKS = ("summary", "people", "actions", "history")
@@ -125,7 +126,8 @@ def steal(ticket_id: int):
 
 def _owner_choices(ticket_queue: Queue) -> list[tuple[int, str]]:
     agents = users_with_right("OwnTicket", ticket_queue)
-    return [(nobody().id, "Nobody")] + [(u.id, f"{u.display_name} ({u.name})") for u in agents]
+    return choices([(nobody().id, "Nobody")]
+                   + [(u.id, f"{u.display_name} ({u.name})") for u in agents])
 
 
 @bp.route("/<int:ticket_id>/give", methods=["GET", "POST"])
@@ -164,10 +166,10 @@ def _form_page(template: str, block: str, **context):
 def _update_form(ticket, action: str) -> UpdateForm:
     preset_status, preset_kind = domain.ACTION_PRESETS.get(action, (None, "reply"))
     form = UpdateForm(action=action, kind=preset_kind, status=preset_status or "")
-    form.status.choices = [("", _("(inchangé : %(status)s)",
-                                  status=lifecycle.label(ticket.status)))] + [
+    form.status.choices = choices([("", _("(inchangé : %(status)s)",
+                                          status=lifecycle.label(ticket.status)))] + [
         (name, lifecycle.label(name)) for name in lifecycle.allowed_targets(ticket.status)
-        if can(current_user, lifecycle.right_for(ticket.status, name), ticket)]
+        if can(current_user, lifecycle.right_for(ticket.status, name), ticket)])
     if request.method == "GET" and action in ("reply", "comment") and current_user.signature:
         # The manual's "Les signatures": the agent's signature waits in the message box.
         form.content.data = "\n\n-- \n" + current_user.signature
@@ -312,7 +314,7 @@ def create():
     if not queues:
         abort(403)
     form = CreateForm()
-    form.queue.choices = [(q.id, q.name) for q in queues]
+    form.queue.choices = choices((q.id, q.name) for q in queues)
     chosen_id = request.values.get("queue", type=int)
     queue = next((q for q in queues if q.id == chosen_id), queues[0])
     if request.method == "GET":
