@@ -1,6 +1,5 @@
 """RT-suivi: a help-desk request tracker that replaces Request Tracker 4."""
-from flask import Flask, g, redirect, request, url_for
-from flask_babel import get_locale
+from flask import Flask, current_app, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -47,7 +46,6 @@ def _select_timezone():
     user = current_user
     if user and getattr(user, "is_authenticated", False) and user.timezone:
         return user.timezone
-    from flask import current_app
     return current_app.config["RTSUIVI_DEFAULT_TIMEZONE"]
 
 

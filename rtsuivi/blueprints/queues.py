@@ -1,5 +1,5 @@
 """A queue's ticket list."""
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
 from ..domain import queries
@@ -32,14 +32,10 @@ def show(queue_id: int):
     direction = "asc" if request.args.get("dir") == "asc" else "desc"
     page = queries.queue_tickets(current_user, queue, status, sort, direction,
                                  page_number(request.args.get("page")),
-                                 current_app_per_page())
+                                 current_app.config["TICKETS_PER_PAGE"])
     context = dict(queue=queue, page=page, status=status, sort=sort, direction=direction,
                    status_filters=queries.STATUS_FILTERS)
     if wants_fragment():
         return render_fragment("queues/show.html", "ticket_list", **context)
     return render_template("queues/show.html", **context)
 
-
-def current_app_per_page() -> int:
-    from flask import current_app
-    return current_app.config["TICKETS_PER_PAGE"]
