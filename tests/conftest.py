@@ -138,7 +138,9 @@ def login_as(client):
 def make_user(app):
     counter = iter(range(1, 10000))
 
-    def make(name=None, privileged=True, groups=(), password=PASSWORD, **fields):
+    def make(name=None, privileged=True, groups=(), password=PASSWORD, rights=(),
+             on=None, **fields):
+        """Create a user; `rights` are granted to them on queue `on` (globally if None)."""
         name = name or f"user{next(counter)}"
         fields.setdefault("email", f"{name}@example.org")
         user = accounts.create_user(name, password=password, privileged=privileged, **fields)
@@ -146,6 +148,8 @@ def make_user(app):
             group = db.session.scalar(select(accounts.Group).where(
                 accounts.Group.name == group_name)) or accounts.create_group(group_name)
             accounts.add_member(group, user)
+        for right in rights:
+            accounts.grant(f"user:{name}", right, on)
         db.session.commit()
         return user
     return make

@@ -5,7 +5,6 @@ import re
 import pytest
 from sqlalchemy import select
 
-from rtsuivi.domain import accounts
 from rtsuivi.extensions import db
 from rtsuivi.models import Ticket, Transaction
 
@@ -83,9 +82,7 @@ def test_take_without_htmx_redirects_to_ticket(desk, login_as, make_ticket):
 
 def test_take_without_right_is_refused_and_changes_nothing(desk, login_as, make_ticket,
                                                             make_user):
-    watcher = make_user("lecteur")
-    accounts.grant("user:lecteur", "ShowTicket", desk.support)
-    db.session.commit()
+    watcher = make_user("lecteur", rights=["ShowTicket"], on=desk.support)
     ticket = make_ticket(desk.support)
     response = login_as(watcher).post(f"/tickets/{ticket.id}/take", htmx=True)
     assert response.status_code == 403
@@ -124,10 +121,7 @@ def test_steal_changes_owner_and_records_previous(desk, login_as, make_ticket):
 
 
 def test_steal_without_right_is_refused(desk, login_as, make_ticket, make_user):
-    taker = make_user("preneur")
-    for right in ("ShowTicket", "OwnTicket", "TakeTicket"):
-        accounts.grant("user:preneur", right, desk.support)
-    db.session.commit()
+    taker = make_user("preneur", rights=["ShowTicket", "OwnTicket", "TakeTicket"], on=desk.support)
     ticket = make_ticket(desk.support)
     login_as(desk.alice).post(f"/tickets/{ticket.id}/take")
     response = login_as(taker).post(f"/tickets/{ticket.id}/steal", htmx=True)
@@ -163,10 +157,7 @@ def test_give_to_an_agent_without_own_right_is_refused(desk, login_as, make_tick
 
 
 def test_give_without_reassign_right_is_403(desk, login_as, make_ticket, make_user):
-    helper = make_user("aide")
-    for right in ("ShowTicket", "OwnTicket", "TakeTicket"):
-        accounts.grant("user:aide", right, desk.support)
-    db.session.commit()
+    helper = make_user("aide", rights=["ShowTicket", "OwnTicket", "TakeTicket"], on=desk.support)
     ticket = make_ticket(desk.support)
     login_as(desk.alice).post(f"/tickets/{ticket.id}/take")
     client = login_as(helper)
@@ -225,9 +216,7 @@ def test_comment_is_hidden_from_requesters(desk, login_as, make_ticket):
 
 def test_agent_without_show_comments_does_not_see_them(desk, login_as, make_ticket,
                                                         make_user):
-    reader = make_user("lecteur")
-    accounts.grant("user:lecteur", "ShowTicket", desk.support)
-    db.session.commit()
+    reader = make_user("lecteur", rights=["ShowTicket"], on=desk.support)
     ticket = make_ticket(desk.support)
     login_as(desk.alice).post(f"/tickets/{ticket.id}/update", data={
         "action": "comment", "kind": "comment", "content": "Note interne secrète"})
@@ -245,9 +234,7 @@ def test_empty_reply_is_refused_and_changes_nothing(desk, login_as, make_ticket)
 
 
 def test_reply_without_right_is_refused(desk, login_as, make_ticket, make_user):
-    reader = make_user("lecteur")
-    accounts.grant("user:lecteur", "ShowTicket", desk.support)
-    db.session.commit()
+    reader = make_user("lecteur", rights=["ShowTicket"], on=desk.support)
     ticket = make_ticket(desk.support)
     response = login_as(reader).post(f"/tickets/{ticket.id}/update", data={
         "action": "reply", "kind": "reply", "content": "Coucou"})
@@ -331,10 +318,7 @@ def test_transition_refused_by_lifecycle_changes_nothing(desk, login_as, make_ti
 
 def test_status_change_without_modify_right_is_refused(desk, login_as, make_ticket,
                                                         make_user):
-    replier = make_user("repondeur")
-    for right in ("ShowTicket", "ReplyToTicket"):
-        accounts.grant("user:repondeur", right, desk.support)
-    db.session.commit()
+    replier = make_user("repondeur", rights=["ShowTicket", "ReplyToTicket"], on=desk.support)
     ticket = make_ticket(desk.support)
     client = login_as(replier)
     html = client.get(f"/tickets/{ticket.id}").plain
@@ -358,10 +342,7 @@ def test_delete_hides_ticket_from_lists_and_counts(desk, login_as, make_ticket):
 
 
 def test_delete_without_right_is_refused(desk, login_as, make_ticket, make_user):
-    editor = make_user("editeur")
-    for right in ("ShowTicket", "ModifyTicket"):
-        accounts.grant("user:editeur", right, desk.support)
-    db.session.commit()
+    editor = make_user("editeur", rights=["ShowTicket", "ModifyTicket"], on=desk.support)
     ticket = make_ticket(desk.support)
     response = login_as(editor).post(f"/tickets/{ticket.id}/delete", htmx=True)
     assert response.status_code == 403
@@ -391,9 +372,7 @@ def test_forward_to_a_bad_address_changes_nothing(desk, login_as, make_ticket):
 
 
 def test_forward_without_right_is_403(desk, login_as, make_ticket, make_user):
-    reader = make_user("lecteur")
-    accounts.grant("user:lecteur", "ShowTicket", desk.support)
-    db.session.commit()
+    reader = make_user("lecteur", rights=["ShowTicket"], on=desk.support)
     ticket = make_ticket(desk.support)
     assert login_as(reader).post(f"/tickets/{ticket.id}/forward",
                                  data={"to": "a@example.org"}).status_code == 403
