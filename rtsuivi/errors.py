@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from .domain import Forbidden, NotFound
+from .extensions import db
 from .htmx import wants_fragment
 
 
@@ -15,6 +16,7 @@ def _error(status: int, title: str, message: str):
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Forbidden)
     def forbidden(error):
+        db.session.rollback()  # whatever the refused action had started changes nothing
         return _error(403, _("Accès refusé"), str(error))
 
     @app.errorhandler(NotFound)

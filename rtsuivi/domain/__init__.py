@@ -5,8 +5,8 @@ class DomainError(Exception):
     """A rule refused the action; the message is shown to the user and nothing changed."""
 
 
-class Forbidden(DomainError):
-    """The actor lacks the right for this action."""
+class Forbidden(Exception):
+    """The actor lacks the right for this action (a 403, not a form error to re-show)."""
 
 
 class NotFound(DomainError):

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...dates import local_to_utc, utc_to_local
-from ...domain import DomainError, Forbidden, NotFound, lifecycle
+from ...domain import DomainError, NotFound, lifecycle
 from ...domain import tickets as domain
 from ...domain.accounts import nobody
 from ...domain.queries import visible_queues
@@ -67,12 +67,9 @@ def _close_update(ticket, message: str, category: str = "success"):
 def _refused(ticket, error: DomainError, block: str):
     """Tell why nothing changed; roll back whatever the failed action had started.
 
-    A missing right is a 403 (errors.py answers it); any other refusal (someone took the
-    ticket first, bad input) re-renders the box with the message.
+    A missing right (Forbidden) is not caught here: errors.py answers it with a 403.
     """
     db.session.rollback()
-    if isinstance(error, Forbidden):
-        raise error
     ticket = _load(ticket.id)
     return _answer(ticket, block, str(error), "error")
 
@@ -141,9 +138,6 @@ def give(ticket_id: int):
     if form.validate_on_submit():
         try:
             domain.give(ticket, current_user, db.session.get(User, form.owner.data))
-        except Forbidden:
-            db.session.rollback()
-            raise
         except DomainError as error:
             db.session.rollback()
             form.owner.errors = [str(error)]
@@ -188,9 +182,6 @@ def update(ticket_id: int):
         try:
             domain.update(ticket, current_user, form.kind.data, form.content.data,
                           form.status.data, form.time_taken.data or 0)
-        except Forbidden:
-            db.session.rollback()
-            raise
         except DomainError as error:
             db.session.rollback()
             ticket = _load(ticket_id)
@@ -214,9 +205,6 @@ def forward(ticket_id: int):
     if form.validate_on_submit():
         try:
             domain.forward(ticket, current_user, form.to.data, form.content.data, transaction)
-        except Forbidden:
-            db.session.rollback()
-            raise
         except DomainError as error:
             db.session.rollback()
             ticket = _load(ticket_id)
@@ -258,9 +246,6 @@ def edit(ticket_id: int):
                 due=local_to_utc(form.due.data), starts=local_to_utc(form.starts.data),
                 time_estimated=form.time_estimated.data or 0,
                 time_left=form.time_left.data or 0)
-        except Forbidden:
-            db.session.rollback()
-            raise
         except DomainError as error:
             db.session.rollback()
             ticket = _load(ticket_id)
@@ -331,9 +316,6 @@ def create():
                 admin_cc=domain.parse_people(form.admin_cc.data),
                 priority=form.priority.data or 0, due=local_to_utc(form.due.data),
                 owner=db.session.get(User, form.owner.data)))
-        except Forbidden:
-            db.session.rollback()
-            raise
         except DomainError as error:
             db.session.rollback()
             form.subject.errors = list(form.subject.errors) + [str(error)]
