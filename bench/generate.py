@@ -243,8 +243,7 @@ class Generator:
         span = timedelta(days=3 * 365)
         self.start = self.now - span
         self.step = span / args.tickets
-        with click.progressbar(length=args.tickets, label="tickets", file=sys.stderr,
-                               show_pos=True, show_eta=True) as bar:
+        with Progress("tickets", args.tickets) as bar:
             for chunk_start in range(0, args.tickets, CHUNK):
                 rows = {"tickets": [], "watchers": [], "txns": [], "atts": []}
                 for offset in range(chunk_start, min(chunk_start + CHUNK, args.tickets)):
@@ -259,12 +258,13 @@ class Generator:
 
     def one_ticket(self, ticket_id: int, offset: int, rows):
         rng = self.rng
-        queue_id = self.pick(self.queues, self.queue_weights)
+        long_history = offset % LONG_HISTORY_EVERY == LONG_HISTORY_EVERY - 1
+        # Long histories sit in the busiest queue, which the bench agent serves.
+        queue_id = self.queues[0] if long_history else self.pick(self.queues, self.queue_weights)
         agents = self.queue_agents[queue_id]
         requester = self.pick(self.requesters, self.requester_weights)
         created = self.start + self.step * offset + timedelta(seconds=rng.randint(0, 59))
         subject = f"{rng.choice(PROBLEMS)} — {rng.choice(PLACES)}"
-        long_history = offset % LONG_HISTORY_EVERY == LONG_HISTORY_EVERY - 1
         final = "resolved" if long_history else weighted(rng, FINAL_STATUSES)
         ticket = dict(id=ticket_id, effective_id=ticket_id, queue_id=queue_id, subject=subject,
                       status="new", owner_id=self.nobody_id, priority=rng.choice((0, 0, 0, 10, 50)),
@@ -400,6 +400,36 @@ class Generator:
         rows["atts"].append(row)
         self.next["att"] += 1
         self.counts["attachments"] += 1
+
+
+class Progress:
+    """click's bar on a terminal; otherwise one line every 10 % (for logs and CI)."""
+
+    def __init__(self, label: str, total: int):
+        self.label, self.total, self.done = label, total, 0
+        self.started, self.next_line = time.monotonic(), 0.1
+        self.bar = click.progressbar(length=total, label=label, file=sys.stderr,
+                                     show_pos=True, show_eta=True) if sys.stderr.isatty() else None
+
+    def __enter__(self):
+        if self.bar:
+            self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        if self.bar:
+            self.bar.__exit__(*exc)
+
+    def update(self, count: int):
+        self.done += count
+        if self.bar:
+            self.bar.update(count)
+        elif self.done >= self.next_line * self.total or self.done == self.total:
+            elapsed = time.monotonic() - self.started
+            left = elapsed / self.done * (self.total - self.done)
+            print(f"{self.label}: {self.done}/{self.total} ({self.done / self.total:.0%}), "
+                  f"{elapsed:.0f} s, about {left:.0f} s left", file=sys.stderr, flush=True)
+            self.next_line += 0.1
 
 
 def reset_sequences(db):
