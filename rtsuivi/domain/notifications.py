@@ -141,9 +141,9 @@ def _collect(session, flush_context, instances):
 @event.listens_for(Session, "before_commit")
 def _run_before_commit(session):
     """Run the scrips of the pending transactions inside the same database transaction."""
+    session.flush()  # collects what is still unflushed (see _collect)
     if not session.info.get("scrip_txns"):
         return
-    session.flush()
     txns = session.info.pop("scrip_txns", [])
     if session.info.get("scrips_off") or not current_app:
         return
