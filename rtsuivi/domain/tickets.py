@@ -57,6 +57,31 @@ def history(ticket: Ticket, user: User) -> tuple[list[Transaction], dict[int, Us
     return transactions, people
 
 
+def load_attachment(attachment_id: int, user: User) -> Attachment:
+    """Return an attachment of a ticket the user may read (comments need
+    ShowTicketComments); otherwise raise NotFound."""
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None:
+        raise NotFound(_l("Pièce jointe introuvable."))
+    txn = attachment.transaction
+    ticket = load_visible(txn.ticket_id, user)
+    if txn.type == "Comment" and not can(user, "ShowTicketComments", ticket):
+        raise NotFound(_l("Pièce jointe introuvable."))
+    return attachment
+
+
+def outgoing_mails(ticket: Ticket, user: User) -> dict[int, list]:
+    """The mails sent for each transaction, when the user holds ShowOutgoingEmail."""
+    from ..models import OutboxMail
+    if not can(user, "ShowOutgoingEmail", ticket):
+        return {}
+    found: dict[int, list] = {}
+    for mail in db.session.scalars(select(OutboxMail).where(OutboxMail.ticket_id == ticket.id)
+                                   .order_by(OutboxMail.id)):
+        found.setdefault(mail.transaction_id, []).append(mail)
+    return found
+
+
 # ---------------------------------------------------------------- recording
 
 def _record(ticket: Ticket, actor: User, type_: str, field: str | None = None,
@@ -235,9 +260,9 @@ ADDRESS = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 
 def forward(ticket: Ticket, actor: User, to: str, content: str = "",
             transaction: Transaction | None = None) -> Transaction:
-    """Record the forward of the ticket (or one transaction) to outside addresses.
+    """Forward the ticket (or one transaction) to outside addresses, with a message.
 
-    Needs ForwardMessage. Sending is the mail layer's job once the transaction commits.
+    Needs ForwardMessage. The scrips put the mail in the outbox in the same commit.
     """
     require(actor, "ForwardMessage", ticket)
     addresses = [a for a in re.split(r"[,;\s]+", to or "") if a]
@@ -246,7 +271,8 @@ def forward(ticket: Ticket, actor: User, to: str, content: str = "",
     bad = [a for a in addresses if not ADDRESS.match(a)]
     if bad:
         raise DomainError(_l("Adresse invalide : %(address)s", address=", ".join(bad)))
-    if transaction is not None and transaction.ticket_id != ticket.id:
+    if transaction is not None and (transaction.ticket_id != ticket.id or (
+            transaction.type == "Comment" and not can(actor, "ShowTicketComments", ticket))):
         raise NotFound(_l("Transaction introuvable."))
     return _record(ticket, actor, "Forward", field="Transaction" if transaction else "Ticket",
                    new=transaction.id if transaction else None,
