@@ -117,6 +117,8 @@ def _finish(inbound_id: int, status: str, error: str, bounce: bool = False,
     inbound = db.session.get(InboundMail, inbound_id)
     inbound.status, inbound.error, inbound.processed = status, error, utcnow()
     parsed = parse(inbound.raw)
+    inbound.message_id, inbound.sender = parsed.message_id, parsed.sender
+    inbound.subject = parsed.subject
     if bounce and parsed.sender and not is_auto_generated(parsed, inbound.envelope_sender):
         outbound.queue_bounce(parsed, error)
     try:
