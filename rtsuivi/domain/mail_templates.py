@@ -2,6 +2,7 @@
 editable; rendered with a sandboxed Jinja2 environment (an admin's template cannot reach
 Python objects, only the plain values it is given)."""
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 from jinja2 import TemplateError
@@ -192,11 +193,16 @@ def ensure_defaults() -> int:
     return added
 
 
+@lru_cache(maxsize=256)
+def _compiled(source: str):
+    return _ENV.from_string(source)  # compiling costs more than rendering: keep them
+
+
 def render(text: Text, context: dict) -> tuple[str, str]:
     """Render subject and body; a broken stored template falls back to the default."""
     try:
-        return (" ".join(_ENV.from_string(text.subject).render(context).split()),
-                _ENV.from_string(text.body).render(context))
+        return (" ".join(_compiled(text.subject).render(context).split()),
+                _compiled(text.body).render(context))
     except Exception:
         if not text.stored:
             raise

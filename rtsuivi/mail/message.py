@@ -5,11 +5,25 @@ UTF-8); an unknown charset makes get_content() raise; 8-bit bytes in headers com
 surrogates; get_body() may return None; broken MIME must still give the text.
 """
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from email import policy
+from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import getaddresses
+
+class _CachedRegistry(HeaderRegistry):
+    """The stdlib builds a new header class on every lookup; build each one once."""
+
+    @lru_cache(maxsize=None)
+    def __getitem__(self, name):
+        return super().__getitem__(name)
+
+
+# policy.default / policy.SMTP with the cached registry: same behaviour, faster headers.
+DEFAULT = policy.default.clone(header_factory=_CachedRegistry())
+SMTP = policy.SMTP.clone(header_factory=_CachedRegistry())
 
 _LATIN = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "us-ascii", "ascii",
           "iso-8859-15", "iso8859-15", "latin-9", "windows-1252", "cp1252"}
@@ -105,7 +119,7 @@ def _part_bytes(part) -> bytes:
     if part.get_content_maintype() == "message":  # forwarded mail, bounce reports
         inner = part.get_payload()
         if isinstance(inner, list):
-            return b"".join(p.as_bytes(policy=policy.SMTP) if hasattr(p, "as_bytes") else b""
+            return b"".join(p.as_bytes(policy=SMTP) if hasattr(p, "as_bytes") else b""
                             for p in inner)
         return inner.as_bytes() if hasattr(inner, "as_bytes") else str(inner).encode()
     data = part.get_payload(decode=True)
@@ -159,7 +173,7 @@ def _fallback_text(raw: bytes) -> str:
 
 def parse(raw: bytes) -> ParsedMail:
     """Parse raw bytes into what RT-suivi needs; never raises on malformed MIME."""
-    msg = BytesParser(policy=policy.default).parsebytes(raw)
+    msg = BytesParser(policy=DEFAULT).parsebytes(raw)
     get_all = lambda name: [str(v) for v in (msg.get_all(name) or [])]  # noqa: E731
     sender_candidates = addresses(get_all("Reply-To")) or addresses(get_all("From")) \
         or addresses(get_all("Sender"))

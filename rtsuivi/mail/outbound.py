@@ -12,7 +12,6 @@ import re
 import smtplib
 import time
 from datetime import timedelta
-from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
@@ -23,6 +22,7 @@ from sqlalchemy import select, update
 from ..domain import lifecycle, mail_templates
 from ..extensions import db
 from ..models import OutboxMail, Transaction, User, utcnow
+from .message import SMTP
 
 log = logging.getLogger(__name__)
 STALE = timedelta(minutes=10)
@@ -87,7 +87,7 @@ def compose(*, subject: str, body: str, to: list[str], mail_from: str,
         -> EmailMessage:
     """Build one message with RT's headers (loop prevention, ticket, threading)."""
     rtname = current_app.config["RTSUIVI_RTNAME"]
-    msg = EmailMessage(policy=policy.SMTP)
+    msg = EmailMessage(policy=SMTP)
     msg["From"] = formataddr((display_name, mail_from)) if display_name else mail_from
     if to:
         msg["To"] = ", ".join(to)
@@ -126,7 +126,7 @@ def _store(msg: EmailMessage, envelope: list[str], scrip: str, ticket_id=None,
     row = OutboxMail(ticket_id=ticket_id, transaction_id=txn_id, scrip=scrip,
                      mail_from=sender, recipients=",".join(envelope),
                      subject=str(msg["Subject"])[:500], message_id=str(msg["Message-ID"]),
-                     raw=msg.as_bytes(policy=policy.SMTP), created=utcnow(),
+                     raw=msg.as_bytes(policy=SMTP), created=utcnow(),
                      next_try=utcnow())
     db.session.add(row)
     return row
