@@ -159,8 +159,8 @@ def _handle(inbound: InboundMail, parsed: ParsedMail):
     autogen = is_auto_generated(parsed, inbound.envelope_sender)
     content = parsed.text.strip() or _text_of_html(parsed.html)
     if ticket is None:
-        cc = [find_or_create_by_email(a) for a in (parsed.to + parsed.cc)
-              if a not in our_addresses and a != parsed.sender][:MAX_NEW_CC]
+        cc = _people([a for a in parsed.to + parsed.cc
+                      if a not in our_addresses and a != parsed.sender][:MAX_NEW_CC])
         new = domain.create(sender, domain.NewTicket(
             queue=queue, subject=parsed.subject or _("(sans sujet)"), content=content,
             requestors=[sender], cc=cc))
@@ -176,6 +176,17 @@ def _handle(inbound: InboundMail, parsed: ParsedMail):
         notifications.squelch(txn, sender, privileged_only=True)
     db.session.flush()
     return "done", None, txn
+
+
+def _people(addresses: list[str]) -> list:
+    """Users for the Cc addresses of a new ticket; an unusable address is skipped."""
+    found = []
+    for address in addresses:
+        try:
+            found.append(find_or_create_by_email(address))
+        except DomainError:
+            continue
+    return found
 
 
 def own_addresses() -> set[str]:
