@@ -16,7 +16,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from ..models import Transaction, User
-from . import lifecycle, mail_templates
+from . import mail_templates
 
 log = logging.getLogger(__name__)
 
@@ -160,8 +160,3 @@ def _run_before_commit(session):
 def _forget(session):
     session.info.pop("scrip_txns", None)
 
-
-def status_label(status: str, lang: str) -> str:
-    from flask_babel import force_locale
-    with force_locale(lang):
-        return lifecycle.label(status)

@@ -57,31 +57,6 @@ def history(ticket: Ticket, user: User) -> tuple[list[Transaction], dict[int, Us
     return transactions, people
 
 
-def load_attachment(attachment_id: int, user: User) -> Attachment:
-    """Return an attachment of a ticket the user may read (comments need
-    ShowTicketComments); otherwise raise NotFound."""
-    attachment = db.session.get(Attachment, attachment_id)
-    if attachment is None:
-        raise NotFound(_l("Pièce jointe introuvable."))
-    txn = attachment.transaction
-    ticket = load_visible(txn.ticket_id, user)
-    if txn.type == "Comment" and not can(user, "ShowTicketComments", ticket):
-        raise NotFound(_l("Pièce jointe introuvable."))
-    return attachment
-
-
-def outgoing_mails(ticket: Ticket, user: User) -> dict[int, list]:
-    """The mails sent for each transaction, when the user holds ShowOutgoingEmail."""
-    from ..models import OutboxMail
-    if not can(user, "ShowOutgoingEmail", ticket):
-        return {}
-    found: dict[int, list] = {}
-    for mail in db.session.scalars(select(OutboxMail).where(OutboxMail.ticket_id == ticket.id)
-                                   .order_by(OutboxMail.id)):
-        found.setdefault(mail.transaction_id, []).append(mail)
-    return found
-
-
 # ---------------------------------------------------------------- recording
 
 def _record(ticket: Ticket, actor: User, type_: str, field: str | None = None,

@@ -13,6 +13,7 @@ from ...dates import local_to_utc, utc_to_local
 from ...domain import DomainError, NotFound, lifecycle
 from ...domain import tickets as domain
 from ...domain.accounts import nobody
+from ...domain import queries
 from ...domain.queries import visible_queues
 from ...domain.rights import can, users_with_right
 from ...extensions import db
@@ -41,7 +42,7 @@ def _show_context(ticket, blocks=BLOCKS) -> dict:
         context["actions"] = domain.actions_for(ticket, current_user)
     if "history" in blocks:
         context["transactions"], context["people"] = domain.history(ticket, current_user)
-        context["outgoing"] = domain.outgoing_mails(ticket, current_user)
+        context["outgoing"] = queries.outgoing_mails(ticket, current_user)
     return context
 
 
@@ -225,7 +226,7 @@ def forward(ticket_id: int):
 def attachment(ticket_id: int, attachment_id: int):
     """Download a file; always as an attachment, so nothing from a mail runs in the page."""
     try:
-        found = domain.load_attachment(attachment_id, current_user)
+        found = queries.load_attachment(attachment_id, current_user)
     except NotFound:
         abort(404)
     if found.transaction.ticket_id != ticket_id:

@@ -667,7 +667,7 @@ autoreply = false
 """)
 
 HUGE = (b"%PDF-1.4 huge scanned document " * 400000)[:11 * 1024 * 1024]
-w("28_huge_attachment.eml.gz", (f"""
+w("28_huge_attachment.eml.gz", ("""
 From: Scanner Etage 3 <scanner@mairie.example>
 To: support@example.org
 Subject: Numerisation du registre
