@@ -115,21 +115,22 @@ class Text:
 
 
 def get(name: str, lang: str, cache: dict | None = None) -> Text:
-    """Return the template's text in a language (the database's, else the default)."""
+    """Return the template's text in a language (the database's, else the default).
+
+    With a cache (one per commit), all stored templates are read in one query.
+    """
     lang = lang if lang in LANGS else DEFAULT_LANG
-    key = (name, lang)
-    if cache is not None and key in cache:
-        return cache[key]
-    row = db.session.scalar(select(MailTemplate).where(MailTemplate.name == name,
-                                                       MailTemplate.lang == lang))
-    if row is not None:
-        text = Text(name, lang, row.subject, row.body, True)
-    else:
-        subject, body = DEFAULTS[name][lang]
-        text = Text(name, lang, subject, body, False)
     if cache is not None:
-        cache[key] = text
-    return text
+        if "stored" not in cache:
+            cache["stored"] = {(r.name, r.lang): r
+                               for r in db.session.scalars(select(MailTemplate))}
+        row = cache["stored"].get((name, lang))
+    else:
+        row = db.session.scalar(select(MailTemplate).where(MailTemplate.name == name,
+                                                           MailTemplate.lang == lang))
+    if row is not None:
+        return Text(name, lang, row.subject, row.body, True)
+    return Text(name, lang, *DEFAULTS[name][lang], False)
 
 
 def all_texts() -> list[Text]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import force_locale, gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from ..domain import DomainError, Forbidden, notifications
@@ -144,12 +144,13 @@ def _handle(inbound: InboundMail, parsed: ParsedMail):
     rtname = config["RTSUIVI_RTNAME"]
     if parsed.header("X-RT-Loop-Prevention") == rtname:
         return "dropped", "our own mail (X-RT-Loop-Prevention)", None
-    our_addresses = own_addresses()
+    queues = db.session.scalars(select(Queue)).all()  # few rows: one query serves both uses
+    our_addresses = own_addresses(queues)
     if parsed.sender in our_addresses:
         return "dropped", "sent from one of our own addresses", None
     if parsed.message_id and _already_done(inbound, parsed.message_id):
         return "duplicate", "already processed (same Message-ID)", None
-    queue, action = route(inbound, parsed, our_addresses)
+    queue, action = route(inbound, parsed, queues)
     if not parsed.sender:
         raise Refused(_("Courriel sans expéditeur : impossible de savoir qui écrit."))
     sender = find_or_create_by_email(parsed.sender)
@@ -189,38 +190,35 @@ def _people(addresses: list[str]) -> list:
     return found
 
 
-def own_addresses() -> set[str]:
+def own_addresses(queues: list[Queue]) -> set[str]:
     """Every address that is ours: each queue's correspond and comment address."""
-    rows = db.session.execute(select(Queue.correspond_address, Queue.comment_address)).all()
-    found = {a for row in rows for a in row if a}
+    found = {a for q in queues for a in (q.correspond_address, q.comment_address) if a}
     found.add(current_app.config["RTSUIVI_MAIL_FROM"].lower())
     return found
 
 
-def route(inbound: InboundMail, parsed: ParsedMail, our_addresses=None) -> tuple[Queue, str]:
+def route(inbound: InboundMail, parsed: ParsedMail, queues: list[Queue]) -> tuple[Queue, str]:
     """Choose the queue and action: the gateway's --queue, else the address written to."""
     action = (inbound.action or "correspond").lower()
+    enabled = [q for q in queues if not q.disabled]
     if inbound.queue_name:
         if action not in ACTIONS:
             raise TemporaryFailure(f"unknown action {action}")
         name = inbound.queue_name
-        queue = db.session.scalar(select(Queue).where(
-            or_(Queue.name == name, Queue.id == (int(name) if name.isdigit() else -1))))
-        if queue is None or queue.disabled:
+        queue = next((q for q in enabled if q.name == name or str(q.id) == name), None)
+        if queue is None:
             raise TemporaryFailure(f"unknown queue {name}")
         return queue, action
     candidates = [a.lower() for a in (inbound.envelope_recipients or "").split(",") if a]
     candidates += parsed.delivered_to + parsed.to + parsed.cc
-    queues = db.session.scalars(select(Queue).where(Queue.disabled.is_(False), or_(
-        Queue.correspond_address.in_(candidates), Queue.comment_address.in_(candidates)))).all()
     for address in candidates:
-        for queue in queues:
+        for queue in enabled:
             if address == queue.correspond_address:
                 return queue, "correspond"
             if address == queue.comment_address:
                 return queue, "comment"
     default = current_app.config["RTSUIVI_DEFAULT_QUEUE"]
-    queue = db.session.scalar(select(Queue).where(Queue.name == default))
+    queue = next((q for q in enabled if q.name == default), None)
     if queue is None:
         raise TemporaryFailure(f"no queue for this address and no default queue ({default})")
     return queue, "correspond"
