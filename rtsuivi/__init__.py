@@ -1,5 +1,5 @@
 """RT-suivi: a help-desk request tracker that replaces Request Tracker 4."""
-from flask import Flask, current_app, redirect, request, url_for
+from flask import Flask, current_app, has_request_context, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -22,6 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     _configure_login(app)
 
+    from .domain import notifications  # noqa: F401  registers the scrips' commit hook
     from .blueprints import register_blueprints
     register_blueprints(app)
     from .cli import register_cli
@@ -34,6 +35,8 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _select_locale():
+    if not has_request_context():  # mail gateway, worker, CLI: French, the default
+        return "fr"
     if "lang" in request.args and request.args["lang"] in ("fr", "en"):
         return request.args["lang"]
     user = current_user
@@ -43,6 +46,8 @@ def _select_locale():
 
 
 def _select_timezone():
+    if not has_request_context():
+        return current_app.config["RTSUIVI_DEFAULT_TIMEZONE"]
     user = current_user
     if user and getattr(user, "is_authenticated", False) and user.timezone:
         return user.timezone

@@ -126,6 +126,7 @@ def revoke(principal, rights, queue):
 def demo(if_empty):
     """Load the demo data and print the demo logins."""
     from .demo import load_demo
+    from .domain import mail_templates
     accounts.ensure_system_users()
     if if_empty and db.session.scalar(select(func.count()).select_from(Ticket)):
         click.echo("Demo data already loaded; logins: admin, alice, bruno, chloe, denise, "
@@ -134,6 +135,7 @@ def demo(if_empty):
     password = os.environ.get("RTSUIVI_DEMO_PASSWORD") or secrets.token_urlsafe(9)
     try:
         count = load_demo(password, progress=lambda msg: click.echo(f"  {msg}"))
+        mail_templates.ensure_defaults()
     except DomainError as error:
         _fail(error)
     db.session.commit()
@@ -147,13 +149,89 @@ def demo(if_empty):
 @rtsuivi_cli.command("serve")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
-def serve(host, port):
+@click.option("--with-worker/--no-worker", default=False,
+              help="Also send the outbox from a thread of this process.")
+def serve(host, port, with_worker):
     """Serve the application (threaded, for one machine)."""
+    import threading
     from flask import current_app
     from werkzeug.serving import run_simple
+    from .mail.outbound import run_worker
+    if with_worker:
+        app = current_app._get_current_object()
+        threading.Thread(target=run_worker, args=(app,), name="outbox-worker",
+                         daemon=True).start()
+        click.echo("Outbox worker running in this process"
+                   + ("." if app.config["SMTP_HOST"] else " (no SMTP_HOST: mail waits)."))
     click.echo(f"RT-suivi on http://{host}:{port}/")
     run_simple(host, port, current_app._get_current_object(), threaded=True,
                use_reloader=False, use_debugger=False)
+
+
+EX_TEMPFAIL = 75  # as rt-mailgate: the MTA keeps the message and retries
+
+
+@rtsuivi_cli.command("mailgate")
+@click.option("--queue", help="Queue name or id (else: routed by the address written to).")
+@click.option("--action", default="correspond", show_default=True,
+              help="correspond or comment")
+@click.option("--ticket", type=int, help="Ticket id (overrides the subject tag).")
+def mailgate(queue, action, ticket):
+    """Deliver one message read on stdin (for an MTA pipe); exit 0 or 75 like rt-mailgate."""
+    import sys
+    from .mail.inbound import receive
+    raw = sys.stdin.buffer.read()
+    try:
+        outcome = receive(raw, queue=queue, action=action, ticket=ticket)
+    except Exception as error:  # e.g. the database is unreachable: let the MTA retry
+        db.session.rollback()
+        click.echo(f"temporary failure - {error}", err=True)
+        sys.exit(EX_TEMPFAIL)
+    if outcome.status != "ok":
+        click.echo(outcome.body.strip(), err=True)
+    sys.exit(EX_TEMPFAIL if outcome.status == "temporary failure" else 0)
+
+
+@rtsuivi_cli.command("smtpd")
+@click.option("--host", help="Default RTSUIVI_SMTPD_HOST (127.0.0.1).")
+@click.option("--port", type=int, help="Default RTSUIVI_SMTPD_PORT (2525).")
+def smtpd(host, port):
+    """Listen for SMTP and file each message by the queue address it is sent to."""
+    import threading
+    from flask import current_app
+    from .mail.smtpd import start
+    app = current_app._get_current_object()
+    controller = start(app, host or app.config["RTSUIVI_SMTPD_HOST"],
+                       port or app.config["RTSUIVI_SMTPD_PORT"])
+    click.echo(f"SMTP listener on {controller.hostname}:{controller.port}")
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        controller.stop()
+
+
+@rtsuivi_cli.command("worker")
+@click.option("--once", is_flag=True, help="Send what is due once, then exit.")
+@click.option("--poll", default=2.0, show_default=True, help="Seconds between rounds.")
+def worker(once, poll):
+    """Send the outbox over SMTP, with retries and backoff."""
+    from flask import current_app
+    from .mail.outbound import run_worker
+    app = current_app._get_current_object()
+    if not app.config["SMTP_HOST"]:
+        click.echo("No SMTP_HOST: mail waits in the outbox.")
+    run_worker(app, poll=poll, once=once)
+
+
+@rtsuivi_cli.command("mail-templates")
+def mail_templates_cmd():
+    """Write the built-in mail templates into the database where missing."""
+    from .domain import mail_templates
+    added = mail_templates.ensure_defaults()
+    db.session.commit()
+    click.echo(f"{added} template(s) added.")
 
 
 def register_cli(app: Flask) -> None:

@@ -35,8 +35,33 @@ def from_environment() -> dict:
         "RTSUIVI_NAME": os.environ.get("RTSUIVI_NAME", "RT-suivi"),
         "RTSUIVI_MAIL_DOMAIN": os.environ.get("RTSUIVI_MAIL_DOMAIN", "example.org"),
         "RTSUIVI_DEFAULT_TIMEZONE": os.environ.get("RTSUIVI_DEFAULT_TIMEZONE", "Europe/Paris"),
+        **_mail_settings(),
         "SESSION_COOKIE_SECURE": os.environ.get("RTSUIVI_SECURE_COOKIES", "0") == "1",
         "REMEMBER_COOKIE_SECURE": os.environ.get("RTSUIVI_SECURE_COOKIES", "0") == "1",
+    }
+
+
+def _mail_settings() -> dict:
+    """SMTP for outgoing mail (empty host: mail waits in the outbox) and inbound routing."""
+    env = os.environ.get
+    domain = env("RTSUIVI_MAIL_DOMAIN", "example.org")
+    return {
+        "SMTP_HOST": env("SMTP_HOST", ""),
+        "SMTP_PORT": int(env("SMTP_PORT", "25")),
+        "SMTP_USER": env("SMTP_USER", ""),
+        "SMTP_PASSWORD": env("SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": env("SMTP_STARTTLS", "0") == "1",
+        "SMTP_TIMEOUT": float(env("SMTP_TIMEOUT", "30")),
+        # The subject tag [RT-suivi #123] and X-RT-Loop-Prevention, as RT's $rtname.
+        "RTSUIVI_RTNAME": env("RTSUIVI_RTNAME", env("RTSUIVI_NAME", "RT-suivi")),
+        "RTSUIVI_MAIL_FROM": env("RTSUIVI_MAIL_FROM", f"rt-suivi@{domain}"),
+        "RTSUIVI_DEFAULT_QUEUE": env("RTSUIVI_DEFAULT_QUEUE", "General"),
+        "RTSUIVI_BASE_URL": env("RTSUIVI_BASE_URL", "http://127.0.0.1:5000"),
+        "RTSUIVI_MAX_ATTACHMENT_SIZE": int(env("RTSUIVI_MAX_ATTACHMENT_SIZE",
+                                               str(10 * 1024 * 1024))),
+        "RTSUIVI_SMTPD_HOST": env("RTSUIVI_SMTPD_HOST", "127.0.0.1"),
+        "RTSUIVI_SMTPD_PORT": int(env("RTSUIVI_SMTPD_PORT", "2525")),
+        "RTSUIVI_OUTBOX_MAX_ATTEMPTS": int(env("RTSUIVI_OUTBOX_MAX_ATTEMPTS", "10")),
     }
 
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from flask import current_app
 
-from .domain import accounts
+from .domain import accounts, notifications
 from .domain import tickets as domain
 from .extensions import db
 from .models import Ticket, utcnow
@@ -67,7 +67,15 @@ FINAL_STATUSES = ["new", "open", "open", "stalled", "resolved", "new", "open", "
 
 
 def load_demo(password: str, progress=print, tickets_per_queue: int = 20) -> int:
-    """Create the demo users, groups, queues, grants and tickets; return the ticket count."""
+    """Create the demo users, groups, queues, grants and tickets; return the ticket count.
+
+    The back-dated demo history sends no notification (it would fill the outbox).
+    """
+    with notifications.suspended(db.session):
+        return _load(password, progress, tickets_per_queue)
+
+
+def _load(password: str, progress, tickets_per_queue: int) -> int:
     domain_name = current_app.config["RTSUIVI_MAIL_DOMAIN"]
     make = accounts.create_user
     admin = make("admin", email=f"admin@{domain_name}", real_name="Administrateur",

@@ -45,6 +45,21 @@ def register_template_helpers(app: Flask) -> None:
         return format_datetime(value.replace(tzinfo=timezone.utc).astimezone(zone), fmt,
                                locale=locale)
 
+    @app.template_filter("sanitize_html")
+    def sanitize(value: str):
+        from .sanitize import sanitize_html
+        return sanitize_html(value)
+
+    @app.template_filter("filesize")
+    def filesize(size: int) -> str:
+        """Show a byte count the way people read it (Ko, Mo)."""
+        from flask_babel import format_decimal
+        if size < 1024:
+            return f"{size} o"
+        if size < 1024 * 1024:
+            return f"{format_decimal(round(size / 1024, 1))} Ko"
+        return f"{format_decimal(round(size / 1024 / 1024, 1))} Mo"
+
     @app.template_filter("status_label")
     def status_label(status: str) -> str:
         return lifecycle.label(status)

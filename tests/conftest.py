@@ -85,7 +85,7 @@ class Client(FlaskClient):
         try:
             response = super().open(*args, **kwargs)
             # What a person reads: the body with HTML entities decoded.
-            response.plain = html.unescape(response.get_data(as_text=True))
+            response.plain = html.unescape(response.get_data().decode("utf-8", "replace"))
             return response
         finally:
             context.pop()

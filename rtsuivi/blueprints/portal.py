@@ -27,5 +27,6 @@ def show(ticket_id: int):
         abort(404)
     transactions, _people = domain.history(ticket, current_user)
     # Requesters see the messages, never comments nor internal field changes.
-    messages = [t for t in transactions if t.type in ("Create", "Correspond") and t.content]
+    messages = [t for t in transactions if t.type in ("Create", "Correspond")
+                and (t.content or t.html_content or t.files)]
     return render_template("portal/show.html", ticket=ticket, messages=messages)

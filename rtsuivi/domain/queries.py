@@ -1,14 +1,15 @@
-"""Ticket lists, always through the rights filter, each a bounded number of queries."""
+"""Ticket lists and reads, always through the rights filter, each a bounded number of queries."""
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Queue, Ticket, User, Watcher
-from . import lifecycle
+from ..models import Attachment, OutboxMail, Queue, Ticket, User, Watcher
+from . import NotFound, lifecycle
 from .accounts import nobody
-from .rights import visible_queues_filter, visible_tickets_filter
+from .rights import can, visible_queues_filter, visible_tickets_filter
 
 SORTABLE = {
     "id": Ticket.id, "subject": Ticket.subject, "status": Ticket.status,
@@ -124,3 +125,28 @@ def requested_by(user: User, active: bool = True) -> list[Ticket]:
                     Ticket.status.in_(statuses), visible_tickets_filter(user))
              .order_by(Ticket.updated.desc(), Ticket.id.desc()).limit(200))
     return list(db.session.scalars(_with_people(query)).unique())
+
+
+def load_attachment(attachment_id: int, user: User) -> Attachment:
+    """Return an attachment of a ticket the user may read (comments need
+    ShowTicketComments); otherwise raise NotFound."""
+    from .tickets import load_visible  # tickets.py imports nothing from here
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None:
+        raise NotFound(_l("Pièce jointe introuvable."))
+    txn = attachment.transaction
+    ticket = load_visible(txn.ticket_id, user)
+    if txn.type == "Comment" and not can(user, "ShowTicketComments", ticket):
+        raise NotFound(_l("Pièce jointe introuvable."))
+    return attachment
+
+
+def outgoing_mails(ticket: Ticket, user: User) -> dict[int, list]:
+    """The mails sent for each transaction, when the user holds ShowOutgoingEmail."""
+    if not can(user, "ShowOutgoingEmail", ticket):
+        return {}
+    found: dict[int, list] = {}
+    for mail in db.session.scalars(select(OutboxMail).where(OutboxMail.ticket_id == ticket.id)
+                                   .order_by(OutboxMail.id)):
+        found.setdefault(mail.transaction_id, []).append(mail)
+    return found

@@ -235,9 +235,9 @@ ADDRESS = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 
 def forward(ticket: Ticket, actor: User, to: str, content: str = "",
             transaction: Transaction | None = None) -> Transaction:
-    """Record the forward of the ticket (or one transaction) to outside addresses.
+    """Forward the ticket (or one transaction) to outside addresses, with a message.
 
-    Needs ForwardMessage. Sending is the mail layer's job once the transaction commits.
+    Needs ForwardMessage. The scrips put the mail in the outbox in the same commit.
     """
     require(actor, "ForwardMessage", ticket)
     addresses = [a for a in re.split(r"[,;\s]+", to or "") if a]
@@ -246,7 +246,8 @@ def forward(ticket: Ticket, actor: User, to: str, content: str = "",
     bad = [a for a in addresses if not ADDRESS.match(a)]
     if bad:
         raise DomainError(_l("Adresse invalide : %(address)s", address=", ".join(bad)))
-    if transaction is not None and transaction.ticket_id != ticket.id:
+    if transaction is not None and (transaction.ticket_id != ticket.id or (
+            transaction.type == "Comment" and not can(actor, "ShowTicketComments", ticket))):
         raise NotFound(_l("Transaction introuvable."))
     return _record(ticket, actor, "Forward", field="Transaction" if transaction else "Ticket",
                    new=transaction.id if transaction else None,

@@ -3,8 +3,10 @@ from .users import Group, GroupMember, User, NOBODY_NAME, SYSTEM_NAME
 from .queues import Queue
 from .acl import ACE
 from .tickets import Attachment, Ticket, Transaction, Watcher, utcnow
+from .mail import InboundMail, MailTemplate, OutboxMail
 
 __all__ = [
-    "ACE", "Attachment", "Group", "GroupMember", "NOBODY_NAME", "Queue", "SYSTEM_NAME",
+    "ACE", "Attachment", "Group", "GroupMember", "InboundMail", "MailTemplate", "NOBODY_NAME",
+    "OutboxMail", "Queue", "SYSTEM_NAME",
     "Ticket", "Transaction", "User", "Watcher", "utcnow",
 ]

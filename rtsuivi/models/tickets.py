@@ -91,13 +91,27 @@ class Transaction(db.Model):
     attachments: Mapped[list["Attachment"]] = relationship(
         back_populates="transaction", cascade="all, delete-orphan", order_by="Attachment.id")
 
+    def _body(self, content_type: str) -> str:
+        for attachment in self.attachments:
+            if attachment.content_type == content_type and not attachment.filename \
+                    and attachment.content is not None:
+                return attachment.content
+        return ""
+
     @property
     def content(self) -> str:
-        """The text of the message this transaction carries, if any."""
-        for attachment in self.attachments:
-            if attachment.content_type.startswith("text/") and not attachment.filename:
-                return attachment.content or ""
-        return ""
+        """The text of the message this transaction carries (the text part), if any."""
+        return self._body("text/plain")
+
+    @property
+    def html_content(self) -> str:
+        """The HTML part of the message, unsanitised (shown only through sanitize_html)."""
+        return self._body("text/html")
+
+    @property
+    def files(self) -> list["Attachment"]:
+        """Attached files and inline images (parts with a name or a Content-ID)."""
+        return [a for a in self.attachments if a.filename or a.content_id]
 
 
 class Attachment(db.Model):
@@ -115,6 +129,8 @@ class Attachment(db.Model):
     filename: Mapped[str | None] = mapped_column(String(300))
     content: Mapped[str | None] = mapped_column(Text)
     content_bytes: Mapped[bytes | None] = mapped_column(LargeBinary)
+    content_id: Mapped[str | None] = mapped_column(String(300))  # inline images (cid:)
+    size: Mapped[int] = mapped_column(default=0, server_default="0")
     created: Mapped[datetime] = mapped_column(default=utcnow)
 
     transaction: Mapped[Transaction] = relationship(back_populates="attachments")

@@ -3,25 +3,29 @@
 The rule (STYLE.md): answer with the box you acted on; announce "ticket-changed" so the
 other boxes of the page refresh themselves. Without htmx, redirect to the ticket page.
 """
-from flask import abort, flash, redirect, render_template, request, url_for
+import io
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from ...dates import local_to_utc, utc_to_local
 from ...domain import DomainError, NotFound, lifecycle
 from ...domain import tickets as domain
 from ...domain.accounts import nobody
+from ...domain import queries
 from ...domain.queries import visible_queues
 from ...domain.rights import can, users_with_right
 from ...extensions import db
 from ...htmx import announce, render_fragment, wants_fragment
-from ...models import Queue, Transaction, User
+from ...models import OutboxMail, Queue, Transaction, User
 from .. import agent_required
 from . import bp
 from .forms import (BasicsForm, CreateForm, ForwardForm, GiveForm, PeopleForm, UpdateForm,
                     choices)
 
 SHOW = "tickets/show.html"
+SAFE_TYPES = {"image/png", "image/jpeg", "image/gif", "application/pdf", "text/plain"}
 BLOCKS = ("summary", "people", "actions", "history")
 
 
@@ -38,6 +42,7 @@ def _show_context(ticket, blocks=BLOCKS) -> dict:
         context["actions"] = domain.actions_for(ticket, current_user)
     if "history" in blocks:
         context["transactions"], context["people"] = domain.history(ticket, current_user)
+        context["outgoing"] = queries.outgoing_mails(ticket, current_user)
     return context
 
 
@@ -211,9 +216,46 @@ def forward(ticket_id: int):
             form.to.errors = [str(error)]
         else:
             db.session.commit()
-            return _close_update(ticket, _("Transfert enregistré pour %(to)s.", to=form.to.data))
+            return _close_update(ticket, _("Transfert envoyé à %(to)s.", to=form.to.data))
     return _form_page("tickets/forward.html", "forward_form", ticket=ticket, form=form,
                       transaction=transaction)
+
+
+@bp.route("/<int:ticket_id>/attachments/<int:attachment_id>")
+@login_required
+def attachment(ticket_id: int, attachment_id: int):
+    """Download a file; always as an attachment, so nothing from a mail runs in the page."""
+    try:
+        found = queries.load_attachment(attachment_id, current_user)
+    except NotFound:
+        abort(404)
+    if found.transaction.ticket_id != ticket_id:
+        abort(404)
+    data = found.content_bytes if found.content_bytes is not None else \
+        (found.content or "").encode() if found.content is not None else None
+    if data is None:
+        abort(410)  # over the size limit: kept only in the raw message
+    response = send_file(io.BytesIO(data), mimetype=found.content_type
+                         if found.content_type in SAFE_TYPES else "application/octet-stream",
+                         as_attachment=True,
+                         download_name=found.filename or f"piece-{found.id}")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "sandbox"
+    return response
+
+
+@bp.route("/<int:ticket_id>/mails/<int:mail_id>")
+@agent_required
+def outgoing(ticket_id: int, mail_id: int):
+    """Show one mail sent for the ticket, as it left (ShowOutgoingEmail)."""
+    ticket = _load(ticket_id)
+    mail = db.session.get(OutboxMail, mail_id)
+    if mail is None or mail.ticket_id != ticket.id:
+        abort(404)
+    if not can(current_user, "ShowOutgoingEmail", ticket):
+        abort(403)
+    return render_template("tickets/outgoing.html", ticket=ticket, mail=mail,
+                           raw=mail.raw.decode("utf-8", "replace"))
 
 
 @bp.route("/<int:ticket_id>/delete", methods=["POST"])

@@ -1,0 +1,154 @@
+"""Mail administration: inbound messages (failed ones can be re-run), the outbox (readable,
+a failed mail can be sent again) and the mail templates (editable, French and English)."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from ...domain import DomainError, mail_templates
+from ...extensions import db
+from ...htmx import announce, render_fragment, wants_fragment
+from ...mail import inbound, outbound
+from ...models import InboundMail, OutboxMail
+from .. import page_number
+from . import bp, superuser_required
+
+INBOUND_STATUSES = ("failed", "refused", "done", "dropped", "duplicate", "received")
+OUTBOX_STATUSES = ("pending", "sending", "failed", "sent")
+PER_PAGE = 50
+RAW_SHOWN = 200_000  # characters of a raw mail shown on its page
+
+
+class TemplateForm(FlaskForm):
+    subject = StringField(_l("Objet"), validators=[DataRequired(), Length(max=500)])
+    body = TextAreaField(_l("Texte"), validators=[DataRequired(), Length(max=50000)])
+
+
+def _listing(model, statuses, default: str):
+    status = request.args.get("status", default)
+    if status not in statuses:
+        abort(400)
+    page = page_number(request.args.get("page"))
+    rows = db.session.scalars(select(model).where(model.status == status)
+                              .order_by(model.id.desc()).limit(PER_PAGE)
+                              .offset((page - 1) * PER_PAGE)).all()
+    counts = dict(db.session.execute(select(model.status, func.count(model.id))
+                                     .group_by(model.status)).all())
+    return status, page, rows, counts
+
+
+@bp.route("/courrier/entrant")
+@superuser_required
+def inbound_list():
+    status, page, rows, counts = _listing(InboundMail, INBOUND_STATUSES, "failed")
+    return render_template("admin/mail_inbound.html", status=status, page=page, mails=rows,
+                           counts=counts, statuses=INBOUND_STATUSES)
+
+
+def _inbound(mail_id: int) -> InboundMail:
+    mail = db.session.get(InboundMail, mail_id)
+    if mail is None:
+        abort(404)
+    return mail
+
+
+@bp.route("/courrier/entrant/<int:mail_id>")
+@superuser_required
+def inbound_show(mail_id: int):
+    mail = _inbound(mail_id)
+    return render_template("admin/mail_inbound_show.html", mail=mail,
+                           raw=mail.raw[:RAW_SHOWN].decode("utf-8", "replace"))
+
+
+@bp.route("/courrier/entrant/<int:mail_id>/relancer", methods=["POST"])
+@superuser_required
+def inbound_rerun(mail_id: int):
+    mail = _inbound(mail_id)
+    try:
+        outcome = inbound.rerun(mail)
+    except DomainError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("Courriel relancé : %(result)s", result=outcome.body.strip()),
+              "success" if outcome.status == "ok" else "error")
+    mail = _inbound(mail_id)
+    if not wants_fragment():
+        return redirect(url_for("admin.inbound_show", mail_id=mail_id))
+    return announce(render_fragment("admin/mail_inbound_show.html", "inbound_status",
+                                    mail=mail) + render_template("_messages_oob.html"),
+                    "mail-inbound-changed")
+
+
+@bp.route("/courrier/sortant")
+@superuser_required
+def outbox_list():
+    status, page, rows, counts = _listing(OutboxMail, OUTBOX_STATUSES, "pending")
+    return render_template("admin/mail_outbox.html", status=status, page=page, mails=rows,
+                           counts=counts, statuses=OUTBOX_STATUSES)
+
+
+def _outbox(mail_id: int) -> OutboxMail:
+    mail = db.session.get(OutboxMail, mail_id)
+    if mail is None:
+        abort(404)
+    return mail
+
+
+@bp.route("/courrier/sortant/<int:mail_id>")
+@superuser_required
+def outbox_show(mail_id: int):
+    mail = _outbox(mail_id)
+    return render_template("admin/mail_outbox_show.html", mail=mail,
+                           raw=mail.raw[:RAW_SHOWN].decode("utf-8", "replace"))
+
+
+@bp.route("/courrier/sortant/<int:mail_id>/renvoyer", methods=["POST"])
+@superuser_required
+def outbox_retry(mail_id: int):
+    mail = _outbox(mail_id)
+    try:
+        outbound.retry(mail)
+    except DomainError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Le courriel repart au prochain passage de l'envoi."), "success")
+    if not wants_fragment():
+        return redirect(url_for("admin.outbox_show", mail_id=mail_id))
+    return announce(render_fragment("admin/mail_outbox_show.html", "outbox_status", mail=mail)
+                    + render_template("_messages_oob.html"), "mail-outbox-changed")
+
+
+@bp.route("/courrier/modeles")
+@superuser_required
+def templates():
+    return render_template("admin/mail_templates.html", texts=mail_templates.all_texts(),
+                           labels=mail_templates.LABELS)
+
+
+@bp.route("/courrier/modeles/<name>/<lang>", methods=["GET", "POST"])
+@superuser_required
+def template_edit(name: str, lang: str):
+    if name not in mail_templates.DEFAULTS or lang not in mail_templates.LANGS:
+        abort(404)
+    text = mail_templates.get(name, lang)
+    form = TemplateForm(data={"subject": text.subject, "body": text.body})
+    if request.form.get("reset"):
+        mail_templates.reset(name, lang)
+        db.session.commit()
+        flash(_("Texte d'origine rétabli."), "success")
+        return redirect(url_for("admin.template_edit", name=name, lang=lang))
+    if form.validate_on_submit():
+        try:
+            mail_templates.save(name, lang, form.subject.data, form.body.data)
+        except DomainError as error:
+            db.session.rollback()
+            form.body.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(_("Modèle enregistré."), "success")
+            return redirect(url_for("admin.templates"))
+    return render_template("admin/mail_template_edit.html", form=form, text=text,
+                           label=mail_templates.LABELS[name])

@@ -1,0 +1,325 @@
+"""Mail in: store the raw message first, then route it to a queue, thread it to a ticket and
+turn it into a Create, Correspond or Comment through the domain functions.
+
+The three doors (the mailgate command, the rt-mailgate endpoint and the SMTP listener) all
+call receive(). Outcome.status is RT's: "ok", "not ok" (permanent: refused and bounced, or
+kept as failed for an admin to re-run) or "temporary failure" (the MTA should retry).
+"""
+import logging
+import re
+import traceback
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import force_locale, gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from ..domain import DomainError, Forbidden, notifications
+from ..domain import tickets as domain
+from ..domain.accounts import find_or_create_by_email
+from ..extensions import db
+from ..models import Attachment, InboundMail, OutboxMail, Queue, Ticket, Transaction, utcnow
+from . import outbound
+from .message import ParsedMail, parse
+
+log = logging.getLogger(__name__)
+ACTIONS = ("correspond", "comment")
+MAX_NEW_CC = 20
+
+
+@dataclass
+class Outcome:
+    status: str  # "ok", "not ok", "temporary failure"
+    message: str = ""
+    ticket_id: int | None = None
+    inbound_id: int | None = None
+
+    @property
+    def body(self) -> str:
+        """The answer rt-mailgate expects: `ok`, `not ok - …`, `temporary failure - …`."""
+        return "ok\n" if self.status == "ok" else f"{self.status} - {self.message}\n"
+
+
+class Refused(Exception):
+    """A permanent refusal; the sender gets a bounce with this message."""
+
+
+class TemporaryFailure(Exception):
+    """Try again later (unknown queue, bad action, database unavailable), as RT answers."""
+
+
+# ---------------------------------------------------------------- entry points
+
+def receive(raw: bytes, queue: str | None = None, action: str | None = None,
+            ticket: int | None = None, recipients: list[str] | None = None,
+            envelope_sender: str | None = None) -> Outcome:
+    """Store the raw message (committed), then process it; never lose it."""
+    if not raw or not raw.strip():
+        return Outcome("ok", "empty message")
+    try:
+        inbound = InboundMail(raw=raw, queue_name=queue, action=action, ticket_hint=ticket,
+                              envelope_recipients=",".join(recipients or []) or None,
+                              envelope_sender=envelope_sender, received=utcnow())
+        db.session.add(inbound)
+        db.session.commit()
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        log.warning("could not store an inbound mail: %s", error)
+        return Outcome("temporary failure", "could not store the message")
+    return process(inbound)
+
+
+def process(inbound: InboundMail) -> Outcome:
+    """Process a stored message and record its result on the InboundMail row."""
+    inbound_id = inbound.id
+    inbound.attempts += 1
+    try:
+        parsed = parse(inbound.raw)
+        inbound.message_id, inbound.sender = parsed.message_id, parsed.sender
+        inbound.subject = parsed.subject
+        status, message, txn = _handle(inbound, parsed)
+    except Refused as refusal:
+        db.session.rollback()
+        return _finish(inbound_id, "refused", str(refusal), bounce=True)
+    except TemporaryFailure as failure:
+        db.session.rollback()
+        return _finish(inbound_id, "failed", str(failure), answer="temporary failure")
+    except Forbidden as refusal:
+        db.session.rollback()
+        return _finish(inbound_id, "refused", str(refusal), bounce=True)
+    except DomainError as error:
+        db.session.rollback()
+        return _finish(inbound_id, "refused", str(error), bounce=True)
+    except OperationalError as error:  # locked or unreachable database: let the MTA retry
+        db.session.rollback()
+        return _finish(inbound_id, "failed", str(error).splitlines()[0],
+                       answer="temporary failure")
+    except Exception:  # a bug: keep the raw mail and its error for an admin to re-run
+        db.session.rollback()
+        log.exception("inbound mail %s failed", inbound_id)
+        return _finish(inbound_id, "failed", traceback.format_exc(limit=5)[-2000:])
+    inbound.status, inbound.error, inbound.processed = status, message, utcnow()
+    if txn is not None:
+        inbound.ticket_id, inbound.transaction_id = txn.ticket_id, txn.id
+    try:
+        db.session.commit()
+    except OperationalError as error:
+        db.session.rollback()
+        return _finish(inbound_id, "failed", str(error).splitlines()[0],
+                       answer="temporary failure")
+    return Outcome("ok", message or "", inbound.ticket_id, inbound_id)
+
+
+def _finish(inbound_id: int, status: str, error: str, bounce: bool = False,
+            answer: str = "not ok") -> Outcome:
+    """Record a failure on the stored message (and bounce a refusal to its sender)."""
+    inbound = db.session.get(InboundMail, inbound_id)
+    inbound.status, inbound.error, inbound.processed = status, error, utcnow()
+    parsed = parse(inbound.raw)
+    inbound.message_id, inbound.sender = parsed.message_id, parsed.sender
+    inbound.subject = parsed.subject
+    if bounce and parsed.sender and not is_auto_generated(parsed, inbound.envelope_sender):
+        outbound.queue_bounce(parsed, error)
+    try:
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        answer = "temporary failure"
+    return Outcome(answer, error.splitlines()[0] if error else status, None, inbound_id)
+
+
+def rerun(inbound: InboundMail) -> Outcome:
+    """Process a failed message again (admin action)."""
+    if inbound.status not in ("failed", "received"):
+        raise DomainError(_("Seul un courriel en échec peut être relancé."))
+    return process(inbound)
+
+
+# ---------------------------------------------------------------- the rules
+
+def _handle(inbound: InboundMail, parsed: ParsedMail):
+    """Apply RT's gateway rules; return (status, note, transaction or None)."""
+    config = current_app.config
+    rtname = config["RTSUIVI_RTNAME"]
+    if parsed.header("X-RT-Loop-Prevention") == rtname:
+        return "dropped", "our own mail (X-RT-Loop-Prevention)", None
+    queues = db.session.scalars(select(Queue)).all()  # few rows: one query serves both uses
+    our_addresses = own_addresses(queues)
+    if parsed.sender in our_addresses:
+        return "dropped", "sent from one of our own addresses", None
+    if parsed.message_id and _already_done(inbound, parsed.message_id):
+        return "duplicate", "already processed (same Message-ID)", None
+    queue, action = route(inbound, parsed, queues)
+    if not parsed.sender:
+        raise Refused(_("Courriel sans expéditeur : impossible de savoir qui écrit."))
+    sender = find_or_create_by_email(parsed.sender)
+    if sender.disabled:
+        raise Refused(_("Le compte %(name)s est désactivé.", name=sender.name))
+    ticket = find_ticket(inbound, parsed, rtname)
+    autogen = is_auto_generated(parsed, inbound.envelope_sender)
+    content = parsed.text.strip() or _text_of_html(parsed.html)
+    if ticket is None:
+        cc = _people([a for a in parsed.to + parsed.cc
+                      if a not in our_addresses and a != parsed.sender][:MAX_NEW_CC])
+        new = domain.create(sender, domain.NewTicket(
+            queue=queue, subject=parsed.subject or _("(sans sujet)"), content=content,
+            requestors=[sender], cc=cc))
+        txn = new.transactions[0]
+    elif action == "comment":
+        txn = domain.comment(ticket, sender, content or _placeholder(parsed))
+    else:
+        txn = domain.reply(ticket, sender, content or _placeholder(parsed),
+                           auto_open=parsed.header("RT-Control") != "no-autoopen")
+    _attach(txn, parsed)
+    if autogen:
+        # RT: record machine-generated mail but never answer it; tell privileged people only.
+        notifications.squelch(txn, sender, privileged_only=True)
+    db.session.flush()
+    return "done", None, txn
+
+
+def _people(addresses: list[str]) -> list:
+    """Users for the Cc addresses of a new ticket; an unusable address is skipped."""
+    found = []
+    for address in addresses:
+        try:
+            found.append(find_or_create_by_email(address))
+        except DomainError:
+            continue
+    return found
+
+
+def own_addresses(queues: list[Queue]) -> set[str]:
+    """Every address that is ours: each queue's correspond and comment address."""
+    found = {a for q in queues for a in (q.correspond_address, q.comment_address) if a}
+    found.add(current_app.config["RTSUIVI_MAIL_FROM"].lower())
+    return found
+
+
+def route(inbound: InboundMail, parsed: ParsedMail, queues: list[Queue]) -> tuple[Queue, str]:
+    """Choose the queue and action: the gateway's --queue, else the address written to."""
+    action = (inbound.action or "correspond").lower()
+    enabled = [q for q in queues if not q.disabled]
+    if inbound.queue_name:
+        if action not in ACTIONS:
+            raise TemporaryFailure(f"unknown action {action}")
+        name = inbound.queue_name
+        queue = next((q for q in enabled if q.name == name or str(q.id) == name), None)
+        if queue is None:
+            raise TemporaryFailure(f"unknown queue {name}")
+        return queue, action
+    candidates = [a.lower() for a in (inbound.envelope_recipients or "").split(",") if a]
+    candidates += parsed.delivered_to + parsed.to + parsed.cc
+    for address in candidates:
+        for queue in enabled:
+            if address == queue.correspond_address:
+                return queue, "correspond"
+            if address == queue.comment_address:
+                return queue, "comment"
+    default = current_app.config["RTSUIVI_DEFAULT_QUEUE"]
+    queue = next((q for q in enabled if q.name == default), None)
+    if queue is None:
+        raise TemporaryFailure(f"no queue for this address and no default queue ({default})")
+    return queue, "correspond"
+
+
+def find_ticket(inbound: InboundMail, parsed: ParsedMail, rtname: str) -> Ticket | None:
+    """Thread: the gateway's ticket, the subject tag, then the Message-IDs we sent."""
+    ticket_id = inbound.ticket_hint
+    if ticket_id is None:
+        match = re.search(r"\[(?:https?://)?" + re.escape(rtname) + r"\s+#(\d+)\]",
+                          parsed.subject, re.IGNORECASE)
+        ticket_id = int(match.group(1)) if match else None
+    if ticket_id is not None:
+        ticket = db.session.get(Ticket, ticket_id)
+        if ticket is None:
+            raise Refused(_("Ticket n°%(id)s introuvable.", id=ticket_id))
+        return _effective(ticket)
+    return _ticket_by_references(parsed.references)
+
+
+def _ticket_by_references(references: list[str]) -> Ticket | None:
+    if not references:
+        return None
+    for ref in references:  # our own thread marker <RT-Ticket-N@domain>
+        match = re.match(r"RT-Ticket-(\d+)@", ref)
+        if match and (ticket := db.session.get(Ticket, int(match.group(1)))):
+            return _effective(ticket)
+    ticket_id = db.session.scalar(select(OutboxMail.ticket_id).where(
+        OutboxMail.message_id.in_([f"<{r}>" for r in references]),
+        OutboxMail.ticket_id.is_not(None)).limit(1))
+    return _effective(db.session.get(Ticket, ticket_id)) if ticket_id else None
+
+
+def _effective(ticket: Ticket) -> Ticket:
+    if ticket.effective_id and ticket.effective_id != ticket.id:
+        return db.session.get(Ticket, ticket.effective_id) or ticket
+    return ticket
+
+
+def _same(column, value):
+    return column.is_(None) if value is None else column == value
+
+
+def _already_done(inbound: InboundMail, message_id: str) -> bool:
+    """Whether this very message already went through the same door to the same place."""
+    return db.session.scalar(select(InboundMail.id).where(
+        InboundMail.message_id == message_id, InboundMail.id != inbound.id,
+        InboundMail.status == "done", _same(InboundMail.queue_name, inbound.queue_name),
+        _same(InboundMail.action, inbound.action),
+        _same(InboundMail.envelope_recipients, inbound.envelope_recipients),
+        _same(InboundMail.ticket_hint, inbound.ticket_hint)).limit(1)) is not None
+
+
+def is_auto_generated(parsed: ParsedMail, envelope_sender: str | None = None) -> bool:
+    """RT's IsMachineGenerated: bounces, autoreplies, bulk mail, mailer-daemon, no sender."""
+    if envelope_sender == "" or parsed.header("Return-Path") == "<>":
+        return True
+    sender = parsed.sender or ""
+    if not sender or re.match(r"(mailer-daemon|postmaster)@", sender):
+        return True
+    if parsed.header("Precedence").lower() in ("bulk", "junk"):
+        return True
+    auto = parsed.header("Auto-Submitted").lower()
+    if auto and auto != "no":
+        return True
+    if parsed.header("X-FC-Machinegenerated").lower() == "true":
+        return True
+    return parsed.message.get_content_type() == "multipart/report"
+
+
+def _text_of_html(html: str) -> str:
+    """A plain-text rendition of an HTML-only message, for history, search and replies."""
+    if not html:
+        return ""
+    import nh3
+    from html import unescape
+    html = re.sub(r"(?i)<br\s*/?>|</p>|</div>|</li>|</tr>", "\n", html)
+    text = unescape(nh3.clean(html, tags=set(), clean_content_tags={"script", "style"}))
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(line.strip() for line in text.splitlines()))
+
+
+def _placeholder(parsed: ParsedMail) -> str:
+    names = ", ".join(p.filename for p in parsed.files if p.filename)
+    with force_locale("fr"):
+        return _("(pièces jointes : %(names)s)", names=names) if names \
+            else _("(message vide)")
+
+
+def _attach(txn: Transaction, parsed: ParsedMail) -> None:
+    """Store the HTML part and the files of the message on its transaction."""
+    limit = current_app.config["RTSUIVI_MAX_ATTACHMENT_SIZE"]
+    first = txn.attachments[0] if txn.attachments else None
+    if first is not None:
+        first.message_id = f"<{parsed.message_id}>" if parsed.message_id else None
+        first.headers = parsed.headers
+        first.size = len(first.content or "")
+    if parsed.html:
+        txn.attachments.append(Attachment(content_type="text/html", content=parsed.html,
+                                          size=len(parsed.html)))
+    for part in parsed.files:
+        kept = part.data if len(part.data) <= limit else None  # the raw mail keeps it all
+        txn.attachments.append(Attachment(
+            content_type=part.content_type[:200], filename=part.filename,
+            content_bytes=kept, size=len(part.data), content_id=part.content_id))

@@ -1,0 +1,343 @@
+"""Mail out: compose messages into the outbox (inside the ticket's database transaction),
+and send the outbox over SMTP afterwards, with retries and backoff.
+
+Every message is composed once, bytes and Message-ID included, so a retry sends exactly the
+same mail. A row is claimed (pending -> sending) by a conditional UPDATE before it is sent,
+so two workers never send it twice; a crash between the SMTP answer and the "sent" mark
+leaves it in "sending", and it is sent again after STALE (at least once, same Message-ID:
+losing a mail is worse than a rare duplicate that mail readers fold together).
+"""
+import logging
+import re
+import smtplib
+import time
+from datetime import timedelta
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate, make_msgid
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from ..domain import lifecycle, mail_templates
+from ..extensions import db
+from ..models import OutboxMail, Transaction, User, utcnow
+from .message import SMTP
+
+log = logging.getLogger(__name__)
+STALE = timedelta(minutes=10)
+BACKOFF_BASE, BACKOFF_MAX = 30, 3600  # seconds: 30 s, 1 min, 2 min, … up to an hour
+
+
+# ---------------------------------------------------------------- context for templates
+
+def ticket_url(ticket_id: int) -> str:
+    return f"{current_app.config['RTSUIVI_BASE_URL'].rstrip('/')}/tickets/{ticket_id}"
+
+
+def _describe(txn: Transaction, lang: str, names: dict) -> str:
+    from flask_babel import force_locale, gettext as _
+    with force_locale(lang):
+        actor = txn.creator.display_name
+        if txn.type == "Create":
+            return _("ticket créé par %(who)s", who=actor)
+        if txn.field == "Owner":
+            return _("affecté à %(new)s par %(who)s", new=names.get("owner", "?"), who=actor)
+        if txn.type == "Status":
+            return _("statut changé en %(new)s par %(who)s",
+                     new=lifecycle.label(txn.new_value or ""), who=actor)
+        return _("mis à jour par %(who)s", who=actor)
+
+
+def template_context(txn: Transaction, lang: str) -> dict:
+    """Plain values only: the sandboxed templates never see ORM objects."""
+    from flask_babel import force_locale
+    ticket = txn.ticket
+    owner = "Nobody" if ticket.owner.is_nobody else ticket.owner.display_name
+    with force_locale(lang):
+        status = str(lifecycle.label(ticket.status))
+    return {
+        "rtname": current_app.config["RTSUIVI_RTNAME"],
+        "ticket": {"id": ticket.id, "subject": ticket.subject, "queue": ticket.queue.name,
+                   "status": status, "owner": owner, "url": ticket_url(ticket.id),
+                   "requestors": ", ".join(u.email or u.name for u in ticket.requestors)},
+        "transaction": {"id": txn.id, "type": txn.type, "content": txn.content,
+                        "creator": txn.creator.display_name,
+                        "description": _describe(txn, lang, {"owner": owner})},
+        "actor": txn.creator.display_name,
+    }
+
+
+# ---------------------------------------------------------------- composing
+
+def tag_subject(subject: str, ticket_id: int) -> str:
+    """Add [rtname #id] unless the subject already carries it (RT's AddSubjectTag)."""
+    tag = f"[{current_app.config['RTSUIVI_RTNAME']} #{ticket_id}]"
+    return subject if tag.lower() in subject.lower() else f"{tag} {subject}".strip()
+
+
+def _domain() -> str:
+    return current_app.config["RTSUIVI_MAIL_FROM"].rpartition("@")[2] or "localhost"
+
+
+def compose(*, subject: str, body: str, to: list[str], mail_from: str,
+            display_name: str = "", cc: list[str] = (), reply_to: str | None = None,
+            ticket_id: int | None = None, in_reply_to: str | None = None,
+            auto_submitted: str | None = None, files=(), originator: str = "") \
+        -> EmailMessage:
+    """Build one message with RT's headers (loop prevention, ticket, threading)."""
+    rtname = current_app.config["RTSUIVI_RTNAME"]
+    msg = EmailMessage(policy=SMTP)
+    msg["From"] = formataddr((display_name, mail_from)) if display_name else mail_from
+    if to:
+        msg["To"] = ", ".join(to)
+    if cc:
+        msg["Cc"] = ", ".join(cc)
+    if reply_to:
+        msg["Reply-To"] = reply_to
+    msg["Subject"] = tag_subject(subject, ticket_id) if ticket_id else subject
+    msg["Date"] = formatdate(localtime=False)
+    msg["Message-ID"] = make_msgid(f"rt-suivi-{ticket_id or 0}", domain=_domain())
+    if ticket_id:
+        thread = f"<RT-Ticket-{ticket_id}@{_domain()}>"
+        msg["In-Reply-To"] = in_reply_to or thread
+        msg["References"] = " ".join(r for r in (in_reply_to, thread) if r)
+        msg["X-RT-Ticket"] = f"{rtname} #{ticket_id}"
+    msg["X-RT-Loop-Prevention"] = rtname
+    msg["X-Managed-by"] = "RT-suivi"
+    if originator:
+        msg["X-RT-Originator"] = originator
+    msg["Precedence"] = "bulk"
+    if auto_submitted:
+        msg["Auto-Submitted"] = auto_submitted
+    msg.set_content(body)
+    for attachment in files:
+        data = attachment.content_bytes if attachment.content_bytes is not None \
+            else (attachment.content or "").encode()
+        maintype, _sep, subtype = attachment.content_type.partition("/")
+        msg.add_attachment(data, maintype=maintype or "application",
+                           subtype=subtype or "octet-stream", filename=attachment.filename)
+    return msg
+
+
+def _store(msg: EmailMessage, envelope: list[str], scrip: str, ticket_id=None,
+           txn_id=None) -> OutboxMail:
+    sender = Address(addr_spec=_addr_only(msg["From"])).addr_spec
+    row = OutboxMail(ticket_id=ticket_id, transaction_id=txn_id, scrip=scrip,
+                     mail_from=sender, recipients=",".join(envelope),
+                     subject=str(msg["Subject"])[:500], message_id=str(msg["Message-ID"]),
+                     raw=msg.as_bytes(policy=SMTP), created=utcnow(),
+                     next_try=utcnow())
+    db.session.add(row)
+    return row
+
+
+def _addr_only(value) -> str:
+    match = re.search(r"<([^<>]+)>\s*$", str(value))
+    return match.group(1) if match else str(value).strip()
+
+
+def _queue_address(txn: Transaction, as_comment: bool) -> str:
+    queue = txn.ticket.queue
+    address = queue.comment_address if as_comment else queue.correspond_address
+    return address or queue.correspond_address or current_app.config["RTSUIVI_MAIL_FROM"]
+
+
+def _inbound_message_id(txn: Transaction) -> str | None:
+    return next((a.message_id for a in txn.attachments if a.message_id), None)
+
+
+def queue_notification(scrip, txn: Transaction, people: list[User], lang: str,
+                       cache: dict) -> OutboxMail:
+    """Render the scrip's template for these people and put the mail in the outbox."""
+    text = mail_templates.get(scrip.template, lang, cache)
+    subject, body = mail_templates.render(text, template_context(txn, lang))
+    address = _queue_address(txn, scrip.as_comment)
+    to = [p.email for p in people if not any(
+        w.user_id == p.id and w.role == "Cc" for w in txn.ticket.watchers)]
+    cc = [p.email for p in people if p.email not in to]
+    with_files = scrip.template in ("Correspondence", "Admin Correspondence", "Admin Comment")
+    msg = compose(subject=subject, body=body, to=to, cc=cc, mail_from=address,
+                  display_name=f"{txn.creator.display_name} via "
+                               f"{current_app.config['RTSUIVI_RTNAME']}",
+                  reply_to=address, ticket_id=txn.ticket_id,
+                  in_reply_to=_inbound_message_id(txn),
+                  auto_submitted="auto-replied" if scrip.autoreply else None,
+                  files=txn.files if with_files else (), originator=txn.creator.email or "")
+    return _store(msg, [p.email for p in people], scrip.name, txn.ticket_id, txn.id)
+
+
+def queue_forward(txn: Transaction, cache: dict) -> OutboxMail:
+    """Send a ticket (or one of its transactions) to outside addresses (Transférer)."""
+    lang = txn.creator.lang if txn.creator.lang in mail_templates.LANGS else "fr"
+    forwarded = db.session.get(Transaction, int(txn.new_value)) if txn.new_value else None
+    history = [forwarded] if forwarded else [
+        t for t in txn.ticket.transactions if t.type in ("Create", "Correspond") and t.content]
+    context = template_context(txn, lang)
+    context["forwarded"] = "\n\n".join(
+        f"{t.creator.display_name} — {t.created:%Y-%m-%d %H:%M} UTC\n{t.content}"
+        for t in history)
+    text = mail_templates.get("Forward", lang, cache)
+    subject, body = mail_templates.render(text, context)
+    to = [a.strip() for a in (txn.data or "").split(",") if a.strip()]
+    address = _queue_address(txn, as_comment=False)
+    files = [f for t in history for f in t.files]
+    msg = compose(subject=subject, body=body, to=to, mail_from=address,
+                  display_name=f"{txn.creator.display_name} via "
+                               f"{current_app.config['RTSUIVI_RTNAME']}",
+                  reply_to=address, ticket_id=txn.ticket_id, files=files,
+                  originator=txn.creator.email or "")
+    return _store(msg, to, "On Forward Send forwarded message", txn.ticket_id, txn.id)
+
+
+def queue_bounce(parsed, error: str) -> OutboxMail:
+    """Tell the sender of a refused mail why (RT's "Permission Denied" / error mail)."""
+    text = mail_templates.get("Error", "fr")
+    subject, body = mail_templates.render(text, {"subject": parsed.subject, "error": error})
+    msg = compose(subject=subject, body=body, to=[parsed.sender],
+                  mail_from=current_app.config["RTSUIVI_MAIL_FROM"],
+                  display_name=current_app.config["RTSUIVI_RTNAME"],
+                  in_reply_to=f"<{parsed.message_id}>" if parsed.message_id else None,
+                  auto_submitted="auto-replied")
+    if parsed.message_id:
+        msg.replace_header("References", f"<{parsed.message_id}>") \
+            if "References" in msg else msg.add_header("References", f"<{parsed.message_id}>")
+        if "In-Reply-To" not in msg:
+            msg["In-Reply-To"] = f"<{parsed.message_id}>"
+    return _store(msg, [parsed.sender], "Bounce")
+
+
+# ---------------------------------------------------------------- sending
+
+class _Connection:
+    """One SMTP session reused for a batch, opened on first use."""
+
+    def __init__(self, config):
+        self.config, self.smtp = config, None
+
+    def send(self, row: OutboxMail) -> dict:
+        if self.smtp is None:
+            c = self.config
+            self.smtp = smtplib.SMTP(c["SMTP_HOST"], c["SMTP_PORT"], timeout=c["SMTP_TIMEOUT"])
+            if c["SMTP_STARTTLS"]:
+                self.smtp.starttls()
+            if c["SMTP_USER"]:
+                self.smtp.login(c["SMTP_USER"], c["SMTP_PASSWORD"])
+        return self.smtp.sendmail(row.mail_from, row.recipient_list, row.raw)
+
+    def close(self):
+        if self.smtp is not None:
+            try:
+                self.smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                pass
+            self.smtp = None
+
+
+def _permanent(error: Exception) -> bool:
+    code = getattr(error, "smtp_code", None)
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _msg in error.recipients.values())
+    return isinstance(code, int) and code >= 500
+
+
+def recover_stale(now=None) -> int:
+    """Put back rows a dead worker left in "sending" (see the module docstring)."""
+    now = now or utcnow()
+    count = db.session.execute(
+        update(OutboxMail).where(OutboxMail.status == "sending",
+                                 OutboxMail.claimed < now - STALE)
+        .values(status="pending")).rowcount
+    db.session.commit()
+    return count
+
+
+def _claim(row_id: int, now) -> bool:
+    claimed = db.session.execute(
+        update(OutboxMail).where(OutboxMail.id == row_id, OutboxMail.status == "pending")
+        .values(status="sending", claimed=now, attempts=OutboxMail.attempts + 1)
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    return claimed == 1
+
+
+def send_pending(limit: int = 100, now=None) -> dict:
+    """Send due outbox mails once; return counts. Without SMTP_HOST, do nothing."""
+    config = current_app.config
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    if not config["SMTP_HOST"]:
+        return counts
+    now = now or utcnow()
+    due = db.session.scalars(select(OutboxMail.id).where(
+        OutboxMail.status == "pending", OutboxMail.next_try <= now)
+        .order_by(OutboxMail.id).limit(limit)).all()
+    db.session.commit()
+    connection = _Connection(config)
+    try:
+        for row_id in due:
+            if not _claim(row_id, now):
+                continue  # another worker has it
+            row = db.session.get(OutboxMail, row_id)
+            try:
+                refused = connection.send(row)
+            except (smtplib.SMTPException, OSError) as error:
+                connection.close()
+                _failed(row, error, now, counts)
+                if not _permanent(error) and isinstance(
+                        error, (OSError, smtplib.SMTPServerDisconnected)):
+                    break  # the server is down: leave the rest for the next round
+                continue
+            row.status, row.sent, row.claimed = "sent", utcnow(), None
+            row.last_error = f"refused: {', '.join(refused)}" if refused else None
+            db.session.commit()
+            counts["sent"] += 1
+    finally:
+        connection.close()
+    return counts
+
+
+def _failed(row: OutboxMail, error: Exception, now, counts: dict) -> None:
+    max_attempts = current_app.config["RTSUIVI_OUTBOX_MAX_ATTEMPTS"]
+    row.last_error = f"{type(error).__name__}: {error}"[:2000]
+    row.claimed = None
+    if _permanent(error) or row.attempts >= max_attempts:
+        row.status = "failed"
+        counts["failed"] += 1
+    else:
+        row.status = "pending"
+        delay = min(BACKOFF_BASE * 2 ** (row.attempts - 1), BACKOFF_MAX)
+        row.next_try = now + timedelta(seconds=delay)
+        counts["retry"] += 1
+    db.session.commit()
+
+
+def retry(row: OutboxMail) -> None:
+    """Put a failed (or waiting) mail back at the head of the queue (admin action)."""
+    if row.status == "sent":
+        from ..domain import DomainError
+        from flask_babel import lazy_gettext as _l
+        raise DomainError(_l("Ce courriel est déjà parti."))
+    row.status, row.next_try, row.claimed = "pending", utcnow(), None
+
+
+def run_worker(app, poll: float = 2.0, stop=None, once: bool = False) -> None:
+    """Send the outbox forever (or once), each round in a fresh app context."""
+    with app.app_context():
+        recover_stale()
+    while True:
+        with app.app_context():
+            try:
+                counts = send_pending()
+                if any(counts.values()):
+                    log.info("outbox: %s", counts)
+            except Exception:  # the worker must outlive a bad round (database restart…)
+                log.exception("outbox round failed")
+                db.session.rollback()
+            finally:
+                db.session.remove()
+        if once or (stop is not None and stop.wait(poll)):
+            return
+        if stop is None:
+            time.sleep(poll)
+
+
