@@ -90,9 +90,13 @@ def _run(send, count: int, address: str, rtname: str, tickets: list) -> tuple[fl
     return time.perf_counter() - start, failures
 
 
-def measure(target, count: int = 300, queue: str = "Bench-Mail", subprocess_sample: int = 5) \
-        -> dict:
-    """Measure mails/s; target is a Flask app (in-process) or a base URL (HTTP)."""
+def measure(target, count: int = 300, queue: str = "Bench-Mail", subprocess_sample: int = 5,
+            reply_to: list[int] | None = None) -> dict:
+    """Measure mails/s; target is a Flask app (in-process) or a base URL (HTTP).
+
+    Over HTTP the endpoint does not say which ticket a mail opened: give existing ticket ids
+    in reply_to to keep the in-process mix (1 mail in 3 new, the others replies by tag).
+    """
     results: dict = {"count": count}
     if isinstance(target, str):
         url = target.rstrip("/") + GATEWAY
@@ -103,7 +107,8 @@ def measure(target, count: int = 300, queue: str = "Bench-Mail", subprocess_samp
                                              headers={"Content-Type": content_type})
             with urllib.request.urlopen(request, timeout=60) as response:
                 return response.read().startswith(b"ok"), None
-        seconds, failed = _run(over_http, count, f"{queue}@unknown", "RT-suivi", [])
+        seconds, failed = _run(over_http, count, f"{queue}@unknown", "RT-suivi",
+                               list(reply_to or []))
         results["endpoint_http"] = _figures(count, seconds, failed)
         return results
 
