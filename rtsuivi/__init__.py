@@ -22,6 +22,8 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     _configure_login(app)
 
+    from .search import init_app as init_search
+    init_search(app)
     from .blueprints import register_blueprints
     register_blueprints(app)
     from .cli import register_cli
