@@ -109,3 +109,41 @@ def requested_by(user: User, active: bool = True) -> list[Ticket]:
                     Ticket.status.in_(statuses), visible_tickets_filter(user))
              .order_by(Ticket.updated.desc(), Ticket.id.desc()).limit(200))
     return list(db.session.scalars(_with_people(query)).unique())
+
+
+# ---------------------------------------------------------------- search results
+
+# Display columns of search results (RT's Format), in the builder's order.
+COLUMNS = ("id", "subject", "status", "queue", "owner", "requestors", "priority",
+           "created", "updated", "due", "told", "resolved", "started", "time_worked")
+DEFAULT_COLUMNS = ("id", "subject", "status", "queue", "owner", "requestors", "priority",
+                   "updated")
+SEARCH_SORTABLE = {**SORTABLE, "queue": Queue.name, "told": Ticket.told,
+                   "resolved": Ticket.resolved, "started": Ticket.started,
+                   "time_worked": Ticket.time_worked}
+ROWS_CHOICES = (10, 25, 50, 100)
+MAX_SORT_KEYS = 4
+
+
+def search_tickets(condition, order: list[tuple[str, str]], page: int = 1,
+                   per_page: int = 50) -> Page:
+    """One page of the tickets matching a compiled search condition, with the total.
+
+    The condition already carries the rights filter (ticketsql.compile_query).
+    """
+    base = (select(Ticket).join(User, Ticket.owner_id == User.id)
+            .join(Queue, Ticket.queue_id == Queue.id).where(condition))
+    total = db.session.scalar(select(func.count()).select_from(
+        select(Ticket.id).where(condition).subquery()))
+    keys = [(SEARCH_SORTABLE[k].desc() if d == "desc" else SEARCH_SORTABLE[k].asc())
+            for k, d in order[:MAX_SORT_KEYS] if k in SEARCH_SORTABLE]
+    query = base.order_by(*keys, Ticket.id.asc())
+    if per_page:
+        query = query.offset((page - 1) * per_page).limit(per_page)
+    return Page(list(db.session.scalars(_with_people(query))), total, page, per_page or total or 1)
+
+
+def matching_ids(condition, limit: int = 5000) -> list[int]:
+    """Ids of the tickets matching a compiled condition (for bulk actions), in id order."""
+    return list(db.session.scalars(select(Ticket.id).where(condition)
+                                   .order_by(Ticket.id).limit(limit)))

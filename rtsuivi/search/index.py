@@ -19,6 +19,7 @@ from whoosh.fields import DATETIME, ID, NUMERIC, TEXT, Schema
 from whoosh.qparser import FieldsPlugin, MultifieldParser
 from whoosh.support.charset import accent_map
 
+from ..domain.ticketsql import FullTextUnavailable
 from ..extensions import db
 from ..models import Attachment, SearchMark, Ticket, Transaction
 
@@ -41,7 +42,7 @@ REBUILDING = "REBUILDING"  # a flag file: the index is being (or must be) rebuil
 BATCH = 500
 
 
-class IndexUnavailable(Exception):
+class IndexUnavailable(FullTextUnavailable):
     """The index is missing, corrupt or being rebuilt; full-text search must wait."""
 
 
