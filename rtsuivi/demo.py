@@ -105,6 +105,10 @@ def load_demo(password: str, progress=print, tickets_per_queue: int = 20) -> int
     for right in ("ShowTicket", "ReplyToTicket"):
         accounts.grant("role:Requestor", right)
     accounts.grant("system:Privileged", "ModifySelf")
+    # As RT 5 grants Privileged the advanced search and bulk update; saved searches too.
+    for right in ("ShowSearchAdvanced", "ShowSearchBulkUpdate", "LoadSavedSearch",
+                  "CreateSavedSearch", "ShowSavedSearches"):
+        accounts.grant("system:Privileged", right)
     progress("groups Support N1 / N2, queues General / Informatique, rights granted")
 
     rng = random.Random(42)

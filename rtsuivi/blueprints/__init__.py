@@ -6,8 +6,8 @@ from flask_login import current_user, login_required
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import auth, compat, help, home, portal, queues, tickets
-    for module in (auth, compat, help, home, portal, queues, tickets):
+    from . import auth, compat, help, home, portal, queues, search, tickets
+    for module in (auth, compat, help, home, portal, queues, search, tickets):
         app.register_blueprint(module.bp)
 
 

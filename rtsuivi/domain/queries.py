@@ -1,6 +1,7 @@
 """Ticket lists, always through the rights filter, each a bounded number of queries."""
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -118,6 +119,13 @@ COLUMNS = ("id", "subject", "status", "queue", "owner", "requestors", "priority"
            "created", "updated", "due", "told", "resolved", "started", "time_worked")
 DEFAULT_COLUMNS = ("id", "subject", "status", "queue", "owner", "requestors", "priority",
                    "updated")
+COLUMN_LABELS = {
+    "id": "#", "subject": _l("Sujet"), "status": _l("Statut"), "queue": _l("File"),
+    "owner": _l("Intervenant"), "requestors": _l("Demandeurs"), "priority": _l("Priorité"),
+    "created": _l("Créé"), "updated": _l("Mis à jour"), "due": _l("Échéance"),
+    "told": _l("Dernier contact"), "resolved": _l("Résolu"), "started": _l("Commencé"),
+    "time_worked": _l("Temps passé"),
+}
 SEARCH_SORTABLE = {**SORTABLE, "queue": Queue.name, "told": Ticket.told,
                    "resolved": Ticket.resolved, "started": Ticket.started,
                    "time_worked": Ticket.time_worked}
@@ -126,7 +134,7 @@ MAX_SORT_KEYS = 4
 
 
 def search_tickets(condition, order: list[tuple[str, str]], page: int = 1,
-                   per_page: int = 50) -> Page:
+                   per_page: int = 50, count: bool = True) -> Page:
     """One page of the tickets matching a compiled search condition, with the total.
 
     The condition already carries the rights filter (ticketsql.compile_query).
@@ -134,16 +142,22 @@ def search_tickets(condition, order: list[tuple[str, str]], page: int = 1,
     base = (select(Ticket).join(User, Ticket.owner_id == User.id)
             .join(Queue, Ticket.queue_id == Queue.id).where(condition))
     total = db.session.scalar(select(func.count()).select_from(
-        select(Ticket.id).where(condition).subquery()))
+        select(Ticket.id).where(condition).subquery())) if count else 0
     keys = [(SEARCH_SORTABLE[k].desc() if d == "desc" else SEARCH_SORTABLE[k].asc())
             for k, d in order[:MAX_SORT_KEYS] if k in SEARCH_SORTABLE]
     query = base.order_by(*keys, Ticket.id.asc())
-    if per_page:
-        query = query.offset((page - 1) * per_page).limit(per_page)
-    return Page(list(db.session.scalars(_with_people(query))), total, page, per_page or total or 1)
+    query = query.offset((page - 1) * per_page).limit(per_page)
+    return Page(list(db.session.scalars(_with_people(query))), total, page, per_page)
 
 
-def matching_ids(condition, limit: int = 5000) -> list[int]:
-    """Ids of the tickets matching a compiled condition (for bulk actions), in id order."""
-    return list(db.session.scalars(select(Ticket.id).where(condition)
-                                   .order_by(Ticket.id).limit(limit)))
+def iter_search(condition, order: list[tuple[str, str]], batch: int = 500):
+    """Every ticket matching a compiled condition, sorted, fetched a page at a time."""
+    page = 1
+    while True:
+        items = search_tickets(condition, order, page, batch, count=False).items
+        yield from items
+        if len(items) < batch:
+            return
+        page += 1
+        for ticket in items:  # a long export keeps one page in memory, not all
+            db.session.expunge(ticket)
