@@ -1,18 +1,49 @@
 """Filters and globals the templates share."""
-from datetime import datetime
+from datetime import datetime, timezone
 
-from flask import Flask, current_app
-from flask_babel import format_datetime, get_locale
+from flask import Flask, current_app, g
+from babel.dates import format_datetime
+from flask_babel import get_locale, get_timezone, get_translations
 from flask_login import current_user
 
 from .domain import lifecycle, rights
 
 
+def _request_translations():
+    """The request's catalog, looked up once: Flask-Babel looks it up again for every string,
+    which was a quarter of the ticket page's time."""
+    try:
+        return g._rtsuivi_translations
+    except AttributeError:
+        g._rtsuivi_translations = translations = get_translations()
+        return translations
+
+
+def _request_zone_and_locale():
+    """The user's timezone and locale, looked up once per request (dates fill the history)."""
+    try:
+        return g._rtsuivi_zone_and_locale
+    except AttributeError:
+        g._rtsuivi_zone_and_locale = found = (get_timezone(), get_locale())
+        return found
+
+
 def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _request_translations().ugettext(s),
+        ngettext=lambda s, p, n: _request_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _request_translations().unpgettext(c, s, p, n),
+        newstyle=True)
+
     @app.template_filter("dt")
     def format_dt(value: datetime | None, fmt: str = "short") -> str:
         """Show a UTC date in the user's timezone (empty when unset)."""
-        return format_datetime(value, fmt) if value else ""
+        if not value:
+            return ""
+        zone, locale = _request_zone_and_locale()
+        return format_datetime(value.replace(tzinfo=timezone.utc).astimezone(zone), fmt,
+                               locale=locale)
 
     @app.template_filter("status_label")
     def status_label(status: str) -> str:

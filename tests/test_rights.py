@@ -80,6 +80,20 @@ def test_sql_filter_agrees_with_can(setup, path):
     assert ticket.id in visible
 
 
+@pytest.mark.parametrize("path", GRANT_PATHS)
+def test_sql_filter_narrowed_to_one_queue_agrees_with_the_full_filter(setup, path):
+    user, other, queue, elsewhere, ticket, other_ticket = setup
+    _grant(path, "ShowTicket", user, queue)
+    _hold_role(path, user, ticket)
+    for each in (queue, elsewhere):
+        in_queue = Ticket.queue_id == each.id
+        full = set(db.session.scalars(select(Ticket.id).where(
+            in_queue, visible_tickets_filter(user))))
+        narrowed = set(db.session.scalars(select(Ticket.id).where(
+            in_queue, visible_tickets_filter(user, queue_id=each.id))))
+        assert narrowed == full
+
+
 def test_role_grant_only_applies_to_tickets_where_user_holds_the_role(setup, make_ticket):
     user, other, queue, elsewhere, ticket, other_ticket = setup
     accounts.grant("role:Requestor", "ShowTicket")
