@@ -148,9 +148,11 @@ def reply_visibility(app, db, models, samples=5) -> dict:
             models.Ticket.status == "open").limit(samples)))
         for n, ticket_id in enumerate(ids):
             word = f"zorglub{int(time.time())}x{n}"
-            ticket = db.session.get(models.Ticket, ticket_id)
-            domain.reply(ticket, admin, f"Réponse de mesure {word}")
-            db.session.commit()
+            # As a web request that writes: BEGIN IMMEDIATE on SQLite (rtsuivi/__init__.py).
+            with app.test_request_context(method="POST"):
+                ticket = db.session.get(models.Ticket, ticket_id)
+                domain.reply(ticket, db.session.merge(admin), f"Réponse de mesure {word}")
+                db.session.commit()
             start = time.perf_counter()
             while time.perf_counter() - start < 30:
                 try:

@@ -530,3 +530,18 @@ def test_bulk_update_needs_the_bulk_right(desk, login_as, make_ticket):
     assert response.status_code == 403
     db.session.refresh(ticket)
     assert ticket.priority == 0
+
+
+def test_search_page_while_the_index_rebuilds_is_never_a_500(app, desk, login_as,
+                                                            desk_tickets, indexed):
+    import shutil
+    app.config["RTSUIVI_INDEX_MODE"] = "off"  # nobody rebuilds it during this test
+    shutil.rmtree(indexed)
+    client = login_as(desk.alice)
+    response = client.get("/recherche?q=imprimante", follow_redirects=True)
+    assert response.status_code == 200
+    assert "cherché dans les sujets seulement" in response.plain
+    assert "Imprimante bloquée" in response.plain and "direction" not in response.plain
+    search.drain()
+    response = client.get("/recherche?q=toner", follow_redirects=True)
+    assert "reconstruction" not in response.plain and "Imprimante bloquée" in response.plain

@@ -175,6 +175,10 @@ def drain(timeout: float = 5.0, batch: int = BATCH) -> int:
                     return done
                 ticket_ids = sorted({ticket_id for _, ticket_id in marks})
                 index_tickets(session, writer, ticket_ids)
+                # End the read snapshot: on SQLite a transaction that read and then writes
+                # fails at once ("database is locked") if anyone committed in between; one
+                # that starts by writing waits for the lock (busy_timeout).
+                session.rollback()
                 writer.commit()
             except BaseException:
                 writer.cancel()
@@ -203,6 +207,7 @@ def rebuild(progress=None, timeout: float = 60.0) -> int:
                 session.expunge_all()  # a long rebuild must not hold every ticket in memory
                 if progress:
                     progress(len(chunk))
+            session.rollback()  # end the read snapshot before writing (see drain)
             writer.commit(mergetype=writing.CLEAR)
         except BaseException:
             writer.cancel()
