@@ -149,6 +149,7 @@ def reply_visibility(app, db, models, samples=5) -> dict:
         for n, ticket_id in enumerate(ids):
             word = f"zorglub{int(time.time())}x{n}"
             # As a web request that writes: BEGIN IMMEDIATE on SQLite (rtsuivi/__init__.py).
+            db.session.commit()
             with app.test_request_context(method="POST"):
                 ticket = db.session.get(models.Ticket, ticket_id)
                 domain.reply(ticket, db.session.merge(admin), f"Réponse de mesure {word}")

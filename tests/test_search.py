@@ -545,3 +545,17 @@ def test_search_page_while_the_index_rebuilds_is_never_a_500(app, desk, login_as
     search.drain()
     response = client.get("/recherche?q=toner", follow_redirects=True)
     assert "reconstruction" not in response.plain and "Imprimante bloquée" in response.plain
+
+
+def test_an_index_with_an_older_schema_is_rebuilt(indexed, app, desk, make_ticket):
+    from whoosh.fields import ID, NUMERIC, Schema
+    app.config["RTSUIVI_INDEX_MODE"] = "off"
+    indexed.mkdir()
+    old = whoosh_index.create_in(str(indexed), Schema(id=NUMERIC(stored=True), subject=ID))
+    old.writer().commit()
+    ticket = make_ticket(desk.support, subject="Onduleur qui bipe")
+    search.index._searchers.__dict__.clear()
+    with pytest.raises(search.IndexUnavailable):
+        find("onduleur", desk.alice)
+    search.drain()
+    assert find("onduleur", desk.alice) == {ticket.id}

@@ -85,7 +85,7 @@ def test_invalid_queries_name_the_position(query, position, message):
 @pytest.mark.parametrize("query,position,message", COMPILE_ERRORS)
 def test_invalid_values_name_the_position(desk, query, position, message):
     with pytest.raises(TicketSQLError) as error:
-        compile_query(query, desk.alice, fulltext=lambda words: set())
+        compile_query(query, desk.alice, fulltext=lambda words, **hint: set())
     assert error.value.position == position
     assert message in str(error.value.message)
 
@@ -113,7 +113,7 @@ TOKENS = st.sampled_from([
 def test_generated_queries_parse_or_fail_with_a_position(desk, query):
     """Never another exception; a failure points inside the query; values stay bound."""
     try:
-        compiled = compile_query(query, desk.alice, fulltext=lambda words: {1, 2})
+        compiled = compile_query(query, desk.alice, fulltext=lambda words, **hint: {1, 2})
     except TicketSQLError as error:
         assert 0 <= error.position <= len(query)
         return
@@ -204,16 +204,24 @@ def test_content_goes_to_the_full_text_callable(tickets, desk):
     printer, screen, secret = tickets
     asked = []
 
-    def fulltext(words):
-        asked.append(words)
+    def fulltext(words, **hint):
+        asked.append((words, hint))
         return {printer.id, secret.id}
     assert run("Content LIKE 'toner'", desk.alice, fulltext=fulltext) == {printer.id}
-    assert asked == ["toner"]
+    assert asked == [("toner", {})]
     assert run("Content NOT LIKE 'toner'", desk.alice, fulltext=fulltext) == {screen.id}
+    run("(Status = 'open' OR Status = '__Inactive__') AND Status != 'x' AND Content LIKE 'a'",
+        desk.alice, fulltext=fulltext)
+    assert asked[-1] == ("a", {"statuses": ("deleted", "open", "rejected", "resolved")})
+    run("Status = '__Active__' AND Status = 'open' AND Content LIKE 'b'", desk.alice,
+        fulltext=fulltext)
+    assert asked[-1] == ("b", {"statuses": ("open",)})
+    run("Status = 'open' OR Content LIKE 'c'", desk.alice, fulltext=fulltext)
+    assert asked[-1] == ("c", {})  # an OR at the top: no narrowing
 
 
 def test_unavailable_index_falls_back_to_subjects_with_a_notice(tickets, desk):
-    def broken(words):
+    def broken(words, **hint):
         raise ticketsql.FullTextUnavailable()
     compiled = compile_query("Content LIKE 'panne'", desk.alice, fulltext=broken)
     assert "reconstruction" in str(compiled.notices[0])

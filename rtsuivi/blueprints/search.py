@@ -30,7 +30,8 @@ SUGGESTIONS = 8
 def _compile(query: str):
     """Compile for the current user; Content goes to the index, dates in their timezone."""
     return compile_query(query, current_user, zone=str(get_timezone()),
-                         fulltext=lambda words: search.search(words, current_user))
+                         fulltext=lambda words, statuses=None: search.search(
+                             words, current_user, statuses))
 
 
 # ---------------------------------------------------------------- quick search

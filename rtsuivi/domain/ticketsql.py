@@ -294,10 +294,11 @@ class Compiled:
 
 
 class _Compiler:
-    def __init__(self, user: User, fulltext: Callable[[str], set[int]] | None,
-                 zone_name: str | None, now: datetime | None):
+    def __init__(self, user: User, fulltext: Callable[..., set[int]] | None,
+                 zone_name: str | None, now: datetime | None, statuses=None):
         self.user = user
         self.fulltext = fulltext
+        self.statuses = statuses
         self.zone = zone_of(zone_name or user.timezone)
         self.now = now or utcnow()
         self.notices: list = []
@@ -481,7 +482,8 @@ class _Compiler:
         if self.fulltext is None:
             raise FullTextUnavailable()
         try:
-            hits = self.fulltext(c.value)
+            hits = self.fulltext(c.value, statuses=self.statuses) if self.statuses \
+                else self.fulltext(c.value)
         except FullTextUnavailable:
             self.notices.append(_l("L'index de recherche plein texte est en cours de "
                                    "reconstruction : « %(words)s » est cherché dans les "
@@ -507,20 +509,38 @@ STATUS_WORDS = {
 }
 
 
+def _required_statuses(tree) -> tuple[str, ...] | None:
+    """The statuses every match must have, when the query says so at its top level
+    (`Status = '__Active__' AND …`, `(Status = 'open' OR Status = 'new') AND …`)."""
+    def statuses_of(node):
+        if isinstance(node, Clause) and node.field == "status" and node.op == "=":
+            return set(STATUS_WORDS.get(node.value.lower(), (node.value.lower(),)))
+        if isinstance(node, BoolOp) and node.op == "OR":
+            parts = [statuses_of(item) for item in node.items]
+            return None if None in parts else set().union(*parts)
+        return None
+    items = tree.items if isinstance(tree, BoolOp) and tree.op == "AND" else [tree]
+    found = [s for s in (statuses_of(item) for item in items) if s is not None]
+    if not found:
+        return None
+    return tuple(sorted(set.intersection(*found)))
+
+
 def _positive(op: str) -> str:
     return {"!=": "=", "IS NOT NULL": "IS NULL"}.get(op, op.removeprefix("NOT "))
 
 
-def compile_query(text: str, user: User, fulltext: Callable[[str], set[int]] | None = None,
+def compile_query(text: str, user: User, fulltext: Callable[..., set[int]] | None = None,
                   zone: str | None = None, now: datetime | None = None) -> Compiled:
     """Compile TicketSQL into a condition on Ticket, ANDed with the user's rights filter.
 
     Raises TicketSQLError (with the position) before anything runs. Deleted tickets are
-    left out unless the query names a status, as in RT. `fulltext(words)` answers Content
-    clauses with ticket ids (it may raise FullTextUnavailable).
+    left out unless the query names a status, as in RT. `fulltext(words[, statuses=])`
+    answers Content clauses with ticket ids (it may raise FullTextUnavailable); `statuses`
+    is passed when the query requires them anyway.
     """
     tree = parse(text)
-    compiler = _Compiler(user, fulltext, zone, now)
+    compiler = _Compiler(user, fulltext, zone, now, _required_statuses(tree))
     condition = compiler.node(tree) if tree is not None else true()
     parts = [visible_tickets_filter(user), condition]
     if not compiler.mentions_status:

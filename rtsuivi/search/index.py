@@ -17,8 +17,10 @@ from whoosh import collectors, index, writing
 from whoosh.analysis import CharsetFilter, StandardAnalyzer
 from whoosh.fields import DATETIME, ID, NUMERIC, TEXT, Schema
 from whoosh.qparser import FieldsPlugin, MultifieldParser
+from whoosh.query import And, Term
 from whoosh.support.charset import accent_map
 
+from ..domain import lifecycle
 from ..domain.ticketsql import FullTextUnavailable
 from ..extensions import db
 from ..models import Attachment, SearchMark, Ticket, Transaction
@@ -33,7 +35,7 @@ SCHEMA = Schema(
     content=TEXT(analyzer=ANALYZER, phrase=True),   # messages anyone who sees the ticket reads
     comments=TEXT(analyzer=ANALYZER, phrase=True),  # private comments: ShowTicketComments only
     requestors=TEXT(analyzer=ANALYZER),
-    queue=ID, status=ID, owner=ID, created=DATETIME, updated=DATETIME,
+    queue=ID, status=ID, active=ID, owner=ID, created=DATETIME, updated=DATETIME,
 )
 PUBLIC_FIELDS = ("subject", "content", "requestors")
 ALL_FIELDS = PUBLIC_FIELDS + ("comments",)
@@ -78,9 +80,18 @@ def _open(path: str, create: bool = False):
         if not create:
             raise IndexUnavailable("missing")
         os.makedirs(path, exist_ok=True)
-        open(_flag(path), "w").close()
+        _flag_for_rebuild(path)
         return index.create_in(path, SCHEMA)
     return index.open_dir(path)
+
+
+def _flag_for_rebuild(path: str) -> None:
+    open(_flag(path), "w").close()
+
+
+def _schema_current(ix) -> bool:
+    """An index written by an older RT-suivi lacks fields: it must be rebuilt."""
+    return ix.schema.names() == SCHEMA.names()
 
 
 def set_aside(path: str) -> None:
@@ -122,7 +133,8 @@ def _documents(session: Session, ticket_ids) -> dict[int, dict]:
             id=t.id, subject=t.subject, content="\n".join(parts.get("content", [])),
             comments="\n".join(parts.get("comments", [])),
             requestors=" ".join(_person_words(u) for u in t.requestors),
-            queue=str(t.queue_id), status=t.status, owner=str(t.owner_id),
+            queue=str(t.queue_id), status=t.status,
+            active="yes" if lifecycle.is_active(t.status) else "no", owner=str(t.owner_id),
             created=t.created, updated=t.updated)
     return docs
 
@@ -158,7 +170,7 @@ def drain(timeout: float = 5.0, batch: int = BATCH) -> int:
     """
     from whoosh.index import LockError
     path = index_dir()
-    if needs_rebuild(path):
+    if needs_rebuild(path) or not _schema_current(_open(path)):
         return rebuild(timeout=timeout)
     done = 0
     with Session(db.engine) as session:
@@ -195,7 +207,11 @@ def rebuild(progress=None, timeout: float = 60.0) -> int:
     after each batch of n tickets. Uses its own database session.
     """
     path = index_dir()
-    writer = _writer(_open(path, create=True), timeout)
+    ix = _open(path, create=True)
+    if not _schema_current(ix):
+        _flag_for_rebuild(path)
+        ix = index.create_in(path, SCHEMA)
+    writer = _writer(ix, timeout)
     with Session(db.engine) as session:
         try:
             last_mark = session.scalar(select(func.max(SearchMark.id))) or 0
@@ -238,7 +254,11 @@ def _searcher(path: str):
         searcher.close()
         searcher = None
     if searcher is None:
-        searcher = _open(path).searcher()
+        ix = _open(path)
+        if not _schema_current(ix):
+            _flag_for_rebuild(path)
+            raise IndexUnavailable("schema")
+        searcher = ix.searcher()
         _searchers.__dict__.setdefault("cache", {})[path] = searcher
     return searcher
 
@@ -261,19 +281,43 @@ def parse(text: str, fields) -> object:
     return parser.parse(text)
 
 
-def query_ids(text: str, fields, time_limit: float) -> Hits:
+def _status_term(statuses):
+    """One indexed term standing for the statuses, or None (then no narrowing).
+
+    Measured on 100k tickets: intersecting with one term cuts a common word's query from
+    100 to 70 ms; a union of three status terms made it slower (190 ms).
+    """
+    if not statuses:
+        return None
+    if set(statuses) == set(lifecycle.ACTIVE):
+        return Term("active", "yes")
+    if len(statuses) == 1:
+        return Term("status", statuses[0])
+    return None
+
+
+def query_ids(text: str, fields, time_limit: float, statuses=None) -> Hits:
     """Run the words against these fields; raise IndexUnavailable if the index is not
-    usable (after setting a corrupt one aside for a rebuild)."""
+    usable (after setting a corrupt one aside for a rebuild).
+
+    `statuses` narrows the hits to tickets indexed with one of them: a hint only, the SQL
+    side applies the real status condition.
+    """
     path = index_dir()
     if needs_rebuild(path):
         raise IndexUnavailable("rebuilding")
     try:
         searcher = _searcher(path)
+        # Unscored: the SQL side sorts; scoring 20k hits cost 175 ms, collecting them 26 ms.
         collector = collectors.TimeLimitCollector(
-            searcher.collector(limit=None), timelimit=time_limit, use_alarm=False)
+            collectors.UnsortedCollector(), timelimit=time_limit, use_alarm=False)
+        query = parse(text, fields)
+        narrowing = _status_term(statuses)
+        if narrowing is not None:
+            query = And([query, narrowing])
         truncated = False
         try:
-            searcher.search_with_collector(parse(text, fields), collector)
+            searcher.search_with_collector(query, collector)
         except collectors.TimeLimit:
             truncated = True
         results = collector.results()
