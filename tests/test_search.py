@@ -559,3 +559,23 @@ def test_an_index_with_an_older_schema_is_rebuilt(indexed, app, desk, make_ticke
         find("onduleur", desk.alice)
     search.drain()
     assert find("onduleur", desk.alice) == {ticket.id}
+
+
+def test_comment_words_for_a_partial_right_single_and_several_words(indexed, desk,
+                                                                    make_ticket, make_user):
+    """Comments readable in one queue only: a word, a phrase or two words from the comment
+    match there; words spread over message and comment too; never in the other queue."""
+    reader = make_user("reader", rights=["ShowTicket", "SeeQueue"])
+    accounts.grant("user:reader", "ShowTicketComments", desk.support)
+    db.session.commit()
+    here = make_ticket(desk.support, content="Le clavier est mort")
+    there = make_ticket(desk.info, content="Le clavier est mort")
+    for t, agent in ((here, desk.alice), (there, desk.chloe)):
+        domain.comment(t, agent, "Commander un clavier ergonomique chez Dupont")
+    db.session.commit()
+    assert find("ergonomique", reader) == {here.id}
+    assert find('"clavier ergonomique"', reader) == {here.id}
+    assert find("ergonomique dupont", reader) == {here.id}
+    assert find("mort ergonomique", reader) == {here.id}
+    assert find("ergo*", reader) == {here.id}
+    assert find("clavier", reader) == {here.id, there.id}

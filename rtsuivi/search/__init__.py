@@ -10,7 +10,7 @@ from ..domain.rights import rights_of, visible_tickets_filter
 from ..extensions import db
 from ..models import Ticket, User
 from .index import (ALL_FIELDS, PUBLIC_FIELDS, Hits, IndexUnavailable, drain, drop_ticket,
-                    index_ticket, query_ids, rebuild)
+                    index_ticket, is_single_unit, query_ids, rebuild)
 from .marks import indexer_of, install_session_hooks
 
 __all__ = ["Hits", "IndexUnavailable", "drain", "drop_ticket", "index_ticket", "init_app",
@@ -51,7 +51,10 @@ def search(text: str, user: User, statuses=None) -> Hits:
     public = query_ids(text, PUBLIC_FIELDS, limit, statuses)
     if comments is False:
         return public
-    everything = query_ids(text, ALL_FIELDS, limit, statuses)
+    # One word or one phrase matches within one field: the comments field alone tells what
+    # comments add (cheap). Several words may match across fields: ask all of them.
+    fields = ("comments",) if is_single_unit(text) else ALL_FIELDS
+    everything = query_ids(text, fields, limit, statuses)
     extra = everything.ids - public.ids
     if extra:
         # Integers from our own index, rendered inline: no parameter-count limit.

@@ -17,7 +17,7 @@ from whoosh import collectors, index, writing
 from whoosh.analysis import CharsetFilter, StandardAnalyzer
 from whoosh.fields import DATETIME, ID, NUMERIC, TEXT, Schema
 from whoosh.qparser import FieldsPlugin, MultifieldParser
-from whoosh.query import And, Term
+from whoosh.query import And, Phrase, Prefix, Term, Wildcard
 from whoosh.support.charset import accent_map
 
 from ..domain import lifecycle
@@ -279,6 +279,11 @@ def parse(text: str, fields) -> object:
     parser = MultifieldParser(list(fields), SCHEMA)
     parser.remove_plugin_class(FieldsPlugin)
     return parser.parse(text)
+
+
+def is_single_unit(text: str) -> bool:
+    """Whether the words parse as one term, prefix, wildcard or phrase (no AND, OR, NOT)."""
+    return isinstance(parse(text, ("comments",)), (Term, Phrase, Prefix, Wildcard))
 
 
 def _status_term(statuses):
