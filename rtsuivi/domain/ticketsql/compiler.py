@@ -83,20 +83,24 @@ class _Compiler:
         return self.compare(func.lower(column), c.op, value.lower())
 
     # -- kinds of fields
-    def integer(self, c: Clause, column):
-        if c.op == "IS NULL":
-            return column.is_(None)
-        if c.op == "IS NOT NULL":
-            return column.is_not(None)
+    def scalar(self, c: Clause, column, same_kind: dict):
+        """IS [NOT] NULL, a refused operator, or a comparison with another column; None
+        when the value must still be read."""
+        if c.op in ("IS NULL", "IS NOT NULL"):
+            return column.is_(None) if c.op == "IS NULL" else column.is_not(None)
         if c.op not in COMPARISONS:
             self.refuse(c)
-        if c.field == "id" and c.value == "__Bookmarked__":
+        other = self.other_column(c, same_kind)
+        return None if other is None else self.compare(column, c.op, other)
+
+    def integer(self, c: Clause, column):
+        if c.field == "id" and c.value == "__Bookmarked__" and c.op in COMPARISONS:
             self.notices.append(_l("Les favoris ne sont pas encore disponibles : "
                                    "__Bookmarked__ ne trouve aucun ticket."))
             return false()
-        other = self.other_column(c, INT_FIELDS)
-        if other is not None:
-            return self.compare(column, c.op, other)
+        done = self.scalar(c, column, INT_FIELDS)
+        if done is not None:
+            return done
         try:
             number = int(c.value)
         except ValueError:
@@ -107,15 +111,9 @@ class _Compiler:
         return self.compare(column, c.op, number)
 
     def date(self, c: Clause, column):
-        if c.op == "IS NULL":
-            return column.is_(None)
-        if c.op == "IS NOT NULL":
-            return column.is_not(None)
-        if c.op not in COMPARISONS:
-            self.refuse(c)
-        other = self.other_column(c, DATE_FIELDS)
-        if other is not None:
-            return self.compare(column, c.op, other)
+        done = self.scalar(c, column, DATE_FIELDS)
+        if done is not None:
+            return done
         try:
             when = parse_date(c.value, self.now, self.zone)
         except BadDate:
