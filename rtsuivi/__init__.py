@@ -23,6 +23,8 @@ def create_app(config: dict | None = None) -> Flask:
     _configure_login(app)
 
     from .domain import notifications  # noqa: F401  registers the scrips' commit hook
+    from .search import init_app as init_search
+    init_search(app)
     from .blueprints import register_blueprints
     register_blueprints(app)
     from .cli import register_cli

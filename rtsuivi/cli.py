@@ -232,6 +232,22 @@ def mail_templates_cmd():
     added = mail_templates.ensure_defaults()
     db.session.commit()
     click.echo(f"{added} template(s) added.")
+@rtsuivi_cli.command("index-pending")
+def index_pending():
+    """Index the tickets changed since the last indexing (safe to run from cron)."""
+    from . import search
+    count = search.drain(timeout=60)
+    click.echo(f"{count} ticket(s) indexed.")
+
+
+@rtsuivi_cli.command("reindex")
+def reindex():
+    """Rebuild the full-text index from the database, with a progress bar."""
+    from . import search
+    total = db.session.scalar(select(func.count()).select_from(Ticket))
+    with click.progressbar(length=total, label="Indexing tickets") as bar:
+        count = search.rebuild(progress=bar.update, timeout=120)
+    click.echo(f"{count} ticket(s) indexed.")
 
 
 def register_cli(app: Flask) -> None:

@@ -32,6 +32,8 @@ def from_environment() -> dict:
         "RTSUIVI_INDEX_DIR": os.environ.get("RTSUIVI_INDEX_DIR")
         or str(Path(os.environ["RTSUIVI_DATA_DIR"]) / "search_index"
                if os.environ.get("RTSUIVI_DATA_DIR") else PROJECT_DIR / "search_index"),
+        # thread: index after each commit in a background thread; off: only by the CLI.
+        "RTSUIVI_INDEX_MODE": os.environ.get("RTSUIVI_INDEX_MODE", "thread"),
         "RTSUIVI_NAME": os.environ.get("RTSUIVI_NAME", "RT-suivi"),
         "RTSUIVI_MAIL_DOMAIN": os.environ.get("RTSUIVI_MAIL_DOMAIN", "example.org"),
         "RTSUIVI_DEFAULT_TIMEZONE": os.environ.get("RTSUIVI_DEFAULT_TIMEZONE", "Europe/Paris"),

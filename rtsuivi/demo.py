@@ -113,6 +113,10 @@ def _load(password: str, progress, tickets_per_queue: int) -> int:
     for right in ("ShowTicket", "ReplyToTicket"):
         accounts.grant("role:Requestor", right)
     accounts.grant("system:Privileged", "ModifySelf")
+    # As RT 5 grants Privileged the advanced search and bulk update; saved searches too.
+    for right in ("ShowSearchAdvanced", "ShowSearchBulkUpdate", "LoadSavedSearch",
+                  "CreateSavedSearch", "ShowSavedSearches"):
+        accounts.grant("system:Privileged", right)
     progress("groups Support N1 / N2, queues General / Informatique, rights granted")
 
     rng = random.Random(42)

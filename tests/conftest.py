@@ -32,7 +32,9 @@ DATABASE_URL = os.environ.get("RTSUIVI_TEST_DATABASE_URL") or \
 def _config(**extra) -> dict:
     return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": DATABASE_URL, "SECRET_KEY": "test",
             "RTSUIVI_DATA_DIR": _DATA_DIR, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-            "SERVER_NAME": None, **extra}
+            "SERVER_NAME": None, "RTSUIVI_INDEX_DIR": f"{_DATA_DIR}/search_index",
+            # Marks are written but not drained; tests/test_search.py turns indexing on.
+            "RTSUIVI_INDEX_MODE": "off", **extra}
 
 
 @pytest.fixture(scope="session")

@@ -6,8 +6,8 @@ from flask_login import current_user, login_required
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import admin, auth, compat, help, home, mailgate, portal, queues, tickets
-    for module in (admin, auth, compat, help, home, mailgate, portal, queues, tickets):
+    from . import admin, auth, compat, help, home, mailgate, portal, queues, search, tickets
+    for module in (admin, auth, compat, help, home, mailgate, portal, queues, search, tickets):
         app.register_blueprint(module.bp)
 
 

@@ -150,3 +150,52 @@ def outgoing_mails(ticket: Ticket, user: User) -> dict[int, list]:
                                    .order_by(OutboxMail.id)):
         found.setdefault(mail.transaction_id, []).append(mail)
     return found
+# ---------------------------------------------------------------- search results
+
+# Display columns of search results (RT's Format), in the builder's order.
+COLUMNS = ("id", "subject", "status", "queue", "owner", "requestors", "priority",
+           "created", "updated", "due", "told", "resolved", "started", "time_worked")
+DEFAULT_COLUMNS = ("id", "subject", "status", "queue", "owner", "requestors", "priority",
+                   "updated")
+COLUMN_LABELS = {
+    "id": "#", "subject": _l("Sujet"), "status": _l("Statut"), "queue": _l("File"),
+    "owner": _l("Intervenant"), "requestors": _l("Demandeurs"), "priority": _l("Priorité"),
+    "created": _l("Créé"), "updated": _l("Mis à jour"), "due": _l("Échéance"),
+    "told": _l("Dernier contact"), "resolved": _l("Résolu"), "started": _l("Commencé"),
+    "time_worked": _l("Temps passé"),
+}
+SEARCH_SORTABLE = {**SORTABLE, "queue": Queue.name, "told": Ticket.told,
+                   "resolved": Ticket.resolved, "started": Ticket.started,
+                   "time_worked": Ticket.time_worked}
+ROWS_CHOICES = (10, 25, 50, 100)
+MAX_SORT_KEYS = 4
+
+
+def search_tickets(condition, order: list[tuple[str, str]], page: int = 1,
+                   per_page: int = 50, count: bool = True) -> Page:
+    """One page of the tickets matching a compiled search condition, with the total.
+
+    The condition already carries the rights filter (ticketsql.compile_query).
+    """
+    base = (select(Ticket).join(User, Ticket.owner_id == User.id)
+            .join(Queue, Ticket.queue_id == Queue.id).where(condition))
+    total = db.session.scalar(select(func.count()).select_from(
+        select(Ticket.id).where(condition).subquery())) if count else 0
+    keys = [(SEARCH_SORTABLE[k].desc() if d == "desc" else SEARCH_SORTABLE[k].asc())
+            for k, d in order[:MAX_SORT_KEYS] if k in SEARCH_SORTABLE]
+    query = base.order_by(*keys, Ticket.id.asc())
+    query = query.offset((page - 1) * per_page).limit(per_page)
+    return Page(list(db.session.scalars(_with_people(query))), total, page, per_page)
+
+
+def iter_search(condition, order: list[tuple[str, str]], batch: int = 500):
+    """Every ticket matching a compiled condition, sorted, fetched a page at a time."""
+    page = 1
+    while True:
+        items = search_tickets(condition, order, page, batch, count=False).items
+        yield from items
+        if len(items) < batch:
+            return
+        page += 1
+        for ticket in items:  # a long export keeps one page in memory, not all
+            db.session.expunge(ticket)

@@ -472,3 +472,19 @@ ACTION_PRESETS = {
     "resolve": ("resolved", "comment"), "reject": ("rejected", "reply"),
     "reopen": ("open", "comment"),
 }
+
+
+# ---------------------------------------------------------------- queue
+
+def set_queue(ticket: Ticket, actor: User, queue: Queue) -> Transaction:
+    """Move the ticket to another queue: ModifyTicket here and CreateTicket there, as RT's
+    queue change needs the right to create in the target queue."""
+    if queue.id == ticket.queue_id:
+        raise DomainError(_l("Le ticket est déjà dans la file %(name)s.", name=queue.name))
+    if queue.disabled:
+        raise DomainError(_l("La file %(name)s est désactivée.", name=queue.name))
+    require(actor, "ModifyTicket", ticket)
+    require(actor, "CreateTicket", queue)
+    old = ticket.queue.name
+    ticket.queue = queue
+    return _record(ticket, actor, "Set", field="Queue", old=old, new=queue.name)

@@ -4,9 +4,10 @@ from .queues import Queue
 from .acl import ACE
 from .tickets import Attachment, Ticket, Transaction, Watcher, utcnow
 from .mail import InboundMail, MailTemplate, OutboxMail
+from .search import SavedSearch, SearchMark
 
 __all__ = [
     "ACE", "Attachment", "Group", "GroupMember", "InboundMail", "MailTemplate", "NOBODY_NAME",
-    "OutboxMail", "Queue", "SYSTEM_NAME",
+    "OutboxMail", "Queue", "SYSTEM_NAME", "SavedSearch", "SearchMark",
     "Ticket", "Transaction", "User", "Watcher", "utcnow",
 ]

@@ -1,0 +1,251 @@
+"""Recherche rapide, Recherche avancée (query builder), results, CSV, saved searches, bulk
+update. Every query goes through ticketsql.compile_query, which adds the rights filter."""
+import csv
+import io
+import re
+from datetime import datetime
+
+from flask import (Blueprint, Response, flash, redirect, render_template, request,
+                   stream_with_context, url_for)
+from flask_babel import get_timezone
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from .. import search
+from ..dates import utc_to_local
+from ..domain import DomainError, bulk, lifecycle, queries, query_builder, saved_searches
+from ..domain.rights import require
+from ..domain.saved_searches import SearchSpec
+from ..domain.simple_search import to_ticketsql
+from ..domain.ticketsql import TicketSQLError, compile_query
+from ..extensions import db
+from ..htmx import announce, redirect_client, render_fragment, wants_fragment
+from . import agent_required, page_number
+
+bp = Blueprint("search", __name__, url_prefix="/recherche")
+TICKET_NUMBER = re.compile(r"#?\d{1,12}")
+SUGGESTIONS = 8
+
+
+def _compile(query: str):
+    """Compile for the current user; Content goes to the index, dates in their timezone."""
+    return compile_query(query, current_user, zone=str(get_timezone()),
+                         fulltext=lambda words, statuses=None: search.search(
+                             words, current_user, statuses))
+
+
+# ---------------------------------------------------------------- quick search
+
+@bp.route("")
+@agent_required
+def quick():
+    words = request.args.get("q", "").strip()
+    if TICKET_NUMBER.fullmatch(words):
+        return redirect(url_for("tickets.show", ticket_id=int(words.lstrip("#"))))
+    if not words:
+        return redirect(url_for("search.builder"))
+    return redirect(url_for("search.results", q=words, query=to_ticketsql(words)))
+
+
+@bp.route("/suggestions")
+@agent_required
+def suggestions():
+    words = request.args.get("q", "").strip()
+    if not wants_fragment():
+        return redirect(url_for("search.quick", q=words))
+    page = None
+    if len(words) >= 2 or TICKET_NUMBER.fullmatch(words):
+        # The last word is still being typed: look for it as a prefix.
+        query = f"id = {int(words.lstrip('#'))}" if TICKET_NUMBER.fullmatch(words) \
+            else to_ticketsql(words + "*" if words[-1].isalnum() else words)
+        try:
+            page = queries.search_tickets(_compile(query).condition, [("updated", "desc")],
+                                          1, SUGGESTIONS)
+        except TicketSQLError:
+            page = None
+    return render_fragment("search/suggestions.html", "suggestions", page=page, words=words)
+
+
+# ---------------------------------------------------------------- results
+
+def _requested_spec() -> SearchSpec:
+    """The search of the URL: a saved search (?saved=id) or the query and display args."""
+    if "saved" in request.args:
+        return SearchSpec.of(saved_searches.load(current_user,
+                                                 page_number(request.args["saved"])))
+    return SearchSpec.from_args(request.args)
+
+
+def _results_context(spec: SearchSpec) -> dict:
+    context = {"spec": spec, "words": request.args.get("q", ""), "page": None,
+               "notices": [], "error": None, "column_labels": queries.COLUMN_LABELS,
+               "queues": queries.visible_queues(current_user)}
+    try:
+        compiled = _compile(spec.query)
+        context["page"] = queries.search_tickets(
+            compiled.condition, spec.order, page_number(request.args.get("page")), spec.rows)
+        context["notices"] = compiled.notices
+    except TicketSQLError as error:
+        context["error"] = error
+    return context
+
+
+@bp.route("/resultats")
+@agent_required
+def results():
+    context = _results_context(_requested_spec())
+    if wants_fragment():
+        return render_fragment("search/results.html", "results", **context)
+    return render_template("search/results.html", **context)
+
+
+@bp.route("/resultats.csv")
+@agent_required
+def results_csv():
+    spec = _requested_spec()
+    try:
+        condition = _compile(spec.query).condition
+    except TicketSQLError as error:
+        return Response(str(error), status=400, mimetype="text/plain")
+
+    def rows():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow([str(queries.COLUMN_LABELS[c]) for c in spec.columns])
+        for ticket in queries.iter_search(condition, spec.order):
+            writer.writerow([_cell_text(ticket, c) for c in spec.columns])
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+        yield buffer.getvalue()
+    return Response(stream_with_context(rows()), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": "attachment; filename=recherche.csv"})
+
+
+def _cell_text(ticket, column: str) -> str:
+    """A result cell as plain text (dates in the user's timezone)."""
+    value = {"queue": lambda: ticket.queue.name, "owner": lambda: ticket.owner.name,
+             "status": lambda: lifecycle.label(ticket.status),
+             "requestors": lambda: ", ".join(u.email or u.name for u in ticket.requestors),
+             }.get(column, lambda: getattr(ticket, column))()
+    if isinstance(value, datetime):
+        return utc_to_local(value).isoformat(sep=" ", timespec="minutes")
+    return "" if value is None else str(value)
+
+
+# ---------------------------------------------------------------- advanced search
+
+def _builder_context(spec: SearchSpec, builder, error=None) -> dict:
+    return {"spec": spec, "builder": builder, "error": error,
+            "saved": saved_searches.visible(current_user),
+            "groups": current_user.groups, "fields": query_builder.FIELDS,
+            "operators": query_builder.OPERATORS, "columns": queries.COLUMNS,
+            "column_labels": queries.COLUMN_LABELS, "sortable": queries.SEARCH_SORTABLE,
+            "rows_choices": queries.ROWS_CHOICES}
+
+
+def _apply(action: str, builder) -> None:
+    """Add or remove a criteria row or a group ("add_row:0", "remove_row:0:1", "add_group")."""
+    kind, *where = action.split(":")
+    try:
+        numbers = [int(n) for n in where]
+    except ValueError:
+        return
+    groups = builder.groups
+    if kind == "add_group" and len(groups) < 20:
+        groups.append(query_builder.Group())
+    elif kind == "add_row" and numbers and numbers[0] < len(groups):
+        groups[numbers[0]].rows.append(query_builder.Row())
+    elif kind == "remove_row" and len(numbers) == 2 and numbers[0] < len(groups):
+        rows = groups[numbers[0]].rows
+        if numbers[1] < len(rows):
+            del rows[numbers[1]]
+        if not rows:
+            del groups[numbers[0]]
+        if not groups:
+            groups.append(query_builder.Group())
+
+
+@bp.route("/avancee", methods=["GET", "POST"])
+@agent_required
+def builder():
+    form = request.form if request.method == "POST" else request.args
+    action = form.get("action", "")
+    spec = _requested_spec() if request.method == "GET" else SearchSpec.from_args(form)
+    error = None
+    if request.method == "GET" or action == "from_sql":
+        try:
+            built = query_builder.from_ticketsql(spec.query)
+        except TicketSQLError as problem:
+            built, error = query_builder.from_form(form), problem
+        if built is None:
+            flash(_("Cette requête est trop complexe pour le constructeur : modifiez-la en "
+                    "TicketSQL."), "info")
+            built = query_builder.Builder()
+    else:
+        built = query_builder.from_form(form)
+        _apply(action, built)
+        spec.query = built.to_ticketsql()
+    if action in ("search", "save") and error is None:
+        return _search_or_save(action, spec, built, form)
+    context = _builder_context(spec, built, error)
+    if wants_fragment():
+        return render_fragment("search/builder.html", "builder", **context)
+    return render_template("search/builder.html", **context)
+
+
+def _search_or_save(action: str, spec: SearchSpec, built, form):
+    try:
+        _compile(spec.query)  # an invalid query runs nothing and is shown again
+    except TicketSQLError as error:
+        context = _builder_context(spec, built, error)
+        return render_fragment("search/builder.html", "builder", **context) \
+            if wants_fragment() else render_template("search/builder.html", **context)
+    if action == "save":
+        privacy, _sep, group = form.get("save_privacy", "user").partition(":")
+        try:
+            saved_searches.save(current_user, form.get("save_name", ""), privacy, spec,
+                                int(group) if group.isdigit() else None)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Recherche enregistrée."), "success")
+        target = url_for("search.builder", **spec.to_args())
+    else:
+        target = url_for("search.results", **spec.to_args())
+    return redirect_client(target) if wants_fragment() else redirect(target)
+
+
+@bp.route("/enregistrees/<int:saved_id>/supprimer", methods=["POST"])
+@agent_required
+def delete_saved(saved_id: int):
+    saved = saved_searches.load(current_user, saved_id)
+    saved_searches.delete(current_user, saved)
+    db.session.commit()
+    flash(_("Recherche enregistrée supprimée."), "success")
+    target = url_for("search.builder")
+    return redirect_client(target) if wants_fragment() else redirect(target)
+
+
+# ---------------------------------------------------------------- bulk update
+
+@bp.route("/modifier", methods=["POST"])
+@agent_required
+def bulk_update():
+    require(current_user, "ShowSearchBulkUpdate")
+    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+    if not ids:
+        flash(_("Sélectionnez au moins un ticket."), "error")
+        outcomes = []
+    else:
+        outcomes = bulk.update(current_user, ids, bulk.Changes.from_form(request.form))
+        db.session.commit()
+    context = {"outcomes": outcomes, "back": request.form.get("back") or url_for(
+        "search.builder")}
+    if wants_fragment():
+        html = render_fragment("search/bulk.html", "bulk_report", **context)
+        return announce(html + render_template("_messages_oob.html"), "search-results-changed")
+    return render_template("search/bulk.html", **context)
+

@@ -1,0 +1,114 @@
+"""Bulk update of search results: the same change applied ticket by ticket, each one
+checked against its own rights by the ordinary domain actions and reported on its own."""
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+
+from ..extensions import db
+from ..models import Queue, Ticket, User
+from . import DomainError, Forbidden, NotFound, lifecycle
+from . import tickets as domain
+from .accounts import find_user, nobody
+
+MAX_TICKETS = 500
+WATCHER_FIELDS = (("add_requestor", "Requestor", True), ("add_cc", "Cc", True),
+                  ("add_admincc", "AdminCc", True), ("remove_requestor", "Requestor", False),
+                  ("remove_cc", "Cc", False), ("remove_admincc", "AdminCc", False))
+
+
+@dataclass
+class Changes:
+    owner: str = ""        # a user name, "Nobody", or empty for no change
+    status: str = ""
+    queue_id: int | None = None
+    priority: int | None = None
+    watchers: list[tuple[str, str, bool]] = field(default_factory=list)  # (who, role, add)
+    message_kind: str = "comment"
+    message: str = ""
+
+    @classmethod
+    def from_form(cls, form) -> "Changes":
+        def number(name):
+            value = (form.get(name) or "").strip()
+            return int(value) if value.lstrip("-").isdigit() else None
+        watchers = [(who, role, add) for name, role, add in WATCHER_FIELDS
+                    for who in (form.get(name) or "").replace(";", ",").split(",")
+                    if who.strip()]
+        return cls(owner=(form.get("owner") or "").strip(),
+                   status=(form.get("status") or "").strip(), queue_id=number("queue"),
+                   priority=number("priority"),
+                   watchers=[(w.strip(), r, a) for w, r, a in watchers],
+                   message_kind="reply" if form.get("message_kind") == "reply" else "comment",
+                   message=form.get("message") or "")
+
+
+@dataclass
+class Outcome:
+    ticket_id: int
+    subject: str = ""
+    done: list = field(default_factory=list)
+    refused: object = None  # the reason nothing changed on this ticket
+
+
+def update(actor: User, ticket_ids: list[int], changes: Changes) -> list[Outcome]:
+    """Apply the changes to each ticket in its own savepoint; one outcome per ticket.
+
+    A refusal (missing right, lifecycle rule, unknown person) rolls back that ticket only.
+    """
+    outcomes = []
+    for ticket_id in sorted(set(ticket_ids))[:MAX_TICKETS]:
+        outcome = Outcome(ticket_id)
+        savepoint = db.session.begin_nested()
+        try:
+            ticket = domain.load_visible(ticket_id, actor)
+            outcome.subject = ticket.subject
+            outcome.done = _apply(ticket, actor, changes)
+            savepoint.commit()
+        except (DomainError, Forbidden) as error:
+            savepoint.rollback()
+            outcome.done, outcome.refused = [], error
+        outcomes.append(outcome)
+    return outcomes
+
+
+def _apply(ticket: Ticket, actor: User, changes: Changes) -> list:
+    done = []
+    if changes.queue_id is not None:
+        queue = db.session.get(Queue, changes.queue_id)
+        if queue is None:
+            raise NotFound(_l("File introuvable."))
+        if queue.id != ticket.queue_id:
+            domain.set_queue(ticket, actor, queue)
+            done.append(_l("file : %(name)s", name=queue.name))
+    if changes.owner:
+        owner = nobody() if changes.owner == "Nobody" else find_user(changes.owner)
+        if owner is None:
+            raise DomainError(_l("Utilisateur inconnu : %(name)s", name=changes.owner))
+        if owner.id != ticket.owner_id:
+            domain.give(ticket, actor, owner)
+            done.append(_l("intervenant : %(name)s", name=owner.display_name))
+    if changes.priority is not None and changes.priority != ticket.priority:
+        domain.set_fields(ticket, actor, priority=changes.priority)
+        done.append(_l("priorité : %(value)d", value=changes.priority))
+    for who, role, add in changes.watchers:
+        person = find_user(who) if not add else domain.parse_people(who)[0]
+        if person is None:
+            raise DomainError(_l("Utilisateur inconnu : %(name)s", name=who))
+        if add:
+            if domain.add_watcher(ticket, actor, role, person):
+                done.append(_l("%(name)s ajouté (%(role)s)", name=person.display_name,
+                               role=role))
+        else:
+            domain.remove_watcher(ticket, actor, role, person)
+            done.append(_l("%(name)s retiré (%(role)s)", name=person.display_name, role=role))
+    if changes.message.strip() or (changes.status and changes.status != ticket.status):
+        domain.update(ticket, actor, changes.message_kind, changes.message,
+                      status=changes.status or None)
+        if changes.message.strip():
+            done.append(_l("réponse ajoutée") if changes.message_kind == "reply"
+                        else _l("commentaire ajouté"))
+        if changes.status:
+            done.append(_l("statut : %(status)s", status=lifecycle.label(changes.status)))
+    if not done:
+        done.append(_l("aucun changement"))
+    return done

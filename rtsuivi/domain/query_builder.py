@@ -1,0 +1,120 @@
+"""The query builder: criteria rows in groups <-> TicketSQL, both ways.
+
+A builder is a list of groups joined by AND or OR; each group is a list of rows
+(field, operator, value) joined by its own AND or OR. That covers what RT's Query Builder
+composes; a deeper TicketSQL tree stays editable as text only.
+"""
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+
+from .simple_search import quote
+from .ticketsql import INT_FIELDS, BoolOp, Clause, parse
+
+FIELDS = (
+    ("Subject", _l("Sujet")), ("Content", _l("Contenu (texte intégral)")),
+    ("Status", _l("Statut")), ("Queue", _l("File")), ("Owner", _l("Intervenant")),
+    ("Requestor", _l("Demandeur")), ("Cc", _l("Cc")), ("AdminCc", _l("AdminCc")),
+    ("Watcher", _l("Observateur")), ("Creator", _l("Créateur")), ("id", _l("Numéro")),
+    ("Priority", _l("Priorité")), ("Created", _l("Créé")), ("LastUpdated", _l("Mis à jour")),
+    ("Due", _l("Échéance")), ("Started", _l("Commencé")), ("Resolved", _l("Résolu")),
+    ("Told", _l("Dernier contact")), ("TimeWorked", _l("Temps passé")),
+)
+OPERATORS = (
+    ("=", _l("est")), ("!=", _l("n'est pas")), ("LIKE", _l("contient")),
+    ("NOT LIKE", _l("ne contient pas")), ("STARTSWITH", _l("commence par")),
+    ("ENDSWITH", _l("finit par")), ("<", _l("inférieur à / avant")),
+    (">", _l("supérieur à / après")), ("<=", _l("≤")), (">=", _l("≥")),
+    ("IS NULL", _l("est vide")), ("IS NOT NULL", _l("n'est pas vide")),
+)
+OPERATOR_NAMES = {op for op, _ in OPERATORS}
+
+
+@dataclass
+class Row:
+    field: str = "Subject"
+    op: str = "LIKE"
+    value: str = ""
+
+
+@dataclass
+class Group:
+    join: str = "AND"
+    rows: list[Row] = field(default_factory=lambda: [Row()])
+
+
+@dataclass
+class Builder:
+    join: str = "AND"
+    groups: list[Group] = field(default_factory=lambda: [Group()])
+
+    def to_ticketsql(self) -> str:
+        """Compose TicketSQL from the non-empty rows."""
+        parts = []
+        for group in self.groups:
+            clauses = [_clause(r) for r in group.rows if r.field and (
+                r.value.strip() or r.op in ("IS NULL", "IS NOT NULL"))]
+            if not clauses:
+                continue
+            text = f" {group.join} ".join(clauses)
+            parts.append(f"( {text} )" if len(clauses) > 1 and len(self.groups) > 1 else text)
+        return f" {self.join} ".join(parts)
+
+
+def _clause(row: Row) -> str:
+    if row.op in ("IS NULL", "IS NOT NULL"):
+        return f"{row.field} {row.op}"
+    value = row.value.strip()
+    shown = value if row.field.lower() in INT_FIELDS and value.lstrip("-").isdigit() \
+        else quote(value)
+    return f"{row.field} {row.op} {shown}"
+
+
+def from_form(form) -> Builder:
+    """Read the builder from form fields g-N-join, g-N-field/op/value (lists) and join."""
+    groups = []
+    count = _int(form.get("groups"), 1)
+    for g in range(min(count, 20)):
+        fields, ops, values = (form.getlist(f"g-{g}-{k}") for k in ("field", "op", "value"))
+        rows = [Row(f, o if o in OPERATOR_NAMES else "=", v)
+                for f, o, v in zip(fields, ops, values)]
+        groups.append(Group(_join(form.get(f"g-{g}-join")), rows))
+    return Builder(_join(form.get("join")), groups or [Group()])
+
+
+def from_ticketsql(text: str) -> Builder | None:
+    """Decompose TicketSQL into a builder; None when the tree is too deep for one.
+
+    Raises TicketSQLError for an invalid query.
+    """
+    tree = parse(text)
+    if tree is None:
+        return Builder()
+    if isinstance(tree, Clause):
+        return Builder(groups=[Group(rows=[_row(tree)])])
+    if all(isinstance(item, Clause) for item in tree.items):
+        return Builder(groups=[Group(tree.op, [_row(c) for c in tree.items])])
+    groups = []
+    for item in tree.items:
+        if isinstance(item, Clause):
+            groups.append(Group(rows=[_row(item)]))
+        elif all(isinstance(inner, Clause) for inner in item.items):
+            groups.append(Group(item.op, [_row(c) for c in item.items]))
+        else:
+            return None
+    return Builder(tree.op, groups)
+
+
+def _row(clause: Clause) -> Row:
+    return Row(clause.text, clause.op, clause.value or "")
+
+
+def _join(value) -> str:
+    return "OR" if value == "OR" else "AND"
+
+
+def _int(value, default: int) -> int:
+    try:
+        return max(1, int(value))
+    except (TypeError, ValueError):
+        return default

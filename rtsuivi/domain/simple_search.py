@@ -1,0 +1,118 @@
+"""RT's simple search (the quick search box): words and `key:value` terms -> TicketSQL.
+
+As in RT (lib/RT/Search/Simple.pm): a number is an id; an address is a requestor; a status
+name (French or English) a status; a queue name a queue; an agent's name or "me" an owner;
+anything else full text. Repeated queue, owner or status terms are ORed, the others ANDed;
+without a status, only active tickets.
+"""
+import re
+
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import Queue, User
+from .ticketsql import STATUS_WORDS
+from . import lifecycle
+
+_TERM = re.compile(r'''(?:([\w.{}]+):)?("([^"]*)"|'([^']*)'|\S+)''')
+ME = {"me", "moi"}
+STATUS_TERMS = {**{name: name for name in lifecycle.STATUSES},
+                **{word: names[0] for word, names in STATUS_WORDS.items()
+                   if len(names) == 1},
+                "active": "__Active__", "actif": "__Active__", "actifs": "__Active__",
+                "inactive": "__Inactive__", "inactif": "__Inactive__",
+                "inactifs": "__Inactive__", "any": "any", "tous": "any"}
+
+
+def quote(value: str) -> str:
+    """Quote a value for TicketSQL."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _terms(text: str):
+    for match in _TERM.finditer(text):
+        key, whole, dq, sq = match.groups()
+        value = dq if dq is not None else sq if sq is not None else whole
+        yield (key or "").lower(), value, dq is not None or sq is not None
+
+
+def to_ticketsql(text: str) -> str:
+    """Translate quick-search words into TicketSQL (full text goes in Content clauses)."""
+    ored: dict[str, list[str]] = {"queue": [], "owner": [], "status": []}
+    anded: list[str] = []
+    words: list[str] = []
+    terms = list(_terms(text))
+    queues, agents = _known_names([v for _, v, _ in terms])
+    for key, value, quoted in terms:
+        if not value:
+            continue
+        lowered = value.lower()
+        if key == "id" or (not key and re.fullmatch(r"#?\d+", value)):
+            anded.append(f"id = {int(value.lstrip('#'))}" if value.lstrip("#").isdigit()
+                         else f"id = {quote(value)}")
+        elif key == "subject":
+            anded.append(f"Subject LIKE {quote(value)}")
+        elif key in ("content", "fulltext"):
+            words.append(f'"{value}"' if quoted else value)
+        elif key in ("queue", "q"):
+            ored["queue"].append(f"Queue = {quote(value)}")
+        elif key == "owner":
+            ored["owner"].append(_owner(value))
+        elif key == "requestor":
+            anded.append(f"Requestor STARTSWITH {quote(value)}")
+        elif key == "watcher":
+            anded.append(f"Watcher STARTSWITH {quote(value)}")
+        elif key == "status":
+            ored["status"].append(_status(STATUS_TERMS.get(lowered, value)))
+        elif key.startswith("cf."):
+            anded.append(f"'{key.replace(chr(39), '')}' LIKE {quote(value)}")
+        elif key:
+            words.append(f"{key}:{value}")  # not a keyword: plain words
+        elif quoted:
+            words.append(f'"{value}"')
+        elif "@" in value:
+            anded.append(f"Requestor.EmailAddress ENDSWITH {quote(value)}"
+                         if value.startswith("@") else f"Requestor.EmailAddress = {quote(value)}")
+        elif lowered in STATUS_TERMS:
+            ored["status"].append(_status(STATUS_TERMS[lowered]))
+        elif lowered in queues:
+            ored["queue"].append(f"Queue = {quote(queues[lowered])}")
+        elif lowered in ME or lowered in agents:
+            ored["owner"].append(_owner(value))
+        else:
+            words.append(value)
+    if words:
+        anded.append(f"Content LIKE {quote(' '.join(words))}")
+    if not ored["status"]:
+        ored["status"].append("Status = '__Active__'")
+    clauses = [f"( {' OR '.join(items)} )" if len(items) > 1 else items[0]
+               for items in ored.values() if items] + anded
+    return " AND ".join(c for c in clauses if c)
+
+
+def _status(value: str) -> str:
+    if value == "any":
+        return "Status != 'deleted'"
+    return f"Status = {quote(value)}"
+
+
+def _owner(value: str) -> str:
+    if value.lower() in ME:
+        return "Owner = '__CurrentUser__'"
+    if "@" in value:
+        return f"Owner.EmailAddress = {quote(value)}"
+    return f"Owner = {quote(value)}"
+
+
+def _known_names(values: list[str]) -> tuple[dict[str, str], set[str]]:
+    """Which of these words name an enabled queue or a privileged user (two queries)."""
+    lowered = {v.lower() for v in values if v}
+    if not lowered:
+        return {}, set()
+    queues = {name.lower(): name for name in db.session.scalars(
+        select(Queue.name).where(func.lower(Queue.name).in_(lowered),
+                                 Queue.disabled.is_(False)))}
+    agents = {name.lower() for name in db.session.scalars(
+        select(User.name).where(func.lower(User.name).in_(lowered),
+                                User.privileged.is_(True), User.disabled.is_(False)))}
+    return queues, agents

@@ -1,0 +1,66 @@
+"""Full-text search: the only package that knows Whoosh.
+
+`search(text, user)` returns the ids of tickets whose text matches, never through comment
+text the user may not read; the caller still applies the visibility filter.
+"""
+from flask import Flask, current_app
+from sqlalchemy import bindparam, select
+
+from ..domain.rights import rights_of, visible_tickets_filter
+from ..extensions import db
+from ..models import Ticket, User
+from .index import (ALL_FIELDS, PUBLIC_FIELDS, Hits, IndexUnavailable, drain, drop_ticket,
+                    index_ticket, is_single_unit, query_ids, rebuild)
+from .marks import indexer_of, install_session_hooks
+
+__all__ = ["Hits", "IndexUnavailable", "drain", "drop_ticket", "index_ticket", "init_app",
+           "rebuild", "search"]
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("RTSUIVI_INDEX_MODE", "thread")
+    app.config.setdefault("RTSUIVI_SEARCH_TIME_LIMIT", 2.0)
+    install_session_hooks()
+    indexer_of(app)
+
+
+def _may_read_comments_somewhere(user: User) -> bool | None:
+    """True everywhere, False nowhere, None on some tickets only."""
+    if not user.privileged:
+        return False  # as in RT, comments are never shown to requesters
+    held = rights_of(user)
+    if held.queues_with("ShowTicketComments") is None:
+        return True
+    if held.queues_with("ShowTicketComments") or held.roles_with("ShowTicketComments"):
+        return None
+    return False
+
+
+def search(text: str, user: User, statuses=None) -> Hits:
+    """Return the ids of tickets matching the words for this user.
+
+    Comment text counts only on tickets where the user holds ShowTicketComments. Raises
+    IndexUnavailable while the index is missing, corrupt or being rebuilt. `statuses`, when
+    the query also asks for them, lets the index skip other tickets early (a hint).
+    """
+    indexer_of(current_app).ensure_running()
+    limit = current_app.config["RTSUIVI_SEARCH_TIME_LIMIT"]
+    comments = _may_read_comments_somewhere(user)
+    if comments is True:
+        return query_ids(text, ALL_FIELDS, limit, statuses)
+    public = query_ids(text, PUBLIC_FIELDS, limit, statuses)
+    if comments is False:
+        return public
+    # One word or one phrase matches within one field: the comments field alone tells what
+    # comments add (cheap). Several words may match across fields: ask all of them.
+    fields = ("comments",) if is_single_unit(text) else ALL_FIELDS
+    everything = query_ids(text, fields, limit, statuses)
+    extra = everything.ids - public.ids
+    if extra:
+        # Integers from our own index, rendered inline: no parameter-count limit.
+        readable = db.session.scalars(select(Ticket.id).where(
+            Ticket.id.in_(bindparam("extra", sorted(extra), literal_execute=True)),
+            visible_tickets_filter(user, "ShowTicketComments")))
+        public.ids |= set(readable)
+    public.truncated |= everything.truncated
+    return public

@@ -1,0 +1,581 @@
+"""Full-text index, quick search, advanced search, saved searches, CSV and bulk update."""
+import os
+import threading
+import time
+
+import pytest
+from sqlalchemy import func, select
+from whoosh import index as whoosh_index
+
+from rtsuivi import search
+from rtsuivi.domain import accounts
+from rtsuivi.domain import tickets as domain
+from rtsuivi.extensions import db
+from rtsuivi.models import SearchMark
+
+
+@pytest.fixture
+def indexed(app, tmp_path):
+    """Index into a fresh folder, synchronously after each commit."""
+    app.config.update(RTSUIVI_INDEX_DIR=str(tmp_path / "index"), RTSUIVI_INDEX_MODE="inline",
+                      RTSUIVI_INDEX_LOCK_TIMEOUT=0.5)
+    return tmp_path / "index"
+
+
+def marks():
+    db.session.commit()  # end the read snapshot: the indexer works in its own session
+    return db.session.scalar(select(func.count()).select_from(SearchMark))
+
+
+def find(text, user):
+    return search.search(text, user).ids
+
+
+# ---------------------------------------------------------------- marks
+
+def test_a_change_marks_its_ticket_in_the_same_transaction(desk, make_ticket):
+    ticket = make_ticket(desk.support)
+    before = marks()
+    assert before >= 1
+    domain.comment(ticket, desk.alice, "Un commentaire")
+    db.session.rollback()
+    assert marks() == before  # the mark went away with the change
+    domain.comment(ticket, desk.alice, "Un commentaire")
+    db.session.commit()
+    assert marks() == before + 1
+    assert db.session.scalars(select(SearchMark.ticket_id)).all()[-1] == ticket.id
+
+
+def test_drain_indexes_then_clears_marks(app, desk, make_ticket, tmp_path):
+    app.config["RTSUIVI_INDEX_DIR"] = str(tmp_path / "index")
+    ticket = make_ticket(desk.support, subject="Scanner bloqué au sous-sol")
+    assert marks() >= 1
+    search.drain()
+    assert marks() == 0
+    assert find("scanner", desk.alice) == {ticket.id}
+
+
+# ---------------------------------------------------------------- freshness
+
+def test_each_action_is_visible_in_search_after_commit(indexed, desk, make_ticket, login_as):
+    ticket = make_ticket(desk.support, requestors=[desk.denise], subject="Souris cassée")
+    assert find("souris", desk.alice) == {ticket.id}
+    client = login_as(desk.alice)
+    client.post(f"/tickets/{ticket.id}/update",
+                data={"kind": "reply", "content": "Remplacement par un trackball"})
+    assert find("trackball", desk.alice) == {ticket.id}
+    client.post(f"/tickets/{ticket.id}/edit", data={"subject": "Souris remplacée",
+                                                    "priority": "3"})
+    assert find("remplacee", desk.alice) == {ticket.id}
+    assert find("cassee", desk.alice) == set()
+    db.session.delete(db.session.get(type(ticket), ticket.id))
+    db.session.commit()
+    assert find("trackball", desk.alice) == set()
+
+
+def test_new_requestor_is_searchable(indexed, desk, make_ticket):
+    ticket = make_ticket(desk.support)
+    gaston = accounts.find_or_create_by_email("gaston.lagaffe@example.org")
+    domain.add_watcher(ticket, desk.alice, "Requestor", gaston)
+    db.session.commit()
+    assert find("lagaffe", desk.alice) == {ticket.id}
+
+
+def test_thread_mode_shows_a_reply_within_two_seconds(indexed, app, desk, make_ticket):
+    app.config["RTSUIVI_INDEX_MODE"] = "thread"
+    indexer = app.extensions["rtsuivi_indexer"]
+    try:
+        ticket = make_ticket(desk.support)
+        domain.reply(ticket, desk.alice, "Le serveur zanzibar redémarre")
+        db.session.commit()
+        start = time.monotonic()
+        while time.monotonic() - start < 2:
+            try:
+                if find("zanzibar", desk.alice) == {ticket.id}:
+                    break
+            except search.IndexUnavailable:
+                pass
+            time.sleep(0.05)
+        assert find("zanzibar", desk.alice) == {ticket.id}
+    finally:
+        indexer.stop()
+
+
+def test_a_held_index_lock_never_fails_the_request(indexed, desk, make_ticket, login_as):
+    ticket = make_ticket(desk.support)
+    search.drain()
+    holder = whoosh_index.open_dir(str(indexed)).writer()  # another worker is writing
+    try:
+        client = login_as(desk.alice)
+        response = client.post(f"/tickets/{ticket.id}/update",
+                                data={"kind": "reply", "content": "Mot introuvable quokka"})
+        assert response.status_code == 302
+        assert marks() >= 1  # kept for later, not lost
+    finally:
+        holder.cancel()
+    search.drain()
+    assert marks() == 0
+    assert find("quokka", desk.alice) == {ticket.id}
+
+
+# ---------------------------------------------------------------- comments and rights
+
+@pytest.fixture
+def commented(indexed, desk, make_ticket):
+    ticket = make_ticket(desk.support, requestors=[desk.denise], subject="Poste lent",
+                         content="Mon poste est lent")
+    domain.comment(ticket, desk.alice, "Le disque est mort, ornithorynque")
+    db.session.commit()
+    return ticket
+
+
+def test_agent_with_show_ticket_comments_matches_comment_text(commented, desk):
+    assert find("ornithorynque", desk.alice) == {commented.id}
+
+
+def test_requester_never_matches_comment_text(commented, desk):
+    accounts.grant("role:Requestor", "ShowTicketComments")  # even if someone grants it
+    db.session.commit()
+    assert find("ornithorynque", desk.denise) == set()
+    assert find("lent", desk.denise) == {commented.id}
+
+
+def test_agent_without_show_ticket_comments_never_matches_comment_text(commented, make_user,
+                                                                        desk):
+    viewer = make_user("viewer", rights=["ShowTicket", "SeeQueue"], on=desk.support)
+    assert find("ornithorynque", viewer) == set()
+    assert find("ornithorynque lent", viewer) == set()  # no mixing public and comment words
+    assert find("lent", viewer) == {commented.id}
+
+
+def test_a_field_prefix_cannot_reach_the_comments(commented, make_user, desk):
+    viewer = make_user("viewer", rights=["ShowTicket", "SeeQueue"], on=desk.support)
+    assert find("comments:ornithorynque", viewer) == set()
+
+
+def test_comment_right_through_a_role_applies_to_that_ticket_only(indexed, desk, make_ticket,
+                                                                  make_user):
+    watcher = make_user("watcher", rights=["ShowTicket", "SeeQueue"], on=desk.support)
+    accounts.grant("role:AdminCc", "ShowTicketComments", desk.support)
+    mine = make_ticket(desk.support, admin_cc=[watcher])
+    other = make_ticket(desk.support)
+    for t in (mine, other):
+        domain.comment(t, desk.alice, "capybara")
+    db.session.commit()
+    assert find("capybara", watcher) == {mine.id}
+
+
+# ---------------------------------------------------------------- damaged index
+
+def test_corrupt_index_is_set_aside_and_rebuilt(indexed, desk, make_ticket):
+    ticket = make_ticket(desk.support, subject="Photocopieuse en feu")
+    assert find("photocopieuse", desk.alice) == {ticket.id}
+    for name in os.listdir(indexed):
+        if not name.endswith(".lock"):
+            (indexed / name).write_bytes(b"\x00garbage" * 50)
+    search.index._searchers.__dict__.clear()  # as a freshly started worker would
+    with pytest.raises(search.IndexUnavailable):
+        find("photocopieuse", desk.alice)
+    search.drain()  # the indexer sees the rebuild flag
+    assert find("photocopieuse", desk.alice) == {ticket.id}
+
+
+def test_missing_index_is_rebuilt(indexed, desk, make_ticket, app):
+    ticket = make_ticket(desk.support, subject="Badge perdu")
+    app.config["RTSUIVI_INDEX_MODE"] = "off"
+    import shutil
+    shutil.rmtree(indexed)
+    with pytest.raises(search.IndexUnavailable):
+        find("badge", desk.alice)
+    search.drain()
+    assert find("badge", desk.alice) == {ticket.id}
+
+
+def test_reindex_cli_rebuilds_with_progress(app, desk, make_ticket, tmp_path):
+    app.config["RTSUIVI_INDEX_DIR"] = str(tmp_path / "index")
+    tickets = [make_ticket(desk.support, subject=f"Ticket numéro {n} gnou") for n in range(3)]
+    result = app.test_cli_runner().invoke(args=["rtsuivi", "reindex"])
+    assert result.exit_code == 0, result.output
+    assert "3 ticket(s) indexed" in result.output and "Indexing tickets" in result.output
+    assert marks() == 0
+    assert find("gnou", desk.alice) == {t.id for t in tickets}
+
+
+def test_index_pending_cli_drains_marks(app, desk, make_ticket, tmp_path):
+    app.config["RTSUIVI_INDEX_DIR"] = str(tmp_path / "index")
+    make_ticket(desk.support)
+    result = app.test_cli_runner().invoke(args=["rtsuivi", "index-pending"])
+    assert result.exit_code == 0 and "indexed" in result.output
+    assert marks() == 0
+
+
+# ---------------------------------------------------------------- quick search (web)
+
+@pytest.fixture
+def desk_tickets(indexed, desk, make_ticket):
+    """Three tickets in Support (one with a private comment), one in Info alice cannot see."""
+    printer = make_ticket(desk.support, requestors=[desk.denise], subject="Imprimante bloquée",
+                          content="Le toner fuit partout")
+    vpn = make_ticket(desk.support, subject="VPN coupé", content="Le tunnel tombe")
+    closed = make_ticket(desk.support, subject="Imprimante réparée", status="resolved")
+    hidden = make_ticket(desk.info, subject="Imprimante de la direction",
+                         content="Le toner fuit aussi")
+    domain.comment(vpn, desk.alice, "Routeur toner?? non, pare-feu")
+    db.session.commit()
+    return printer, vpn, closed, hidden
+
+
+def result_ids(response):
+    import re
+    return {int(n) for n in re.findall(r'name="ids" value="(\d+)"', response.plain)}
+
+
+def test_quick_search_number_opens_the_ticket(desk, login_as, desk_tickets):
+    client = login_as(desk.alice)
+    response = client.get(f"/recherche?q=%23{desk_tickets[0].id}")
+    assert response.status_code == 302
+    assert response.location.endswith(f"/tickets/{desk_tickets[0].id}")
+
+
+def test_quick_search_words_list_active_visible_tickets(desk, login_as, desk_tickets,
+                                                        make_user):
+    printer, vpn, closed, hidden = desk_tickets
+    accounts.grant("user:alice", "ShowSearchBulkUpdate")
+    db.session.commit()
+    client = login_as(desk.alice)
+    response = client.get("/recherche?q=imprimante", follow_redirects=True)
+    assert response.status_code == 200
+    assert result_ids(response) == {printer.id}  # not resolved, not another queue's
+    assert "1 ticket" in response.plain and "Content LIKE 'imprimante'" in response.plain
+    response = client.get("/recherche?q=toner", follow_redirects=True)
+    assert result_ids(response) == {printer.id, vpn.id}  # body and alice's comment
+    response = client.get("/recherche?q=imprimante+status:any", follow_redirects=True)
+    assert result_ids(response) == {printer.id, closed.id}
+
+
+def test_search_never_counts_a_ticket_the_user_may_not_see(desk, login_as, desk_tickets):
+    client = login_as(desk.chloe)  # Info only
+    response = client.get("/recherche/resultats?query=Subject+LIKE+'imprimante'")
+    assert "1 ticket" in response.plain
+    assert "direction" in response.plain and "bloquée" not in response.plain
+    response = client.get("/recherche/resultats?query=id+%3E+0+AND+Status+!%3D+'x'")
+    assert "1 ticket" in response.plain
+
+
+def test_requester_cannot_use_agent_search(desk, login_as, desk_tickets):
+    client = login_as(desk.denise)
+    response = client.get("/recherche/resultats?query=Content+LIKE+'pare-feu'")
+    assert response.status_code == 302 and response.location.startswith("/demandes")
+
+
+def test_suggestions_are_a_fragment_only_for_htmx(desk, login_as, desk_tickets):
+    printer, *_ = desk_tickets
+    client = login_as(desk.alice)
+    response = client.hx_get("/recherche/suggestions?q=impri")
+    assert response.status_code == 200 and "<html" not in response.plain
+    assert f"#{printer.id}" in response.plain and "direction" not in response.plain
+    assert client.get("/recherche/suggestions?q=impri").status_code == 302
+    assert "Aucun ticket" in client.hx_get("/recherche/suggestions?q=zzzzz").plain
+
+
+def test_every_agent_page_has_the_quick_search_box(desk, login_as):
+    client = login_as(desk.alice)
+    for url in ("/accueil", "/files/", "/recherche/avancee"):
+        assert 'id="quick-search"' in client.get(url).plain, url
+
+
+# ---------------------------------------------------------------- results, errors, CSV
+
+def test_invalid_ticketsql_shows_the_position_and_runs_nothing(desk, login_as, desk_tickets):
+    client = login_as(desk.alice)
+    response = client.get("/recherche/resultats?query=Status+%3D+'open'+Queue")
+    assert response.status_code == 200
+    assert "Requête invalide" in response.plain and "caractère 17" in response.plain
+    assert "<mark>Q</mark>" in response.get_data(as_text=True)
+    assert 'name="ids"' not in response.plain
+
+
+def test_results_page_and_fragment(desk, login_as, desk_tickets):
+    client = login_as(desk.alice)
+    url = "/recherche/resultats?query=Queue+%3D+'Support'&columns=id&columns=subject&rows=10"
+    page = client.get(url)
+    assert "<html" in page.plain and 'id="search-results"' in page.plain
+    fragment = client.hx_get(url)
+    assert "<html" not in fragment.plain and 'id="search-results"' in fragment.plain
+    assert "Statut" not in fragment.plain.split('id="search-results"')[1].split("</thead>")[0]
+
+
+def test_results_paginate_with_total_and_sort(desk, login_as, make_ticket, indexed):
+    for n in range(12):
+        make_ticket(desk.support, subject=f"Lot {n:02d}", priority=n)
+    client = login_as(desk.alice)
+    response = client.get("/recherche/resultats?query=Subject+LIKE+'Lot'&rows=10"
+                          "&order=priority:desc&columns=id&columns=subject")
+    assert "12 tickets" in response.plain and "Page 1 sur 2" in response.plain
+    text = response.plain
+    assert text.index("Lot 11") < text.index("Lot 10") < text.index("Lot 02")
+    assert "Lot 01" not in text
+    second = client.get("/recherche/resultats?query=Subject+LIKE+'Lot'&rows=10"
+                        "&order=priority:desc&page=2")
+    assert "Lot 01" in second.plain and "Lot 00" in second.plain
+
+
+def test_csv_export_holds_the_visible_results(desk, login_as, desk_tickets):
+    import csv
+    printer, vpn, closed, hidden = desk_tickets
+    client = login_as(desk.alice)
+    response = client.get("/recherche/resultats.csv?query=Requestor+%3D+'denise'"
+                          "&columns=id&columns=subject&columns=requestors&order=id:asc")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.reader(response.get_data(as_text=True).splitlines()))
+    assert rows[0] == ["#", "Sujet", "Demandeurs"]
+    assert rows[1:] == [[str(printer.id), "Imprimante bloquée", "denise@example.org"]]
+    bad = client.get("/recherche/resultats.csv?query=Foo+%3D+1")
+    assert bad.status_code == 400
+
+
+# ---------------------------------------------------------------- builder
+
+def builder_form(**extra):
+    form = {"groups": "1", "join": "AND", "g-0-join": "AND",
+            "g-0-field": ["Subject", "Status"], "g-0-op": ["LIKE", "="],
+            "g-0-value": ["imprimante", "open"], "columns": ["id", "subject"],
+            "order": ["priority:desc", ""], "rows": "25"}
+    form.update(extra)
+    return form
+
+
+def test_builder_composes_ticketsql_and_adds_rows(desk, login_as):
+    client = login_as(desk.alice)
+    response = client.post("/recherche/avancee", htmx=True,
+                           data=builder_form(action="add_row:0"))
+    assert response.status_code == 200 and "<html" not in response.plain
+    assert "Subject LIKE 'imprimante' AND Status = 'open'" in response.plain
+    assert response.plain.count('name="g-0-field"') == 3
+    response = client.post("/recherche/avancee", htmx=True,
+                           data=builder_form(action="add_group"))
+    assert 'id="group-1"' in response.plain
+    page = client.post("/recherche/avancee", data=builder_form(action="to_sql"))
+    assert "<html" in page.plain
+
+
+def test_builder_reads_ticketsql_back_into_groups(desk, login_as):
+    client = login_as(desk.alice)
+    query = "(Queue = 'Support' OR Queue = 'Info') AND Priority > 3"
+    response = client.post("/recherche/avancee", htmx=True,
+                           data={"query": query, "action": "from_sql"})
+    assert 'id="group-1"' in response.plain
+    assert response.plain.count('name="g-0-value"') == 2
+    assert 'value="Support"' in response.plain and 'value="3"' in response.plain
+    bad = client.post("/recherche/avancee", htmx=True,
+                      data={"query": "Queue = ", "action": "from_sql"})
+    assert "Requête invalide" in bad.plain
+
+
+def test_builder_search_goes_to_results(desk, login_as):
+    client = login_as(desk.alice)
+    response = client.post("/recherche/avancee", data=builder_form(action="search"))
+    assert response.status_code == 302 and "/recherche/resultats" in response.location
+    assert "rows=25" in response.location and "order=priority:desc" in response.location
+    response = client.post("/recherche/avancee", htmx=True, data=builder_form(action="search"))
+    assert response.status_code == 204 and "/recherche/resultats" in response.headers["HX-Redirect"]
+
+
+# ---------------------------------------------------------------- saved searches
+
+@pytest.fixture
+def searchers(desk):
+    for right in ("LoadSavedSearch", "CreateSavedSearch", "ShowSavedSearches"):
+        accounts.grant("group:N1", right)
+    db.session.commit()
+    return desk
+
+
+def test_private_saved_search_is_its_owners_only(searchers, login_as):
+    desk = searchers
+    client = login_as(desk.alice)
+    response = client.post("/recherche/avancee", data=builder_form(
+        action="save", save_name="Mes imprimantes", save_privacy="user"))
+    assert response.status_code == 302
+    page = client.get("/recherche/avancee")
+    assert "Mes imprimantes" in page.plain and "Recherche enregistrée." in page.plain
+    from rtsuivi.models import SavedSearch
+    saved = db.session.scalar(select(SavedSearch))
+    assert saved.query == "Subject LIKE 'imprimante' AND Status = 'open'"
+    loaded = client.get(f"/recherche/avancee?saved={saved.id}")
+    assert 'value="imprimante"' in loaded.plain and "Mes imprimantes" in loaded.plain
+    assert client.get(f"/recherche/resultats?saved={saved.id}").status_code == 200
+    bruno = login_as(desk.bruno)
+    assert "Mes imprimantes" not in bruno.get("/recherche/avancee").plain
+    assert bruno.get(f"/recherche/avancee?saved={saved.id}").status_code == 404
+    assert bruno.post(f"/recherche/enregistrees/{saved.id}/supprimer").status_code == 404
+
+
+def test_group_saved_search_is_shared_with_members(searchers, login_as):
+    desk = searchers
+    group = desk.alice.groups[0]
+    client = login_as(desk.alice)
+    client.post("/recherche/avancee", data=builder_form(
+        action="save", save_name="File N1", save_privacy=f"group:{group.id}"))
+    assert "File N1" in login_as(desk.bruno).get("/recherche/avancee").plain
+    assert "File N1" not in login_as(desk.chloe).get("/recherche/avancee").plain
+    accounts.grant("group:N2", "CreateSavedSearch")
+    db.session.commit()
+    chloe = login_as(desk.chloe)
+    response = chloe.post("/recherche/avancee", data=builder_form(
+        action="save", save_name="Pas à moi", save_privacy=f"group:{group.id}"))
+    assert response.status_code == 302
+    from rtsuivi.models import SavedSearch
+    assert db.session.scalar(select(func.count()).select_from(SavedSearch)) == 1
+
+
+def test_saving_without_the_right_is_refused(desk, login_as):
+    client = login_as(desk.alice)  # no CreateSavedSearch
+    response = client.post("/recherche/avancee", htmx=True, data=builder_form(
+        action="save", save_name="x", save_privacy="user"))
+    assert response.status_code == 403
+    response = client.post("/recherche/avancee", data=builder_form(
+        action="save", save_name="x", save_privacy="system"))
+    assert response.status_code == 403
+
+
+def test_system_saved_search_needs_superuser(searchers, login_as, make_user):
+    admin = make_user("admin", rights=["SuperUser"])
+    login_as(admin).post("/recherche/avancee", data=builder_form(
+        action="save", save_name="Toutes les ouvertes", save_privacy="system"))
+    assert "Toutes les ouvertes" in login_as(searchers.bruno).get("/recherche/avancee").plain
+    client = login_as(searchers.bruno)
+    from rtsuivi.models import SavedSearch
+    saved = db.session.scalar(select(SavedSearch))
+    assert client.post(f"/recherche/enregistrees/{saved.id}/supprimer").status_code == 403
+    response = login_as(admin).post(f"/recherche/enregistrees/{saved.id}/supprimer", htmx=True)
+    assert response.status_code == 204 and response.headers["HX-Redirect"]
+    assert db.session.scalar(select(func.count()).select_from(SavedSearch)) == 0
+
+
+# ---------------------------------------------------------------- bulk update
+
+@pytest.fixture
+def bulk_desk(desk, make_ticket, make_user):
+    accounts.grant("group:N1", "ShowSearchBulkUpdate")
+    # bruno may comment in Support but not modify: refusals per ticket
+    limited = make_user("limited", rights=["ShowTicket", "SeeQueue", "CommentOnTicket"],
+                        on=desk.support)
+    accounts.grant("user:limited", "ShowSearchBulkUpdate")
+    db.session.commit()
+    a = make_ticket(desk.support, subject="Premier")
+    b = make_ticket(desk.support, subject="Second")
+    hidden = make_ticket(desk.info, subject="Caché")
+    return a, b, hidden, limited
+
+
+def test_bulk_update_changes_each_ticket_and_reports_it(desk, login_as, bulk_desk):
+    a, b, hidden, _ = bulk_desk
+    client = login_as(desk.alice)
+    response = client.post("/recherche/modifier", htmx=True, data={
+        "ids": [str(a.id), str(b.id), str(hidden.id)], "owner": "bruno", "status": "open",
+        "priority": "7", "add_cc": "zoe@example.org", "message_kind": "comment",
+        "message": "Traitement groupé"})
+    assert response.status_code == 200 and "<html" not in response.plain
+    assert "search-results-changed" in response.headers["HX-Trigger"]
+    for t in (a, b):
+        db.session.refresh(t)
+        assert (t.owner.name, t.status, t.priority) == ("bruno", "open", 7)
+        assert "zoe@example.org" in [w.user.email for w in t.watchers]
+        assert any(x.type == "Comment" for x in t.transactions)
+    report = response.plain
+    assert f"#{a.id}" in report and "intervenant : Bruno Lefèvre" in report
+    assert f"#{hidden.id}" in report and "Ticket introuvable" in report  # never disclosed
+    db.session.refresh(hidden)
+    assert hidden.priority == 0
+
+
+def test_bulk_update_refusals_are_reported_per_ticket(desk, login_as, bulk_desk):
+    a, b, _, limited = bulk_desk
+    domain.take(b, desk.alice)
+    db.session.commit()
+    client = login_as(limited)
+    response = client.post("/recherche/modifier", data={
+        "ids": [str(a.id), str(b.id)], "priority": "9", "message": "Vu"})
+    assert response.status_code == 200 and "<html" in response.plain
+    assert response.plain.count("refusé") == 2 and "ModifyTicket" in response.plain
+    for t in (a, b):
+        db.session.refresh(t)
+        assert t.priority == 0 and not any(x.type == "Comment" for x in t.transactions)
+    comment_only = client.post("/recherche/modifier", data={"ids": [str(a.id)],
+                                                            "message": "Vu"})
+    assert "commentaire ajouté" in comment_only.plain
+
+
+def test_bulk_update_moves_queue_only_where_allowed(desk, login_as, bulk_desk):
+    a, *_ = bulk_desk
+    client = login_as(desk.alice)  # no CreateTicket in Info
+    response = client.post("/recherche/modifier", data={"ids": [str(a.id)],
+                                                        "queue": str(desk.info.id)})
+    assert "refusé" in response.plain and "CreateTicket" in response.plain
+    accounts.grant("group:N1", "CreateTicket", desk.info)
+    db.session.commit()
+    response = client.post("/recherche/modifier", data={"ids": [str(a.id)],
+                                                        "queue": str(desk.info.id)})
+    assert "file : Info" in response.plain
+    db.session.refresh(a)
+    assert a.queue_id == desk.info.id
+
+
+def test_bulk_update_needs_the_bulk_right(desk, login_as, make_ticket):
+    ticket = make_ticket(desk.support)
+    client = login_as(desk.alice)
+    response = client.post("/recherche/modifier", htmx=True,
+                           data={"ids": [str(ticket.id)], "priority": "5"})
+    assert response.status_code == 403
+    db.session.refresh(ticket)
+    assert ticket.priority == 0
+
+
+def test_search_page_while_the_index_rebuilds_is_never_a_500(app, desk, login_as,
+                                                            desk_tickets, indexed):
+    import shutil
+    app.config["RTSUIVI_INDEX_MODE"] = "off"  # nobody rebuilds it during this test
+    shutil.rmtree(indexed)
+    client = login_as(desk.alice)
+    response = client.get("/recherche?q=imprimante", follow_redirects=True)
+    assert response.status_code == 200
+    assert "cherché dans les sujets seulement" in response.plain
+    assert "Imprimante bloquée" in response.plain and "direction" not in response.plain
+    search.drain()
+    response = client.get("/recherche?q=toner", follow_redirects=True)
+    assert "reconstruction" not in response.plain and "Imprimante bloquée" in response.plain
+
+
+def test_an_index_with_an_older_schema_is_rebuilt(indexed, app, desk, make_ticket):
+    from whoosh.fields import ID, NUMERIC, Schema
+    app.config["RTSUIVI_INDEX_MODE"] = "off"
+    indexed.mkdir()
+    old = whoosh_index.create_in(str(indexed), Schema(id=NUMERIC(stored=True), subject=ID))
+    old.writer().commit()
+    ticket = make_ticket(desk.support, subject="Onduleur qui bipe")
+    search.index._searchers.__dict__.clear()
+    with pytest.raises(search.IndexUnavailable):
+        find("onduleur", desk.alice)
+    search.drain()
+    assert find("onduleur", desk.alice) == {ticket.id}
+
+
+def test_comment_words_for_a_partial_right_single_and_several_words(indexed, desk,
+                                                                    make_ticket, make_user):
+    """Comments readable in one queue only: a word, a phrase or two words from the comment
+    match there; words spread over message and comment too; never in the other queue."""
+    reader = make_user("reader", rights=["ShowTicket", "SeeQueue"])
+    accounts.grant("user:reader", "ShowTicketComments", desk.support)
+    db.session.commit()
+    here = make_ticket(desk.support, content="Le clavier est mort")
+    there = make_ticket(desk.info, content="Le clavier est mort")
+    for t, agent in ((here, desk.alice), (there, desk.chloe)):
+        domain.comment(t, agent, "Commander un clavier ergonomique chez Dupont")
+    db.session.commit()
+    assert find("ergonomique", reader) == {here.id}
+    assert find('"clavier ergonomique"', reader) == {here.id}
+    assert find("ergonomique dupont", reader) == {here.id}
+    assert find("mort ergonomique", reader) == {here.id}
+    assert find("ergo*", reader) == {here.id}
+    assert find("clavier", reader) == {here.id, there.id}

@@ -1,0 +1,252 @@
+"""TicketSQL: the parser (valid queries, positioned errors, generated queries) and the
+compiled conditions run against a small desk, always within the user's rights."""
+from datetime import datetime, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from rtsuivi.domain import ticketsql
+from rtsuivi.domain import tickets as domain
+from rtsuivi.domain.relative_dates import parse_date, zone_of
+from rtsuivi.domain.simple_search import to_ticketsql
+from rtsuivi.domain.ticketsql import TicketSQLError, compile_query, parse
+from rtsuivi.extensions import db
+from rtsuivi.models import Ticket
+
+@pytest.fixture(autouse=True)
+def french_request(app):
+    """Messages are lazy French strings: read them inside a request."""
+    with app.test_request_context():
+        yield
+
+
+VALID = [
+    "",
+    "id = 5",
+    "Status = 'open'",
+    'Status = "__Active__" AND Queue = \'Support\'',
+    "(Owner = '__CurrentUser__' OR Owner = 'Nobody') AND Priority >= 3",
+    "Requestor.EmailAddress LIKE '@example.org'",
+    "Requestors NOT LIKE 'denise'",
+    "Subject STARTSWITH 'Imp' OR Subject NOT ENDSWITH 'panne'",
+    "Due IS NULL AND Resolved IS NOT NULL",
+    "LastUpdated > Resolved",
+    "Created > '-7 days' AND Created < 'today'",
+    "Content LIKE 'imprimante'",
+    "id = '__Bookmarked__'",
+    "AdminCc.Name SHALLOW = 'chloe'",
+    "status = 'open' and queue != 'Info'",
+    "Subject = 'l\\'imprimante'",
+    "((Status = 'new'))",
+]
+INVALID = [
+    ("Status =", 8, "Valeur attendue"),
+    ("Status = 'open", 9, "Guillemet non fermé"),
+    ("Foo = 1", 0, "Champ inconnu"),
+    ("Status = 'open' Queue = 'x'", 16, "AND ou OR attendu"),
+    ("(Status = 'open'", 16, "Parenthèse fermante attendue"),
+    ("Status = 'open')", 15, "Parenthèse fermante sans ouvrante"),
+    ("Status 'open'", 7, "Opérateur attendu"),
+    ("Status IS 'open'", 10, "NULL attendu"),
+    ("Subject NOT = 'x'", 12, "LIKE, STARTSWITH ou ENDSWITH attendu"),
+    ("AND Status = 'open'", 0, "Nom de champ attendu"),
+    ("Status = 'open' AND", 19, "Nom de champ attendu"),
+    ("Owner.Shoe = 'x'", 0, "Champ inconnu"),
+    ("CF.{Service} = 'RH'", 0, "pas encore pris en charge"),
+    ("DependsOn = 5", 0, "pas encore pris en charge"),
+    ("Status ! 'x'", 7, "Opérateur inconnu"),
+]
+COMPILE_ERRORS = [
+    ("Priority LIKE 'x'", 9, "Opérateur LIKE impossible"),
+    ("Priority = 'haute'", 11, "Nombre attendu"),
+    ("Created < 'la semaine des quatre jeudis'", 10, "Date non comprise"),
+    ("Created LIKE '2024'", 8, "Opérateur LIKE impossible"),
+    ("Content < 'x'", 8, "Opérateur < impossible"),
+    ("Owner.id = 'bob'", 11, "Nombre attendu"),
+]
+
+
+@pytest.mark.parametrize("query", VALID)
+def test_valid_queries_parse(query):
+    parse(query)
+
+
+@pytest.mark.parametrize("query,position,message", INVALID)
+def test_invalid_queries_name_the_position(query, position, message):
+    with pytest.raises(TicketSQLError) as error:
+        parse(query)
+    assert error.value.position == position
+    assert message in str(error.value.message)
+    assert f"caractère {position + 1}" in str(error.value)
+
+
+@pytest.mark.parametrize("query,position,message", COMPILE_ERRORS)
+def test_invalid_values_name_the_position(desk, query, position, message):
+    with pytest.raises(TicketSQLError) as error:
+        compile_query(query, desk.alice, fulltext=lambda words, **hint: set())
+    assert error.value.position == position
+    assert message in str(error.value.message)
+
+
+def test_the_tree_keeps_precedence_and_before_or():
+    tree = parse("Status = 'new' OR Status = 'open' AND Priority > 2")
+    assert tree.op == "OR"
+    assert tree.items[1].op == "AND"
+
+
+# ---------------------------------------------------------------- generated queries
+
+TOKENS = st.sampled_from([
+    "Status", "Queue", "Owner", "Requestor.EmailAddress", "Subject", "Priority", "Created",
+    "Due", "Content", "id", "Foo", "CF.{X}", "=", "!=", "<", ">=", "LIKE", "NOT", "IS",
+    "NULL", "AND", "OR", "(", ")", "'open'", "'x", '"a b"', "3", "-7 days", "'today'",
+    "__CurrentUser__", "'2024-05-01'", "\\", "{", "}", "!", "'; DROP TABLE tickets; --",
+    "'%'", "'_'", "SHALLOW", "'1e999'", "'-99999999999999999999'", "'+999999 years'",
+])
+
+
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.one_of(st.lists(TOKENS, max_size=12).map(" ".join), st.text(max_size=40)))
+def test_generated_queries_parse_or_fail_with_a_position(desk, query):
+    """Never another exception; a failure points inside the query; values stay bound."""
+    try:
+        compiled = compile_query(query, desk.alice, fulltext=lambda words, **hint: {1, 2})
+    except TicketSQLError as error:
+        assert 0 <= error.position <= len(query)
+        return
+    sql = str(select(Ticket.id).where(compiled.condition).compile(db.engine))
+    for token in ("DROP", "'%'", "today", "open'"):
+        assert token not in sql  # user text never becomes SQL text
+    db.session.execute(select(Ticket.id).where(compiled.condition)).all()
+
+
+# ---------------------------------------------------------------- running queries
+
+@pytest.fixture
+def tickets(desk, make_ticket):
+    printer = make_ticket(desk.support, requestors=[desk.denise], subject="Imprimante en panne",
+                          priority=5)
+    screen = make_ticket(desk.support, subject="Écran noir", priority=1)
+    secret = make_ticket(desk.info, subject="Imprimante de la direction", priority=9)
+    domain.take(screen, desk.alice)
+    domain.set_status(printer, desk.alice, "open")
+    db.session.commit()
+    return printer, screen, secret
+
+
+def run(query, user, **kwargs):
+    compiled = compile_query(query, user, **kwargs)
+    return set(db.session.scalars(select(Ticket.id).where(compiled.condition)))
+
+
+def test_queries_select_the_right_tickets(tickets, desk):
+    printer, screen, _ = tickets
+    assert run("Subject LIKE 'imprimante'", desk.alice) == {printer.id}
+    assert run("Owner = '__CurrentUser__'", desk.alice) == {screen.id}
+    assert run("Owner = 'Nobody'", desk.alice) == {printer.id}
+    assert run("Owner != 'alice'", desk.alice) == {printer.id}
+    assert run("Requestor.EmailAddress = 'denise@example.org'", desk.alice) == {printer.id}
+    assert run("Requestor IS NULL", desk.alice) == set()
+    assert run("Status = 'ouvert'", desk.alice) == {printer.id}
+    assert run("Status = '__Active__' AND Priority > 2", desk.alice) == {printer.id}
+    assert run("Queue = 'support' AND (Priority < 2 OR Subject LIKE 'panne')",
+               desk.alice) == {printer.id, screen.id}
+    assert run("Priority > TimeWorked", desk.alice) == {printer.id, screen.id}
+
+
+def test_a_query_never_reaches_tickets_the_user_may_not_see(tickets, desk):
+    *_, secret = tickets
+    assert secret.id not in run("Subject LIKE 'imprimante'", desk.alice)
+    assert run("Queue = 'Info'", desk.alice) == set()
+    assert run("", desk.chloe) == {secret.id}
+
+
+def test_deleted_tickets_only_when_asked_by_status(tickets, desk):
+    printer, screen, _ = tickets
+    domain.set_status(screen, desk.alice, "deleted")
+    db.session.commit()
+    assert run("", desk.alice) == {printer.id}
+    assert run("Status = 'deleted'", desk.alice) == {screen.id}
+
+
+def test_dates_are_whole_days_in_the_user_timezone(tickets, desk):
+    printer, screen, _ = tickets
+    now = datetime(2024, 5, 1, 22, 30)  # UTC: already 2 May in Paris
+    printer.created = datetime(2024, 5, 1, 21, 0)   # 23:00 on 1 May in Paris
+    screen.created = datetime(2024, 5, 1, 22, 15)   # 00:15 on 2 May in Paris
+    db.session.commit()
+    assert run("Created = '2024-05-01'", desk.alice, now=now) == {printer.id}
+    assert run("Created = 'today'", desk.alice, now=now) == {screen.id}
+    assert run("Created > '2024-05-01'", desk.alice, now=now) == {screen.id}
+    assert run("Created < '-1 hours'", desk.alice, now=now) == {printer.id}
+    assert run("Created >= '2024-05-01 23:30'", desk.alice, now=now) == {screen.id}
+    assert run("Created = '2024-05-01'", desk.alice, now=now, zone="UTC") == \
+        {printer.id, screen.id}
+
+
+def test_relative_dates_parse():
+    now, zone = datetime(2024, 5, 15, 12, 0), zone_of("UTC")
+    assert parse_date("-7 days", now, zone).at == now - timedelta(days=7)
+    assert parse_date("7 days ago", now, zone).at == now - timedelta(days=7)
+    assert parse_date("il y a 2 heures", now, zone).at == now - timedelta(hours=2)
+    assert parse_date("now - 2 hours", now, zone).at == now - timedelta(hours=2)
+    assert parse_date("last week", now, zone).at == now - timedelta(weeks=1)
+    assert parse_date("yesterday", now, zone).at == now - timedelta(days=1)
+    assert parse_date("beginning of last month", now, zone).at == datetime(2024, 4, 1)
+    assert parse_date("aujourd'hui", now, zone).day
+    assert parse_date("01/05/2024", now, zone).at == datetime(2024, 5, 1)
+
+
+def test_content_goes_to_the_full_text_callable(tickets, desk):
+    printer, screen, secret = tickets
+    asked = []
+
+    def fulltext(words, **hint):
+        asked.append((words, hint))
+        return {printer.id, secret.id}
+    assert run("Content LIKE 'toner'", desk.alice, fulltext=fulltext) == {printer.id}
+    assert asked == [("toner", {})]
+    assert run("Content NOT LIKE 'toner'", desk.alice, fulltext=fulltext) == {screen.id}
+    run("(Status = 'open' OR Status = '__Inactive__') AND Status != 'x' AND Content LIKE 'a'",
+        desk.alice, fulltext=fulltext)
+    assert asked[-1] == ("a", {"statuses": ("deleted", "open", "rejected", "resolved")})
+    run("Status = '__Active__' AND Status = 'open' AND Content LIKE 'b'", desk.alice,
+        fulltext=fulltext)
+    assert asked[-1] == ("b", {"statuses": ("open",)})
+    run("Status = 'open' OR Content LIKE 'c'", desk.alice, fulltext=fulltext)
+    assert asked[-1] == ("c", {})  # an OR at the top: no narrowing
+
+
+def test_unavailable_index_falls_back_to_subjects_with_a_notice(tickets, desk):
+    def broken(words, **hint):
+        raise ticketsql.FullTextUnavailable()
+    compiled = compile_query("Content LIKE 'panne'", desk.alice, fulltext=broken)
+    assert "reconstruction" in str(compiled.notices[0])
+    assert set(db.session.scalars(select(Ticket.id).where(compiled.condition))) == \
+        {tickets[0].id}
+
+
+# ---------------------------------------------------------------- simple search
+
+@pytest.mark.parametrize("words,expected", [
+    ("42", "Status = '__Active__' AND id = 42"),
+    ("imprimante", "Status = '__Active__' AND Content LIKE 'imprimante'"),
+    ("owner:me résolu", "Owner = '__CurrentUser__' AND Status = 'resolved'"),
+    ("support alice", "Queue = 'Support' AND Owner = 'alice' AND Status = '__Active__'"),
+    ("denise@example.org", "Status = '__Active__' AND Requestor.EmailAddress = "
+                           "'denise@example.org'"),
+    ("@example.org", "Status = '__Active__' AND Requestor.EmailAddress ENDSWITH "
+                     "'@example.org'"),
+    ("status:open status:stalled", "( Status = 'open' OR Status = 'stalled' )"),
+    ('"mot de passe" bloqué', "Status = '__Active__' AND Content LIKE "
+                               "'\"mot de passe\" bloqué'"),
+    ("queue:Info subject:écran", "Queue = 'Info' AND Status = '__Active__' AND "
+                                 "Subject LIKE 'écran'"),
+    ("status:any l'imprimante", "Status != 'deleted' AND Content LIKE 'l\\'imprimante'"),
+])
+def test_simple_search_compiles_to_ticketsql(desk, words, expected):
+    assert to_ticketsql(words) == expected
+    parse(to_ticketsql(words))
