@@ -15,6 +15,7 @@ import bisect
 import itertools
 import os
 import random
+import shutil
 import sys
 import time
 from datetime import timedelta
@@ -470,6 +471,9 @@ def main(argv=None) -> int:
                 return 2
             empty_database(db)
             upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+        # Bulk inserts bypass the search marks: drop any old index, bench/run.py (or
+        # `rtsuivi reindex`) builds it from the new data.
+        shutil.rmtree(app.config["RTSUIVI_INDEX_DIR"], ignore_errors=True)
         generator = Generator(args, db, models)
         agent, requester = generator.people_and_rights()
         counts = generator.write_tickets()

@@ -106,9 +106,12 @@ def test_benchmark_runs_every_scenario_and_writes_its_results(generated, tmp_pat
     report = json.loads((out / "latest.json").read_text())
     measured = {r["name"]: r for r in report["results"]}
     for name in ("login", "home", "queue list p1", "ticket page (20 entries)",
-                 "htmx take/steal", "post a reply", "portal list"):
+                 "htmx take/steal", "post a reply", "portal list", "quick search",
+                 "ticketsql 3 clauses"):
         assert measured[name]["n"] > 0 and measured[name]["errors"] == 0, name
     assert report["throughput"]["req_per_s"] > 0
+    mail = report["extras"][0]
+    assert mail["mails"] == 3 and mail["failed"] == 0
     assert len(report["worker_memory_mb"]) == 2
     assert "| ticket page (20 entries) |" in (out / "latest.md").read_text()
     compared = subprocess.run(
