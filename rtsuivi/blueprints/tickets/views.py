@@ -369,14 +369,3 @@ def create():
     if wants_fragment() and request.method == "GET":
         return render_fragment("tickets/create.html", "create_form", form=form, queue=queue)
     return render_template("tickets/create.html", form=form, queue=queue)
-
-
-@bp.route("/aller")
-@agent_required
-def goto():
-    """Open a ticket by number (the "Aller au ticket" box)."""
-    value = (request.args.get("id") or "").strip().lstrip("#")
-    if not value.isdigit():
-        flash(_("Numéro de ticket invalide."), "error")
-        return redirect(request.referrer or url_for("home.index"))
-    return redirect(url_for("tickets.show", ticket_id=int(value)))
