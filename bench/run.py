@@ -459,6 +459,8 @@ def scenarios(port: int, args, targets: dict) -> list[dict]:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    previous = json.loads(args.compare.read_text()) if args.compare else None  # before we
+    # overwrite latest.json, which is the usual thing to compare with
     ONLY.extend(word.strip() for word in args.only.split(",") if word.strip())
     print("reading the data under test…", file=sys.stderr, flush=True)
     targets = pick_targets(args.agent)
@@ -498,8 +500,8 @@ def main(argv=None) -> int:
     table = markdown(report)
     (args.out / "latest.md").write_text(table)
     print(table)
-    if args.compare:
-        print(compare(json.loads(args.compare.read_text()), report))
+    if previous:
+        print(compare(previous, report))
     return 0
 
 

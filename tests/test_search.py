@@ -201,6 +201,26 @@ def test_reindex_cli_rebuilds_with_progress(app, desk, make_ticket, tmp_path):
     assert find("gnou", desk.alice) == {t.id for t in tickets}
 
 
+def test_incremental_commits_never_rewrite_the_big_segment(indexed, desk, make_ticket,
+                                                          monkeypatch):
+    from rtsuivi.search import index as search_index
+    monkeypatch.setattr(search_index, "SMALL_SEGMENT_DOCS", 3)
+    tickets = [make_ticket(desk.support, subject=f"Lot {n} ornithorynque") for n in range(4)]
+    search.rebuild()
+
+    def segments():
+        return {s.segment_id(): s.doc_count_all()
+                for s in whoosh_index.open_dir(str(indexed))._segments()}
+    big = {name for name, docs in segments().items() if docs >= 4}
+    assert len(big) == 1
+    for n in range(12):  # twelve small commits: the small segments merge, the big one stays
+        domain.comment(tickets[0], desk.alice, f"note {n}")
+        db.session.commit()
+        assert big <= set(segments())
+    assert len(segments()) <= 1 + search_index.SMALL_SEGMENTS_BEFORE_MERGE
+    assert find("ornithorynque", desk.alice) == {t.id for t in tickets}
+
+
 def test_index_pending_cli_drains_marks(app, desk, make_ticket, tmp_path):
     app.config["RTSUIVI_INDEX_DIR"] = str(tmp_path / "index")
     make_ticket(desk.support)

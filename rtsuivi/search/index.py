@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 from whoosh import collectors, index, writing
 from whoosh.analysis import CharsetFilter, StandardAnalyzer
 from whoosh.fields import DATETIME, ID, NUMERIC, TEXT, Schema
+from whoosh.reading import SegmentReader
 from whoosh.qparser import FieldsPlugin, MultifieldParser
 from whoosh.query import And, Phrase, Prefix, Term, Wildcard
 from whoosh.support.charset import accent_map
@@ -164,6 +165,32 @@ def _writer(ix, timeout: float):
     return ix.writer(timeout=timeout, delay=0.05, limitmb=128, compound=False)
 
 
+SMALL_SEGMENT_DOCS = 2000  # segments below this size are merged together...
+SMALL_SEGMENTS_BEFORE_MERGE = 8  # ...once this many have piled up
+
+
+def merge_small_segments(writer, segments):
+    """Merge policy for incremental commits: fold small segments together, never rewrite a
+    big one.
+
+    Whoosh's default (MERGE_SMALL) also pulls the big segment in once about twenty small
+    ones exist, so every twentieth commit rewrote the whole index (seconds of CPU in a web
+    worker at 100k tickets). Big segments are compacted only by `rtsuivi reindex`.
+    """
+    small = [s for s in segments if s.doc_count_all() < SMALL_SEGMENT_DOCS]
+    if len(small) < SMALL_SEGMENTS_BEFORE_MERGE:
+        return segments
+    for segment in small:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return [s for s in segments if s.doc_count_all() >= SMALL_SEGMENT_DOCS]
+
+
+def _commit(writer) -> None:
+    writer.commit(mergetype=merge_small_segments)
+
+
 def drain(timeout: float = 5.0, batch: int = BATCH) -> int:
     """Index the tickets marked stale, batch after batch; return how many were indexed.
 
@@ -194,7 +221,7 @@ def drain(timeout: float = 5.0, batch: int = BATCH) -> int:
                 # fails at once ("database is locked") if anyone committed in between; one
                 # that starts by writing waits for the lock (busy_timeout).
                 session.rollback()
-                writer.commit()
+                _commit(writer)
             except BaseException:
                 writer.cancel()
                 raise
@@ -344,12 +371,18 @@ def query_ids(text: str, fields, time_limit: float, statuses=None) -> Hits:
 
 def index_ticket(ticket_id: int, timeout: float = 10.0) -> None:
     """Write one ticket's current version to the index now (the marks do this normally)."""
-    with _writer(_open(index_dir(), create=True), timeout) as writer, \
-            Session(db.engine) as session:
-        index_tickets(session, writer, [ticket_id])
+    writer = _writer(_open(index_dir(), create=True), timeout)
+    try:
+        with Session(db.engine) as session:
+            index_tickets(session, writer, [ticket_id])
+    except BaseException:
+        writer.cancel()
+        raise
+    _commit(writer)
 
 
 def drop_ticket(ticket_id: int, timeout: float = 10.0) -> None:
     """Remove one ticket from the index now."""
-    with _writer(_open(index_dir(), create=True), timeout) as writer:
-        writer.delete_by_term("id", ticket_id)
+    writer = _writer(_open(index_dir(), create=True), timeout)
+    writer.delete_by_term("id", ticket_id)
+    _commit(writer)
