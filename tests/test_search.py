@@ -217,7 +217,7 @@ def test_incremental_commits_never_rewrite_the_big_segment(indexed, desk, make_t
         domain.comment(tickets[0], desk.alice, f"note {n}")
         db.session.commit()
         assert big <= set(segments())
-    assert len(segments()) <= 1 + search_index.SMALL_SEGMENTS_BEFORE_MERGE
+    assert len(segments()) <= 1 + 2 * search_index.SEGMENTS_PER_TIER
     assert find("ornithorynque", desk.alice) == {t.id for t in tickets}
 
 

@@ -258,18 +258,19 @@ def _effective(ticket: Ticket) -> Ticket:
     return ticket
 
 
-def _same(column, value):
-    return column.is_(None) if value is None else column == value
-
-
 def _already_done(inbound: InboundMail, message_id: str) -> bool:
-    """Whether this very message already went through the same door to the same place."""
-    return db.session.scalar(select(InboundMail.id).where(
-        InboundMail.message_id == message_id, InboundMail.id != inbound.id,
-        InboundMail.status == "done", _same(InboundMail.queue_name, inbound.queue_name),
-        _same(InboundMail.action, inbound.action),
-        _same(InboundMail.envelope_recipients, inbound.envelope_recipients),
-        _same(InboundMail.ticket_hint, inbound.ticket_hint)).limit(1)) is not None
+    """Whether this very message already went through the same door to the same place.
+
+    Selects on the Message-ID alone so the database uses its index (SQLite otherwise picked
+    the status index and read every stored mail, raw bytes included), then compares the rest.
+    """
+    door = (inbound.queue_name, inbound.action, inbound.envelope_recipients,
+            inbound.ticket_hint)
+    return any(row.id != inbound.id and row.status == "done" and tuple(row[2:]) == door
+               for row in db.session.execute(select(
+                   InboundMail.id, InboundMail.status, InboundMail.queue_name,
+                   InboundMail.action, InboundMail.envelope_recipients,
+                   InboundMail.ticket_hint).where(InboundMail.message_id == message_id)))
 
 
 def is_auto_generated(parsed: ParsedMail, envelope_sender: str | None = None) -> bool:

@@ -165,26 +165,34 @@ def _writer(ix, timeout: float):
     return ix.writer(timeout=timeout, delay=0.05, limitmb=128, compound=False)
 
 
-SMALL_SEGMENT_DOCS = 2000  # segments below this size are merged together...
-SMALL_SEGMENTS_BEFORE_MERGE = 8  # ...once this many have piled up
+SMALL_SEGMENT_DOCS = 20000  # bigger segments are never merged by everyday commits
+SEGMENTS_PER_TIER = 8  # this many segments of one size tier are merged into one
 
 
 def merge_small_segments(writer, segments):
-    """Merge policy for incremental commits: fold small segments together, never rewrite a
-    big one.
+    """Merge policy for incremental commits: merge segments of the same size, never a big one.
 
-    Whoosh's default (MERGE_SMALL) also pulls the big segment in once about twenty small
-    ones exist, so every twentieth commit rewrote the whole index (seconds of CPU in a web
-    worker at 100k tickets). Big segments are compacted only by `rtsuivi reindex`.
+    Segments are grouped in tiers by order of magnitude of their document count; when a
+    tier holds SEGMENTS_PER_TIER of them they become one segment of the next tier, so each
+    document is rewritten a few times in its life, not at every commit. Whoosh's default
+    (MERGE_SMALL) pulls every segment, the big one included, in once about twenty exist:
+    every twentieth commit rewrote the whole index (seconds of CPU in a web worker at 100k
+    tickets). Big segments are compacted only by `rtsuivi reindex`.
     """
-    small = [s for s in segments if s.doc_count_all() < SMALL_SEGMENT_DOCS]
-    if len(small) < SMALL_SEGMENTS_BEFORE_MERGE:
+    tiers: dict[int, list] = {}
+    for segment in segments:
+        docs = segment.doc_count_all()
+        if docs < SMALL_SEGMENT_DOCS:
+            tiers.setdefault(len(str(max(docs, 1))), []).append(segment)
+    full = [tier for tier in sorted(tiers) if len(tiers[tier]) >= SEGMENTS_PER_TIER]
+    if not full:
         return segments
-    for segment in small:
+    merging = tiers[full[0]]
+    for segment in merging:
         reader = SegmentReader(writer.storage, writer.schema, segment)
         writer.add_reader(reader)
         reader.close()
-    return [s for s in segments if s.doc_count_all() >= SMALL_SEGMENT_DOCS]
+    return [s for s in segments if s not in merging]
 
 
 def _commit(writer) -> None:
