@@ -233,11 +233,25 @@ def mail_templates_cmd():
     db.session.commit()
     click.echo(f"{added} template(s) added.")
 @rtsuivi_cli.command("index-pending")
-def index_pending():
-    """Index the tickets changed since the last indexing (safe to run from cron)."""
+@click.option("--every", type=click.FloatRange(min=0.1),
+              help="Keep running: index what changed every this many seconds.")
+def index_pending(every):
+    """Index the tickets changed since the last indexing (safe to run from cron).
+
+    With --every, a long-running indexer for sites that set RTSUIVI_INDEX_MODE=off on their
+    web workers (several app machines, heavy mail traffic).
+    """
+    import time
     from . import search
-    count = search.drain(timeout=60)
-    click.echo(f"{count} ticket(s) indexed.")
+    while True:
+        count = search.drain(timeout=60)
+        db.session.remove()
+        if not every:
+            click.echo(f"{count} ticket(s) indexed.")
+            return
+        if count:
+            click.echo(f"{count} ticket(s) indexed.")
+        time.sleep(every)
 
 
 @rtsuivi_cli.command("reindex")

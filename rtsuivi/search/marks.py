@@ -9,6 +9,7 @@ for the index lock.
 import logging
 import os
 import threading
+import time
 
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import event
@@ -113,7 +114,10 @@ class Indexer:
                 self.run_once()
             except Exception:  # noqa: BLE001 - the marks stay; the next round retries
                 log.exception("search indexer failed; will retry")
-            self.wake.wait(POLL_SECONDS)
+            if self.wake.wait(POLL_SECONDS):
+                # Let the changes of the next moments join this round: under a burst (mail
+                # ingest, bulk update) one index commit then covers many tickets.
+                time.sleep(self.app.config.get("RTSUIVI_INDEX_DELAY", 0.5))
 
     def run_once(self) -> int:
         from .index import drain
