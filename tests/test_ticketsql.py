@@ -118,8 +118,10 @@ def test_generated_queries_parse_or_fail_with_a_position(desk, query):
         assert 0 <= error.position <= len(query)
         return
     sql = str(select(Ticket.id).where(compiled.condition).compile(db.engine))
-    for token in ("DROP", "'%'", "today", "open'"):
-        assert token not in sql  # user text never becomes SQL text
+    # User text never becomes SQL text. ('%' is not checked: a column-to-column LIKE such as
+    # "Status LIKE Status" compiles to SQLAlchemy's own LIKE '%' || lower(?) || '%'.)
+    for token in ("DROP", "today", "open'"):
+        assert token not in sql
     db.session.execute(select(Ticket.id).where(compiled.condition)).all()
 
 
