@@ -145,7 +145,7 @@ class Generator:
     # ------------------------------------------------------------ reference data
 
     def people_and_rights(self):
-        from rtsuivi.demo import AGENT_RIGHTS
+        from rtsuivi.demo import AGENT_RIGHTS, grant_site_defaults
         from rtsuivi.domain import accounts
         from rtsuivi.domain.rights import forget_cached_rights
 
@@ -171,11 +171,7 @@ class Generator:
             for group in serving:
                 for right in AGENT_RIGHTS:
                     accounts.grant(f"group:{group.name}", right, queue)
-            for right in ("CreateTicket", "ReplyToTicket"):
-                accounts.grant("system:Everyone", right, queue)
-        for right in ("ShowTicket", "ReplyToTicket"):
-            accounts.grant("role:Requestor", right)
-        accounts.grant("system:Privileged", "ModifySelf")
+        grant_site_defaults(queues)
 
         # Named logins through the domain (real password hashes), the rest in bulk.
         agent = accounts.create_user(BENCH_AGENT, f"{BENCH_AGENT}@{domain_name}",
