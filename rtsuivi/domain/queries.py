@@ -94,23 +94,32 @@ def queue_tickets(user: User, queue: Queue, status: str = "active", sort: str = 
     statuses = STATUS_FILTERS.get(status, lifecycle.ACTIVE)
     return paginate([visible_tickets_filter(user, queue_id=queue.id),
                      Ticket.queue_id == queue.id, Ticket.status.in_(statuses)],
-                    sort, direction, page, per_page)
+                    [(sort, direction)], page, per_page)
 
 
-def paginate(conditions: list, sort: str = "id", direction: str = "desc", page: int = 1,
-             per_page: int = 50) -> Page:
-    """One sorted page of the tickets matching the conditions, and their total.
+def paginate(conditions: list, order=(("id", "desc"),), page: int = 1, per_page: int = 50,
+             count: bool = True, sortable: dict | None = None) -> Page:
+    """One page of the tickets matching the conditions, sorted by up to MAX_SORT_KEYS
+    (key, "asc"|"desc") pairs, and their total (unless count is False).
 
     Counts and picks the page's ids on the tickets table alone (index-only where it can),
-    then loads just those tickets: a deep page costs no more than the first.
+    joining owner or queue only when a sort key needs them, then loads just those tickets:
+    a deep page costs no more than the first.
     """
-    column = SORTABLE.get(sort, Ticket.id)
-    order = column.asc() if direction == "asc" else column.desc()
-    total = db.session.scalar(select(func.count(Ticket.id)).where(*conditions))
+    sortable = sortable or SORTABLE
+    keys = [(key, direction) for key, direction in order if key in sortable][:MAX_SORT_KEYS]
+    columns = [sortable[key] for key, _ in keys]
+    total = db.session.scalar(select(func.count(Ticket.id)).where(*conditions)) if count else 0
     ids_query = select(Ticket.id).where(*conditions)
-    if column is User.name:
+    if any(column is User.name for column in columns):
         ids_query = ids_query.join(User, Ticket.owner_id == User.id)
-    ids = list(db.session.scalars(ids_query.order_by(order, Ticket.id.desc())
+    if any(column is Queue.name for column in columns):
+        ids_query = ids_query.join(Queue, Ticket.queue_id == Queue.id)
+    last = keys[0][1] if keys else "desc"  # ties follow the first key's direction
+    ordering = [column.desc() if direction == "desc" else column.asc()
+                for column, (_, direction) in zip(columns, keys)]
+    ordering.append(Ticket.id.desc() if last == "desc" else Ticket.id.asc())
+    ids = list(db.session.scalars(ids_query.order_by(*ordering)
                                   .offset((page - 1) * per_page).limit(per_page)))
     loaded = {t.id: t for t in db.session.scalars(
         _with_people(select(Ticket).where(Ticket.id.in_(ids))))} if ids else {}
@@ -177,15 +186,7 @@ def search_tickets(condition, order: list[tuple[str, str]], page: int = 1,
 
     The condition already carries the rights filter (ticketsql.compile_query).
     """
-    base = (select(Ticket).join(User, Ticket.owner_id == User.id)
-            .join(Queue, Ticket.queue_id == Queue.id).where(condition))
-    total = db.session.scalar(select(func.count()).select_from(
-        select(Ticket.id).where(condition).subquery())) if count else 0
-    keys = [(SEARCH_SORTABLE[k].desc() if d == "desc" else SEARCH_SORTABLE[k].asc())
-            for k, d in order[:MAX_SORT_KEYS] if k in SEARCH_SORTABLE]
-    query = base.order_by(*keys, Ticket.id.asc())
-    query = query.offset((page - 1) * per_page).limit(per_page)
-    return Page(list(db.session.scalars(_with_people(query))), total, page, per_page)
+    return paginate([condition], order, page, per_page, count, SEARCH_SORTABLE)
 
 
 def iter_search(condition, order: list[tuple[str, str]], batch: int = 500):
