@@ -35,3 +35,12 @@ def test_help_page_follows_the_manual(client):
                   "Statuts et cycle de vie", "Messages et commentaires",
                   "Les contacts et observateurs"):
         assert title in html, title
+
+
+def test_help_explains_the_searches_that_exist(client):
+    html = client.get("/aide").plain
+    quick = html.split('id="recherche-rapide"')[1].split("</section>")[0]
+    advanced = html.split('id="recherche-avancee"')[1].split("</section>")[0]
+    assert "Recherche rapide" in quick and "owner:me" in quick
+    assert "Mettre à jour le constructeur" in advanced and "Exporter en CSV" in advanced
+    assert "pas encore disponible" not in quick + advanced
