@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from ..extensions import db
 from .base import utcnow
@@ -128,7 +128,10 @@ class Attachment(db.Model):
     content_type: Mapped[str] = mapped_column(String(200), default="text/plain")
     filename: Mapped[str | None] = mapped_column(String(300))
     content: Mapped[str | None] = mapped_column(Text)
-    content_bytes: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Deferred: the history lists files without loading them (a page would otherwise read
+    # every attached file); `stored` says whether the bytes are kept here.
+    content_bytes: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    stored: Mapped[bool] = column_property(content_bytes.isnot(None))
     content_id: Mapped[str | None] = mapped_column(String(300))  # inline images (cid:)
     size: Mapped[int] = mapped_column(default=0, server_default="0")
     created: Mapped[datetime] = mapped_column(default=utcnow)
