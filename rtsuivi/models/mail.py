@@ -18,7 +18,7 @@ class InboundMail(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     received: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    raw: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # lists skip the bytes
     envelope_sender: Mapped[str | None] = mapped_column(String(320))
     envelope_recipients: Mapped[str | None] = mapped_column(Text)
     queue_name: Mapped[str | None] = mapped_column(String(200))
@@ -56,7 +56,7 @@ class OutboxMail(db.Model):
     recipients: Mapped[str] = mapped_column(Text)  # envelope, comma-separated
     subject: Mapped[str] = mapped_column(String(500), default="")
     message_id: Mapped[str] = mapped_column(String(500), unique=True)
-    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    raw: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # lists skip the bytes
     status: Mapped[str] = mapped_column(String(20), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
     next_try: Mapped[datetime] = mapped_column(default=utcnow)
