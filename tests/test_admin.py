@@ -62,8 +62,11 @@ def test_outbox_is_readable_and_a_failed_mail_can_be_sent_again(admin, mail_desk
     row.status = "failed"
     db.session.commit()
     client = login_as(admin)
-    assert "Avis" in client.get("/admin/courrier/sortant?status=failed").plain
-    assert "X-RT-Loop-Prevention" in client.get(f"/admin/courrier/sortant/{row.id}").plain
+    listing = client.get("/admin/courrier/sortant?status=failed").plain
+    assert "Avis" in listing
+    assert ">en échec (1)</option>" in listing  # states are named in French
+    shown = client.get(f"/admin/courrier/sortant/{row.id}").plain
+    assert "X-RT-Loop-Prevention" in shown and "<dd>en échec</dd>" in shown
     response = client.post(f"/admin/courrier/sortant/{row.id}/renvoyer", htmx=True)
     assert 'id="outbox-status"' in response.plain
     db.session.refresh(row)
