@@ -599,3 +599,139 @@ def test_comment_words_for_a_partial_right_single_and_several_words(indexed, des
     assert find("mort ergonomique", reader) == {here.id}
     assert find("ergo*", reader) == {here.id}
     assert find("clavier", reader) == {here.id, there.id}
+
+
+# ---------------------------------------------------------------- « Rechercher » runs the box (issue 9)
+
+def form_fields(page_html: str, form_id: str = "search-builder") -> list[tuple[str, str]]:
+    """The fields a browser would submit from the builder form (no button)."""
+    from html.parser import HTMLParser
+
+    class Reader(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.fields, self.select, self.options, self.textarea = [], None, [], None
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "input" and a.get("name") and a.get("type") not in ("submit", "button"):
+                if a.get("type") in ("checkbox", "radio") and "checked" not in a:
+                    return
+                self.fields.append((a["name"], a.get("value", "")))
+            elif tag == "select":
+                self.select, self.options = a.get("name"), []
+            elif tag == "option" and self.select:
+                self.options.append((a.get("value", ""), "selected" in a))
+            elif tag == "textarea":
+                self.textarea, self.text = a.get("name"), ""
+
+        def handle_data(self, data):
+            if self.textarea:
+                self.text += data
+
+        def handle_endtag(self, tag):
+            if tag == "select" and self.select:
+                chosen = [v for v, s in self.options if s] or [self.options[0][0]]
+                self.fields.append((self.select, chosen[0]))
+                self.select = None
+            elif tag == "textarea" and self.textarea:
+                self.fields.append((self.textarea, self.text.removeprefix("\n")))
+                self.textarea = None
+
+    reader = Reader()
+    reader.feed(page_html.split(f'id="{form_id}"', 1)[1])
+    return reader.fields
+
+
+def submit(client, page, action, **changes):
+    """Post the builder form of `page` as the browser does, with some fields retyped."""
+    from werkzeug.datastructures import MultiDict
+    fields = MultiDict(form_fields(page.get_data(as_text=True)))
+    for name, value in changes.items():
+        fields.setlist(name, value if isinstance(value, list) else [value])
+    fields["action"] = action
+    return client.post("/recherche/avancee", data=fields)
+
+
+def ran_query(response):
+    from urllib.parse import parse_qs, urlsplit
+    assert response.status_code == 302, response.plain[:300]
+    return parse_qs(urlsplit(response.location).query).get("query", [""])[0]
+
+
+COMPLEX = "((Status = 'open' OR Status = 'new') AND Priority > 3) OR Subject LIKE 'VPN'"
+
+
+def test_a_query_too_deep_for_the_builder_is_what_rechercher_runs(desk, login_as):
+    client = login_as(desk.alice)
+    page = client.get("/recherche/avancee", query_string={"query": COMPLEX})
+    assert "trop complexe pour le constructeur" in page.plain
+    assert ran_query(submit(client, page, "search")) == COMPLEX
+    from rtsuivi.models import SavedSearch
+    accounts.grant("group:N1", "CreateSavedSearch")
+    accounts.grant("group:N1", "LoadSavedSearch")
+    db.session.commit()
+    page = client.get("/recherche/avancee", query_string={"query": COMPLEX})
+    assert submit(client, page, "save", save_name="Profonde").status_code == 302
+    assert db.session.scalar(select(SavedSearch.query)) == COMPLEX
+
+
+def test_an_unreadable_query_typed_in_the_box_runs_nothing_and_shows_the_error(desk,
+                                                                              login_as):
+    client = login_as(desk.alice)
+    page = client.get("/recherche/avancee",
+                      query_string={"query": "Subject LIKE 'imprimante'"})
+    response = submit(client, page, "search", query="Subject LIKE 'imprimante' AND Queue =")
+    assert response.status_code == 200  # not the builder's previous query
+    assert "Requête invalide" in response.plain and "Aucune recherche" in response.plain
+    assert "Subject LIKE 'imprimante' AND Queue =" in response.plain
+
+
+def test_rechercher_runs_the_edited_box_or_the_edited_builder(desk, login_as):
+    client = login_as(desk.alice)
+    page = client.get("/recherche/avancee", query_string={"query": "Subject LIKE 'vpn'"})
+    # The box retyped, the builder left alone: the box runs.
+    assert ran_query(submit(client, page, "search", query="Status = 'open'")) == \
+        "Status = 'open'"
+    # The builder changed, the box left alone: the builder's query runs.
+    assert ran_query(submit(client, page, "search", **{"g-0-value": "routeur"})) == \
+        "Subject LIKE 'routeur'"
+    # Nothing changed: the box as written.
+    assert ran_query(submit(client, page, "search")) == "Subject LIKE 'vpn'"
+
+
+def test_adding_a_row_keeps_a_query_the_builder_cannot_read(desk, login_as):
+    client = login_as(desk.alice)
+    page = client.get("/recherche/avancee", query_string={"query": COMPLEX})
+    response = submit(client, page, "add_row:0")
+    assert response.status_code == 200 and COMPLEX in response.plain
+    assert ran_query(submit(client, response, "search")) == COMPLEX
+
+
+def test_the_precedence_rule_is_explained_in_the_aide_and_the_error_help(desk, login_as):
+    client = login_as(desk.alice)
+    rule = "RT applique le dernier AND ou OR d'un niveau à tous ses termes"
+    aide = client.get("/aide").plain
+    assert rule in aide and "« Subject LIKE 'Migration%' »" in aide
+    english = client.get("/aide?lang=en").plain
+    assert "“Subject LIKE 'Migration%'”" in english
+    response = client.get("/recherche/resultats?query=Status+%3D+'open'+Queue")
+    assert rule in response.plain and "ET avant OU" in response.plain
+
+
+# ---------------------------------------------------------------- a GET never writes (issue 10)
+
+def test_a_get_never_saves_a_search(searchers, login_as, make_user):
+    from rtsuivi.models import SavedSearch
+    admin = make_user("admin", rights=["SuperUser"])
+    for user, privacy in ((searchers.alice, "user"), (admin, "system")):
+        client = login_as(user)
+        response = client.get("/recherche/avancee", query_string={
+            "action": "save", "save_name": "Piège", "save_privacy": privacy,
+            "query": "Status = 'open'"})
+        assert response.status_code in (200, 405)
+        assert db.session.scalar(select(func.count()).select_from(SavedSearch)) == 0
+    # The same through the form's POST does save.
+    response = login_as(admin).post("/recherche/avancee", data=builder_form(
+        action="save", save_name="Piège", save_privacy="system"))
+    assert db.session.scalar(select(func.count()).select_from(SavedSearch)) == 1

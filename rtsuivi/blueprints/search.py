@@ -169,25 +169,39 @@ def _apply(action: str, builder) -> None:
 @bp.route("/avancee", methods=["GET", "POST"])
 @agent_required
 def builder():
-    form = request.form if request.method == "POST" else request.args
+    if request.method == "GET":
+        # A GET only reads: a link or an <img> must never save (or run) anything.
+        spec = _requested_spec()
+        return _render_builder(spec, *_read_builder(spec.query, request.args))
+    form = request.form
     action = form.get("action", "")
-    spec = _requested_spec() if request.method == "GET" else SearchSpec.from_args(form)
-    error = None
-    if request.method == "GET" or action == "from_sql":
-        try:
-            built = query_builder.from_ticketsql(spec.query)
-        except TicketSQLError as problem:
-            built, error = query_builder.from_form(form), problem
-        if built is None:
-            flash(_("Cette requête est trop complexe pour le constructeur : modifiez-la en "
-                    "TicketSQL."), "info")
-            built = query_builder.Builder()
-    else:
-        built = query_builder.from_form(form)
-        _apply(action, built)
-        spec.query = built.to_ticketsql()
-    if action in ("search", "save") and error is None:
+    spec = SearchSpec.from_args(form)
+    if action == "from_sql":
+        return _render_builder(spec, *_read_builder(spec.query, form))
+    built = query_builder.from_form(form)
+    _apply(action, built)
+    spec.query = built.to_ticketsql() if action == "to_sql" \
+        else query_builder.query_to_run(form, built)
+    if action in ("search", "save"):
         return _search_or_save(action, spec, built, form)
+    return _render_builder(spec, built)
+
+
+def _read_builder(query: str, form):
+    """The builder for this TicketSQL, and the error when it is invalid (then the rows
+    of the form stay); an empty builder with a notice when it is too deep for one."""
+    try:
+        built = query_builder.from_ticketsql(query)
+    except TicketSQLError as problem:
+        return query_builder.from_form(form), problem
+    if built is None:
+        flash(_("Cette requête est trop complexe pour le constructeur : modifiez-la en "
+                "TicketSQL."), "info")
+        built = query_builder.Builder()
+    return built, None
+
+
+def _render_builder(spec: SearchSpec, built, error=None):
     context = _builder_context(spec, built, error)
     if wants_fragment():
         return render_fragment("search/builder.html", "builder", **context)
@@ -198,9 +212,7 @@ def _search_or_save(action: str, spec: SearchSpec, built, form):
     try:
         _compile(spec.query)  # an invalid query runs nothing and is shown again
     except TicketSQLError as error:
-        context = _builder_context(spec, built, error)
-        return render_fragment("search/builder.html", "builder", **context) \
-            if wants_fragment() else render_template("search/builder.html", **context)
+        return _render_builder(spec, built, error)
     if action == "save":
         privacy, _sep, group = form.get("save_privacy", "user").partition(":")
         try:
