@@ -735,3 +735,82 @@ def test_a_get_never_saves_a_search(searchers, login_as, make_user):
     response = login_as(admin).post("/recherche/avancee", data=builder_form(
         action="save", save_name="Piège", save_privacy="system"))
     assert db.session.scalar(select(func.count()).select_from(SavedSearch)) == 1
+
+
+# ---------------------------------------------------------------- a query never deletes the index (issue 10)
+
+def index_set_aside(indexed):
+    return any(".corrupt-" in name for name in os.listdir(indexed.parent)) or \
+        (indexed / "REBUILDING").exists()
+
+
+def test_a_deeply_nested_quick_search_is_refused_and_keeps_the_index(desk, login_as,
+                                                                     desk_tickets, indexed):
+    printer, vpn, *_ = desk_tickets
+    client = login_as(desk.alice)
+    words = "(" * 1200 + "toner" + ")" * 1200
+    response = client.get("/recherche", query_string={"q": words}, follow_redirects=True)
+    assert response.status_code == 200
+    assert "Recherche plein texte trop complexe" in response.plain
+    assert 'name="ids"' not in response.plain
+    suggestions = client.hx_get("/recherche/suggestions", query_string={"q": words})
+    assert suggestions.status_code == 200
+    assert not index_set_aside(indexed)
+    assert find("toner", desk.alice) == {printer.id, vpn.id, desk_tickets[3].id}
+
+
+@pytest.mark.parametrize("words,limit", [
+    ("(" * 11 + "toner" + ")" * 11, "parenthèses imbriquées"),
+    (" ".join(f"mot{n}" for n in range(65)), "mots"),
+    ("x" * 1001, "caractères"),
+])
+def test_full_text_words_are_bounded_before_the_engine(desk, words, limit, monkeypatch):
+    from rtsuivi.domain.ticketsql import FullTextRefused, TicketSQLError, compile_query
+    from rtsuivi.domain.simple_search import quote
+    monkeypatch.setattr(search.index, "parse", lambda *a: pytest.fail("reached Whoosh"))
+    with pytest.raises(FullTextRefused) as refused:
+        search.search(words, desk.alice)
+    assert limit in str(refused.value)
+    query = f"Content LIKE {quote(words)}"
+    with pytest.raises(TicketSQLError) as error:
+        compile_query(query, desk.alice, fulltext=lambda w, **hint: pytest.fail("ran"))
+    assert limit in str(error.value) and error.value.position == query.index("'")
+
+
+def test_the_bounds_leave_room_for_real_searches(indexed, desk, make_ticket):
+    ticket = make_ticket(desk.support, subject="Imprimante du 3e étage")
+    words = "(" * 10 + "imprimante" + ")" * 10 + " " + " ".join(["étage"] * 63)
+    assert find(words, desk.alice) == {ticket.id}
+
+
+def test_a_failing_query_is_not_taken_for_a_corrupt_index(indexed, desk, make_ticket,
+                                                          monkeypatch):
+    ticket = make_ticket(desk.support, subject="Photocopieuse en feu")
+    assert find("photocopieuse", desk.alice) == {ticket.id}
+    real = search.index.collectors.TimeLimitCollector
+
+    def exploding(*args, **kwargs):
+        raise RecursionError("maximum recursion depth exceeded")
+    monkeypatch.setattr(search.index.collectors, "TimeLimitCollector", exploding)
+    from rtsuivi.domain.ticketsql import FullTextRefused
+    with pytest.raises(FullTextRefused):
+        find("photocopieuse", desk.alice)
+    assert not index_set_aside(indexed)
+    monkeypatch.setattr(search.index.collectors, "TimeLimitCollector", real)
+    assert find("photocopieuse", desk.alice) == {ticket.id}  # the same index, still there
+
+
+def test_an_unreadable_segment_file_still_counts_as_corruption(indexed, desk, make_ticket):
+    ticket = make_ticket(desk.support, subject="Photocopieuse en feu")
+    assert find("photocopieuse", desk.alice) == {ticket.id}
+    segments = [n for n in os.listdir(indexed) if not n.startswith("_MAIN")
+                and not n.endswith(".lock") and n != "REBUILDING"]
+    assert segments
+    for name in segments:
+        (indexed / name).write_bytes(b"\x00garbage" * 50)
+    search.index._searchers.__dict__.clear()
+    with pytest.raises(search.IndexUnavailable):
+        find("photocopieuse", desk.alice)
+    assert index_set_aside(indexed)
+    search.drain()
+    assert find("photocopieuse", desk.alice) == {ticket.id}

@@ -1,4 +1,5 @@
 """TicketSQL tree -> SQLAlchemy condition on Ticket, with bound parameters only."""
+import re
 from dataclasses import dataclass, field as dc_field
 from datetime import datetime, timedelta
 from typing import Callable
@@ -7,12 +8,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, exists, false, func, not_, or_, select, true
 from sqlalchemy.orm import aliased
 
-import re
-
 from ...models import NOBODY_NAME, Queue, Ticket, User, Watcher, utcnow
 from .. import lifecycle
 from ..relative_dates import BadDate, parse_date, zone_of
 from ..rights import visible_tickets_filter
+from .fulltext import FullTextRefused, check_words
 from .parser import (COMPARISONS, DATE_FIELDS, INT_FIELDS, NEGATIVE, STRING_OPS, USER_FIELDS,
                      WATCHER_FIELDS, BoolOp, Clause, FullTextUnavailable, TicketSQLError,
                      parse)
@@ -243,8 +243,11 @@ class _Compiler:
         if self.fulltext is None:
             raise FullTextUnavailable()
         try:
+            check_words(c.value)
             hits = self.fulltext(c.value, statuses=self.statuses) if self.statuses \
                 else self.fulltext(c.value)
+        except FullTextRefused as refused:
+            raise TicketSQLError(refused.message, c.value_pos) from None
         except FullTextUnavailable:
             self.notices.append(_l("L'index de recherche plein texte est en cours de "
                                    "reconstruction : « %(words)s » est cherché dans les "
