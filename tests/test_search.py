@@ -814,3 +814,49 @@ def test_an_unreadable_segment_file_still_counts_as_corruption(indexed, desk, ma
     assert index_set_aside(indexed)
     search.drain()
     assert find("photocopieuse", desk.alice) == {ticket.id}
+
+
+# ---------------------------------------------------------------- numbers past 64 bits, CSV cells (issue 10)
+
+HUGE = "99999999999999999999999"
+
+
+def test_numbers_past_64_bits_answer_400_404_or_a_ticketsql_error(searchers, login_as,
+                                                                  desk_tickets):
+    accounts.grant("group:N1", "ShowSearchBulkUpdate")
+    db.session.commit()
+    client = login_as(searchers.alice)
+    for url in (f"/recherche/resultats?query=id+%3D+{HUGE}", f"/recherche?q={HUGE}",
+                f"/recherche/resultats?query=Owner.id+%3D+{HUGE}"):
+        response = client.get(url, follow_redirects=True)
+        assert response.status_code == 200 and "Nombre trop grand" in response.plain, url
+    assert client.get(f"/recherche/resultats.csv?query=id+%3D+{HUGE}").status_code == 400
+    for url in (f"/recherche/resultats?query=id+>+0&page={HUGE}",
+                "/recherche/resultats?query=id+>+0&page=9223372036854775807",
+                f"/recherche/resultats?saved={HUGE}", f"/recherche/resultats.csv?saved={HUGE}",
+                f"/recherche/avancee?saved={HUGE}", "/recherche/avancee?saved=0"):
+        assert client.get(url).status_code in (400, 404), url
+    assert client.post(f"/recherche/enregistrees/{HUGE}/supprimer").status_code == 404
+    response = client.post("/recherche/modifier", data={"ids": [HUGE], "priority": "3"})
+    assert response.status_code == 200 and "Sélectionnez au moins un ticket" in response.plain
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(desk, login_as, make_ticket,
+                                                                make_user):
+    import csv
+    from types import SimpleNamespace
+    from rtsuivi.blueprints.search import _cell_text
+    for text in ("\t=1+2", "\r=1+2"):  # subjects are stripped; other text may not be
+        assert _cell_text(SimpleNamespace(subject=text), "subject") == "'" + text
+    subjects = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+2", "-2+3", "@SUM(A1:A2)",
+                "Normal -1"]
+    formula = make_user("formula", privileged=False, email="=cmd@example.org")
+    made = [make_ticket(desk.support, subject=s, requestors=[formula]) for s in subjects]
+    client = login_as(desk.alice)
+    response = client.get("/recherche/resultats.csv?query=Queue+%3D+'Support'"
+                          "&columns=id&columns=subject&columns=requestors&order=id:asc")
+    import io
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True), newline="")))[1:]
+    assert [row[1] for row in rows] == ["'" + s for s in subjects[:-1]] + ["Normal -1"]
+    assert {row[2] for row in rows} == {"'=cmd@example.org"}
+    assert [row[0] for row in rows] == [str(t.id) for t in made]

@@ -5,7 +5,7 @@ import io
 import re
 from datetime import datetime
 
-from flask import (Blueprint, Response, flash, redirect, render_template, request,
+from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
                    stream_with_context, url_for)
 from flask_babel import get_timezone
 from flask_babel import gettext as _
@@ -24,7 +24,12 @@ from . import agent_required, page_number
 
 bp = Blueprint("search", __name__, url_prefix="/recherche")
 TICKET_NUMBER = re.compile(r"#?\d{1,12}")
+ID = re.compile(r"[0-9]{1,10}")  # ids are INTEGER columns: past this, nothing is found
+MAX_PAGE = 10**7  # (page - 1) * rows must stay an integer the database takes
 SUGGESTIONS = 8
+# A cell starting with one of these is run as a formula by spreadsheets (OWASP, CSV
+# injection): it gets a leading "'".
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _compile(query: str):
@@ -71,9 +76,19 @@ def suggestions():
 def _requested_spec() -> SearchSpec:
     """The search of the URL: a saved search (?saved=id) or the query and display args."""
     if "saved" in request.args:
-        return SearchSpec.of(saved_searches.load(current_user,
-                                                 page_number(request.args["saved"])))
+        saved_id = request.args["saved"]
+        if not ID.fullmatch(saved_id):
+            abort(404)
+        return SearchSpec.of(saved_searches.load(current_user, int(saved_id)))
     return SearchSpec.from_args(request.args)
+
+
+def _page() -> int:
+    """The page asked for; 400 past any page a search can have."""
+    page = page_number(request.args.get("page"))
+    if page > MAX_PAGE:
+        abort(400)
+    return page
 
 
 def _results_context(spec: SearchSpec) -> dict:
@@ -82,8 +97,8 @@ def _results_context(spec: SearchSpec) -> dict:
                "queues": queries.visible_queues(current_user)}
     try:
         compiled = _compile(spec.query)
-        context["page"] = queries.search_tickets(
-            compiled.condition, spec.order, page_number(request.args.get("page")), spec.rows)
+        context["page"] = queries.search_tickets(compiled.condition, spec.order, _page(),
+                                                 spec.rows)
         context["notices"] = compiled.notices
     except TicketSQLError as error:
         context["error"] = error
@@ -130,6 +145,8 @@ def _cell_text(ticket, column: str) -> str:
              }.get(column, lambda: getattr(ticket, column))()
     if isinstance(value, datetime):
         return utc_to_local(value).isoformat(sep=" ", timespec="minutes")
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
     return "" if value is None else str(value)
 
 
@@ -247,7 +264,7 @@ def delete_saved(saved_id: int):
 @agent_required
 def bulk_update():
     require(current_user, "ShowSearchBulkUpdate")
-    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+    ids = [int(i) for i in request.form.getlist("ids") if ID.fullmatch(i)]
     if not ids:
         flash(_("Sélectionnez au moins un ticket."), "error")
         outcomes = []
