@@ -83,7 +83,8 @@ class _Compiler:
         positive = c.op.removeprefix("NOT ")
         if positive in ("LIKE", "STARTSWITH", "ENDSWITH"):
             # As in RT (DBIx::SearchBuilder), the value is an SQL LIKE pattern: "%" and "_"
-            # are wildcards; it is only wrapped in "%" for LIKE, suffixed for STARTSWITH...
+            # are wildcards. LIKE wraps it in "%", STARTSWITH appends one, ENDSWITH
+            # prepends one.
             pattern = like_pattern(value)
             pattern = {"LIKE": f"%{pattern}%", "STARTSWITH": f"{pattern}%",
                        "ENDSWITH": f"%{pattern}"}[positive]
