@@ -599,3 +599,264 @@ def test_comment_words_for_a_partial_right_single_and_several_words(indexed, des
     assert find("mort ergonomique", reader) == {here.id}
     assert find("ergo*", reader) == {here.id}
     assert find("clavier", reader) == {here.id, there.id}
+
+
+# ---------------------------------------------------------------- « Rechercher » runs the box (issue 9)
+
+def form_fields(page_html: str, form_id: str = "search-builder") -> list[tuple[str, str]]:
+    """The fields a browser would submit from the builder form (no button)."""
+    from html.parser import HTMLParser
+
+    class Reader(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.fields, self.select, self.options, self.textarea = [], None, [], None
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "input" and a.get("name") and a.get("type") not in ("submit", "button"):
+                if a.get("type") in ("checkbox", "radio") and "checked" not in a:
+                    return
+                self.fields.append((a["name"], a.get("value", "")))
+            elif tag == "select":
+                self.select, self.options = a.get("name"), []
+            elif tag == "option" and self.select:
+                self.options.append((a.get("value", ""), "selected" in a))
+            elif tag == "textarea":
+                self.textarea, self.text = a.get("name"), ""
+
+        def handle_data(self, data):
+            if self.textarea:
+                self.text += data
+
+        def handle_endtag(self, tag):
+            if tag == "select" and self.select:
+                chosen = [v for v, s in self.options if s] or [self.options[0][0]]
+                self.fields.append((self.select, chosen[0]))
+                self.select = None
+            elif tag == "textarea" and self.textarea:
+                self.fields.append((self.textarea, self.text.removeprefix("\n")))
+                self.textarea = None
+
+    reader = Reader()
+    reader.feed(page_html.split(f'id="{form_id}"', 1)[1])
+    return reader.fields
+
+
+def submit(client, page, action, **changes):
+    """Post the builder form of `page` as the browser does, with some fields retyped."""
+    from werkzeug.datastructures import MultiDict
+    fields = MultiDict(form_fields(page.get_data(as_text=True)))
+    for name, value in changes.items():
+        fields.setlist(name, value if isinstance(value, list) else [value])
+    fields["action"] = action
+    return client.post("/recherche/avancee", data=fields)
+
+
+def ran_query(response):
+    from urllib.parse import parse_qs, urlsplit
+    assert response.status_code == 302, response.plain[:300]
+    return parse_qs(urlsplit(response.location).query).get("query", [""])[0]
+
+
+COMPLEX = "((Status = 'open' OR Status = 'new') AND Priority > 3) OR Subject LIKE 'VPN'"
+
+
+def test_a_query_too_deep_for_the_builder_is_what_rechercher_runs(desk, login_as):
+    client = login_as(desk.alice)
+    page = client.get("/recherche/avancee", query_string={"query": COMPLEX})
+    assert "trop complexe pour le constructeur" in page.plain
+    assert ran_query(submit(client, page, "search")) == COMPLEX
+    from rtsuivi.models import SavedSearch
+    accounts.grant("group:N1", "CreateSavedSearch")
+    accounts.grant("group:N1", "LoadSavedSearch")
+    db.session.commit()
+    page = client.get("/recherche/avancee", query_string={"query": COMPLEX})
+    assert submit(client, page, "save", save_name="Profonde").status_code == 302
+    assert db.session.scalar(select(SavedSearch.query)) == COMPLEX
+
+
+def test_an_unreadable_query_typed_in_the_box_runs_nothing_and_shows_the_error(desk,
+                                                                              login_as):
+    client = login_as(desk.alice)
+    page = client.get("/recherche/avancee",
+                      query_string={"query": "Subject LIKE 'imprimante'"})
+    response = submit(client, page, "search", query="Subject LIKE 'imprimante' AND Queue =")
+    assert response.status_code == 200  # not the builder's previous query
+    assert "Requête invalide" in response.plain and "Aucune recherche" in response.plain
+    assert "Subject LIKE 'imprimante' AND Queue =" in response.plain
+
+
+def test_rechercher_runs_the_edited_box_or_the_edited_builder(desk, login_as):
+    client = login_as(desk.alice)
+    page = client.get("/recherche/avancee", query_string={"query": "Subject LIKE 'vpn'"})
+    # The box retyped, the builder left alone: the box runs.
+    assert ran_query(submit(client, page, "search", query="Status = 'open'")) == \
+        "Status = 'open'"
+    # The builder changed, the box left alone: the builder's query runs.
+    assert ran_query(submit(client, page, "search", **{"g-0-value": "routeur"})) == \
+        "Subject LIKE 'routeur'"
+    # Nothing changed: the box as written.
+    assert ran_query(submit(client, page, "search")) == "Subject LIKE 'vpn'"
+
+
+def test_adding_a_row_keeps_a_query_the_builder_cannot_read(desk, login_as):
+    client = login_as(desk.alice)
+    page = client.get("/recherche/avancee", query_string={"query": COMPLEX})
+    response = submit(client, page, "add_row:0")
+    assert response.status_code == 200 and COMPLEX in response.plain
+    assert ran_query(submit(client, response, "search")) == COMPLEX
+
+
+def test_the_precedence_rule_is_explained_in_the_aide_and_the_error_help(desk, login_as):
+    client = login_as(desk.alice)
+    rule = "RT applique le dernier AND ou OR d'un niveau à tous ses termes"
+    aide = client.get("/aide").plain
+    assert rule in aide and "« Subject LIKE 'Migration%' »" in aide
+    english = client.get("/aide?lang=en").plain
+    assert "“Subject LIKE 'Migration%'”" in english
+    response = client.get("/recherche/resultats?query=Status+%3D+'open'+Queue")
+    assert rule in response.plain and "ET avant OU" in response.plain
+
+
+# ---------------------------------------------------------------- a GET never writes (issue 10)
+
+def test_a_get_never_saves_a_search(searchers, login_as, make_user):
+    from rtsuivi.models import SavedSearch
+    admin = make_user("admin", rights=["SuperUser"])
+    for user, privacy in ((searchers.alice, "user"), (admin, "system")):
+        client = login_as(user)
+        response = client.get("/recherche/avancee", query_string={
+            "action": "save", "save_name": "Piège", "save_privacy": privacy,
+            "query": "Status = 'open'"})
+        assert response.status_code in (200, 405)
+        assert db.session.scalar(select(func.count()).select_from(SavedSearch)) == 0
+    # The same through the form's POST does save.
+    response = login_as(admin).post("/recherche/avancee", data=builder_form(
+        action="save", save_name="Piège", save_privacy="system"))
+    assert db.session.scalar(select(func.count()).select_from(SavedSearch)) == 1
+
+
+# ---------------------------------------------------------------- a query never deletes the index (issue 10)
+
+def index_set_aside(indexed):
+    return any(".corrupt-" in name for name in os.listdir(indexed.parent)) or \
+        (indexed / "REBUILDING").exists()
+
+
+def test_a_deeply_nested_quick_search_is_refused_and_keeps_the_index(desk, login_as,
+                                                                     desk_tickets, indexed):
+    printer, vpn, *_ = desk_tickets
+    client = login_as(desk.alice)
+    words = "(" * 1200 + "toner" + ")" * 1200
+    response = client.get("/recherche", query_string={"q": words}, follow_redirects=True)
+    assert response.status_code == 200
+    assert "Recherche plein texte trop complexe" in response.plain
+    assert 'name="ids"' not in response.plain
+    suggestions = client.hx_get("/recherche/suggestions", query_string={"q": words})
+    assert suggestions.status_code == 200
+    assert not index_set_aside(indexed)
+    assert find("toner", desk.alice) == {printer.id, vpn.id, desk_tickets[3].id}
+
+
+@pytest.mark.parametrize("words,limit", [
+    ("(" * 11 + "toner" + ")" * 11, "parenthèses imbriquées"),
+    (" ".join(f"mot{n}" for n in range(65)), "mots"),
+    ("x" * 1001, "caractères"),
+])
+def test_full_text_words_are_bounded_before_the_engine(desk, words, limit, monkeypatch):
+    from rtsuivi.domain.ticketsql import FullTextRefused, TicketSQLError, compile_query
+    from rtsuivi.domain.simple_search import quote
+    monkeypatch.setattr(search.index, "parse", lambda *a: pytest.fail("reached Whoosh"))
+    with pytest.raises(FullTextRefused) as refused:
+        search.search(words, desk.alice)
+    assert limit in str(refused.value)
+    query = f"Content LIKE {quote(words)}"
+    with pytest.raises(TicketSQLError) as error:
+        compile_query(query, desk.alice, fulltext=lambda w, **hint: pytest.fail("ran"))
+    assert limit in str(error.value) and error.value.position == query.index("'")
+
+
+def test_the_bounds_leave_room_for_real_searches(indexed, desk, make_ticket):
+    ticket = make_ticket(desk.support, subject="Imprimante du 3e étage")
+    words = "(" * 10 + "imprimante" + ")" * 10 + " " + " ".join(["étage"] * 63)
+    assert find(words, desk.alice) == {ticket.id}
+
+
+def test_a_failing_query_is_not_taken_for_a_corrupt_index(indexed, desk, make_ticket,
+                                                          monkeypatch):
+    ticket = make_ticket(desk.support, subject="Photocopieuse en feu")
+    assert find("photocopieuse", desk.alice) == {ticket.id}
+    real = search.index.collectors.TimeLimitCollector
+
+    def exploding(*args, **kwargs):
+        raise RecursionError("maximum recursion depth exceeded")
+    monkeypatch.setattr(search.index.collectors, "TimeLimitCollector", exploding)
+    from rtsuivi.domain.ticketsql import FullTextRefused
+    with pytest.raises(FullTextRefused):
+        find("photocopieuse", desk.alice)
+    assert not index_set_aside(indexed)
+    monkeypatch.setattr(search.index.collectors, "TimeLimitCollector", real)
+    assert find("photocopieuse", desk.alice) == {ticket.id}  # the same index, still there
+
+
+def test_an_unreadable_segment_file_still_counts_as_corruption(indexed, desk, make_ticket):
+    ticket = make_ticket(desk.support, subject="Photocopieuse en feu")
+    assert find("photocopieuse", desk.alice) == {ticket.id}
+    segments = [n for n in os.listdir(indexed) if not n.startswith("_MAIN")
+                and not n.endswith(".lock") and n != "REBUILDING"]
+    assert segments
+    for name in segments:
+        (indexed / name).write_bytes(b"\x00garbage" * 50)
+    search.index._searchers.__dict__.clear()
+    with pytest.raises(search.IndexUnavailable):
+        find("photocopieuse", desk.alice)
+    assert index_set_aside(indexed)
+    search.drain()
+    assert find("photocopieuse", desk.alice) == {ticket.id}
+
+
+# ---------------------------------------------------------------- numbers past 64 bits, CSV cells (issue 10)
+
+HUGE = "99999999999999999999999"
+
+
+def test_numbers_past_64_bits_answer_400_404_or_a_ticketsql_error(searchers, login_as,
+                                                                  desk_tickets):
+    accounts.grant("group:N1", "ShowSearchBulkUpdate")
+    db.session.commit()
+    client = login_as(searchers.alice)
+    for url in (f"/recherche/resultats?query=id+%3D+{HUGE}", f"/recherche?q={HUGE}",
+                f"/recherche/resultats?query=Owner.id+%3D+{HUGE}"):
+        response = client.get(url, follow_redirects=True)
+        assert response.status_code == 200 and "Nombre trop grand" in response.plain, url
+    assert client.get(f"/recherche/resultats.csv?query=id+%3D+{HUGE}").status_code == 400
+    for url in (f"/recherche/resultats?query=id+>+0&page={HUGE}",
+                "/recherche/resultats?query=id+>+0&page=9223372036854775807",
+                f"/recherche/resultats?saved={HUGE}", f"/recherche/resultats.csv?saved={HUGE}",
+                f"/recherche/avancee?saved={HUGE}", "/recherche/avancee?saved=0"):
+        assert client.get(url).status_code in (400, 404), url
+    assert client.post(f"/recherche/enregistrees/{HUGE}/supprimer").status_code == 404
+    response = client.post("/recherche/modifier", data={"ids": [HUGE], "priority": "3"})
+    assert response.status_code == 200 and "Sélectionnez au moins un ticket" in response.plain
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(desk, login_as, make_ticket,
+                                                                make_user):
+    import csv
+    from types import SimpleNamespace
+    from rtsuivi.blueprints.search import _cell_text
+    for text in ("\t=1+2", "\r=1+2"):  # subjects are stripped; other text may not be
+        assert _cell_text(SimpleNamespace(subject=text), "subject") == "'" + text
+    subjects = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+2", "-2+3", "@SUM(A1:A2)",
+                "Normal -1"]
+    formula = make_user("formula", privileged=False, email="=cmd@example.org")
+    made = [make_ticket(desk.support, subject=s, requestors=[formula]) for s in subjects]
+    client = login_as(desk.alice)
+    response = client.get("/recherche/resultats.csv?query=Queue+%3D+'Support'"
+                          "&columns=id&columns=subject&columns=requestors&order=id:asc")
+    import io
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True), newline="")))[1:]
+    assert [row[1] for row in rows] == ["'" + s for s in subjects[:-1]] + ["Normal -1"]
+    assert {row[2] for row in rows} == {"'=cmd@example.org"}
+    assert [row[0] for row in rows] == [str(t.id) for t in made]

@@ -5,7 +5,7 @@ import io
 import re
 from datetime import datetime
 
-from flask import (Blueprint, Response, flash, redirect, render_template, request,
+from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
                    stream_with_context, url_for)
 from flask_babel import get_timezone
 from flask_babel import gettext as _
@@ -24,7 +24,12 @@ from . import agent_required, page_number
 
 bp = Blueprint("search", __name__, url_prefix="/recherche")
 TICKET_NUMBER = re.compile(r"#?\d{1,12}")
+ID = re.compile(r"[0-9]{1,10}")  # ids are INTEGER columns: past this, nothing is found
+MAX_PAGE = 10**7  # (page - 1) * rows must stay an integer the database takes
 SUGGESTIONS = 8
+# A cell starting with one of these is run as a formula by spreadsheets (OWASP, CSV
+# injection): it gets a leading "'".
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _compile(query: str):
@@ -71,9 +76,19 @@ def suggestions():
 def _requested_spec() -> SearchSpec:
     """The search of the URL: a saved search (?saved=id) or the query and display args."""
     if "saved" in request.args:
-        return SearchSpec.of(saved_searches.load(current_user,
-                                                 page_number(request.args["saved"])))
+        saved_id = request.args["saved"]
+        if not ID.fullmatch(saved_id):
+            abort(404)
+        return SearchSpec.of(saved_searches.load(current_user, int(saved_id)))
     return SearchSpec.from_args(request.args)
+
+
+def _page() -> int:
+    """The page asked for; 400 past any page a search can have."""
+    page = page_number(request.args.get("page"))
+    if page > MAX_PAGE:
+        abort(400)
+    return page
 
 
 def _results_context(spec: SearchSpec) -> dict:
@@ -82,8 +97,8 @@ def _results_context(spec: SearchSpec) -> dict:
                "queues": queries.visible_queues(current_user)}
     try:
         compiled = _compile(spec.query)
-        context["page"] = queries.search_tickets(
-            compiled.condition, spec.order, page_number(request.args.get("page")), spec.rows)
+        context["page"] = queries.search_tickets(compiled.condition, spec.order, _page(),
+                                                 spec.rows)
         context["notices"] = compiled.notices
     except TicketSQLError as error:
         context["error"] = error
@@ -130,6 +145,8 @@ def _cell_text(ticket, column: str) -> str:
              }.get(column, lambda: getattr(ticket, column))()
     if isinstance(value, datetime):
         return utc_to_local(value).isoformat(sep=" ", timespec="minutes")
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
     return "" if value is None else str(value)
 
 
@@ -169,25 +186,39 @@ def _apply(action: str, builder) -> None:
 @bp.route("/avancee", methods=["GET", "POST"])
 @agent_required
 def builder():
-    form = request.form if request.method == "POST" else request.args
+    if request.method == "GET":
+        # A GET only reads: a link or an <img> must never save (or run) anything.
+        spec = _requested_spec()
+        return _render_builder(spec, *_read_builder(spec.query, request.args))
+    form = request.form
     action = form.get("action", "")
-    spec = _requested_spec() if request.method == "GET" else SearchSpec.from_args(form)
-    error = None
-    if request.method == "GET" or action == "from_sql":
-        try:
-            built = query_builder.from_ticketsql(spec.query)
-        except TicketSQLError as problem:
-            built, error = query_builder.from_form(form), problem
-        if built is None:
-            flash(_("Cette requête est trop complexe pour le constructeur : modifiez-la en "
-                    "TicketSQL."), "info")
-            built = query_builder.Builder()
-    else:
-        built = query_builder.from_form(form)
-        _apply(action, built)
-        spec.query = built.to_ticketsql()
-    if action in ("search", "save") and error is None:
+    spec = SearchSpec.from_args(form)
+    if action == "from_sql":
+        return _render_builder(spec, *_read_builder(spec.query, form))
+    built = query_builder.from_form(form)
+    _apply(action, built)
+    spec.query = built.to_ticketsql() if action == "to_sql" \
+        else query_builder.query_to_run(form, built)
+    if action in ("search", "save"):
         return _search_or_save(action, spec, built, form)
+    return _render_builder(spec, built)
+
+
+def _read_builder(query: str, form):
+    """The builder for this TicketSQL, and the error when it is invalid (then the rows
+    of the form stay); an empty builder with a notice when it is too deep for one."""
+    try:
+        built = query_builder.from_ticketsql(query)
+    except TicketSQLError as problem:
+        return query_builder.from_form(form), problem
+    if built is None:
+        flash(_("Cette requête est trop complexe pour le constructeur : modifiez-la en "
+                "TicketSQL."), "info")
+        built = query_builder.Builder()
+    return built, None
+
+
+def _render_builder(spec: SearchSpec, built, error=None):
     context = _builder_context(spec, built, error)
     if wants_fragment():
         return render_fragment("search/builder.html", "builder", **context)
@@ -198,9 +229,7 @@ def _search_or_save(action: str, spec: SearchSpec, built, form):
     try:
         _compile(spec.query)  # an invalid query runs nothing and is shown again
     except TicketSQLError as error:
-        context = _builder_context(spec, built, error)
-        return render_fragment("search/builder.html", "builder", **context) \
-            if wants_fragment() else render_template("search/builder.html", **context)
+        return _render_builder(spec, built, error)
     if action == "save":
         privacy, _sep, group = form.get("save_privacy", "user").partition(":")
         try:
@@ -235,7 +264,7 @@ def delete_saved(saved_id: int):
 @agent_required
 def bulk_update():
     require(current_user, "ShowSearchBulkUpdate")
-    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+    ids = [int(i) for i in request.form.getlist("ids") if ID.fullmatch(i)]
     if not ids:
         flash(_("Sélectionnez au moins un ticket."), "error")
         outcomes = []

@@ -82,6 +82,29 @@ def from_form(form) -> Builder:
     return Builder(_join(form.get("join")), groups or [Group()])
 
 
+def _same(a: str | None, b: str | None) -> bool:
+    """Equal queries once the browser's line ends and outer spaces are set aside."""
+    def clean(text):
+        return (text or "").replace("\r\n", "\n").strip()
+    return clean(a) == clean(b)
+
+
+def query_to_run(form, built: Builder) -> str:
+    """The query « Rechercher » runs: the TicketSQL box, unless only the builder's rows
+    were changed since the page was shown (then the rows' query).
+
+    The page sends back what it showed (`query_shown`, `builder_shown`): a query the
+    builder cannot read (too deep, invalid) leaves the builder empty or stale, and the box
+    must still be what runs, never that builder.
+    """
+    box = form.get("query", "")
+    composed = built.to_ticketsql()
+    shown = form.get("builder_shown")
+    box_edited = form.get("query_shown") is not None and not _same(box, form["query_shown"])
+    builder_edited = not _same(composed, box if shown is None else shown)
+    return composed if builder_edited and not box_edited else box.strip()
+
+
 def from_ticketsql(text: str) -> Builder | None:
     """Decompose TicketSQL into a builder; None when the tree is too deep for one.
 

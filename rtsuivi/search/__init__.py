@@ -7,6 +7,7 @@ from flask import Flask, current_app
 from sqlalchemy import bindparam, select
 
 from ..domain.rights import rights_of, visible_tickets_filter
+from ..domain.ticketsql import check_words
 from ..extensions import db
 from ..models import Ticket, User
 from .index import (ALL_FIELDS, PUBLIC_FIELDS, Hits, IndexUnavailable, drain, drop_ticket,
@@ -40,9 +41,11 @@ def search(text: str, user: User, statuses=None) -> Hits:
     """Return the ids of tickets matching the words for this user.
 
     Comment text counts only on tickets where the user holds ShowTicketComments. Raises
-    IndexUnavailable while the index is missing, corrupt or being rebuilt. `statuses`, when
+    IndexUnavailable while the index is missing, corrupt or being rebuilt, FullTextRefused
+    for words the engine will not run (too long, too deep, too many). `statuses`, when
     the query also asks for them, lets the index skip other tickets early (a hint).
     """
+    check_words(text)
     indexer_of(current_app).ensure_running()
     limit = current_app.config["RTSUIVI_SEARCH_TIME_LIMIT"]
     comments = _may_read_comments_somewhere(user)

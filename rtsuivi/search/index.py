@@ -5,12 +5,16 @@ index is a cache of it that can always be rebuilt (`rtsuivi reindex`).
 """
 import logging
 import os
+import pickle
 import shutil
+import struct
 import threading
 import time
+import zlib
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 from whoosh import collectors, index, writing
@@ -22,7 +26,7 @@ from whoosh.query import And, Phrase, Prefix, Term, Wildcard
 from whoosh.support.charset import accent_map
 
 from ..domain import lifecycle
-from ..domain.ticketsql import FullTextUnavailable
+from ..domain.ticketsql import FullTextRefused, FullTextUnavailable, check_words
 from ..extensions import db
 from ..models import Attachment, SearchMark, Ticket, Transaction
 
@@ -346,6 +350,7 @@ def query_ids(text: str, fields, time_limit: float, statuses=None) -> Hits:
     `statuses` narrows the hits to tickets indexed with one of them: a hint only, the SQL
     side applies the real status condition.
     """
+    check_words(text)  # bounded before the engine: Whoosh recurses on nesting
     path = index_dir()
     if needs_rebuild(path):
         raise IndexUnavailable("rebuilding")
@@ -369,11 +374,40 @@ def query_ids(text: str, fields, time_limit: float, statuses=None) -> Hits:
         return Hits({column[docnum] for docnum in ids}, truncated)
     except IndexUnavailable:
         raise
-    except Exception as error:  # noqa: BLE001 - any failure to read means a damaged index
-        log.warning("search index unreadable: %r", error)
+    except Exception as error:  # noqa: BLE001 - sorted out below
         _forget_searcher(path)
+        if not isinstance(error, READ_ERRORS) and _readable(path):
+            # The files read fine: the query failed, not the index. Rebuilding would cost
+            # minutes of degraded searches for nothing.
+            log.warning("full-text query %r failed on a readable index: %r", text, error)
+            raise FullTextRefused(_l("ces mots n'ont pas pu être traités.")) from error
+        log.warning("search index unreadable: %r", error)
         set_aside(path)
         raise IndexUnavailable("corrupt") from error
+
+
+# What reading damaged index files raises (truncated, overwritten, missing segment files).
+READ_ERRORS = (OSError, EOFError, struct.error, zlib.error, pickle.UnpicklingError,
+               UnicodeDecodeError, index.IndexError)
+
+
+def _readable(path: str) -> bool:
+    """Whether the index files still open and read: table of contents, every segment's
+    documents, stored ids and terms. Only a failure here counts as corruption."""
+    try:
+        ix = index.open_dir(path)
+        with ix.reader() as reader:
+            reader.doc_count_all()
+            ids = reader.column_reader("id")
+            for docnum in reader.all_doc_ids():
+                ids[docnum]
+                break
+            for name in ALL_FIELDS:
+                for _ in zip(range(5), reader.lexicon(name)):
+                    pass
+        return True
+    except Exception:  # noqa: BLE001 - anything at all while reading the files
+        return False
 
 
 

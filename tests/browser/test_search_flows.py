@@ -64,3 +64,26 @@ def test_quick_search_then_advanced_search(app, desk, make_ticket, log_in, page,
     rows = page.locator("#search-results tbody tr")
     expect(rows.first).to_contain_text("Écran noir")
     shot("advanced-search-results")
+
+
+def test_rechercher_runs_the_ticketsql_box_the_builder_cannot_read(app, desk, make_ticket,
+                                                                   log_in, page, live_server):
+    """A query too deep for the builder, or invalid, never runs the builder's query."""
+    make_ticket(desk.support, subject="VPN coupé", priority=1)
+    make_ticket(desk.support, subject="Imprimante", priority=5)
+    make_ticket(desk.support, subject="Écran noir", priority=1)
+    log_in(page, desk.alice)
+    deep = "((Status = 'new' OR Status = 'open') AND Priority > 3) OR Subject LIKE 'VPN'"
+    page.goto(f"{live_server}/recherche/avancee?query={deep.replace(' ', '+')}")
+    expect(page.get_by_text("trop complexe pour le constructeur")).to_be_visible()
+    page.get_by_role("button", name="Rechercher").last.click()
+    expect(page.locator("#search-total")).to_have_text("2 tickets")  # not all three
+    expect(page.locator("#search-results")).not_to_contain_text("Écran noir")
+
+    page.goto(f"{live_server}/recherche/avancee?query=Subject+LIKE+'VPN'")
+    box = page.get_by_role("textbox", name="Requête TicketSQL")
+    box.fill("Subject LIKE 'VPN' AND Queue =")
+    page.get_by_role("button", name="Rechercher").last.click()
+    expect(page.locator(".query-error")).to_contain_text("Valeur attendue")
+    assert "/recherche/avancee" in page.url  # no results page
+    expect(box).to_have_value("Subject LIKE 'VPN' AND Queue =")

@@ -17,8 +17,10 @@ error must name the character where it happened, in French, without a new depend
 Every value reaches SQL as a bound parameter; nothing is ever built from the query text.
 """
 from .compiler import STATUS_WORDS, Compiled, compile_query
+from .fulltext import FullTextRefused, check_words
 from .parser import (INT_FIELDS, BoolOp, Clause, FullTextUnavailable, TicketSQLError, parse,
                      tokenize)
 
-__all__ = ["INT_FIELDS", "STATUS_WORDS", "BoolOp", "Clause", "Compiled", "FullTextUnavailable",
-           "TicketSQLError", "compile_query", "parse", "tokenize"]
+__all__ = ["INT_FIELDS", "STATUS_WORDS", "BoolOp", "Clause", "Compiled", "FullTextRefused",
+           "FullTextUnavailable", "TicketSQLError", "check_words", "compile_query", "parse",
+           "tokenize"]

@@ -1,4 +1,5 @@
 """TicketSQL tree -> SQLAlchemy condition on Ticket, with bound parameters only."""
+import re
 from dataclasses import dataclass, field as dc_field
 from datetime import datetime, timedelta
 from typing import Callable
@@ -7,13 +8,18 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, exists, false, func, not_, or_, select, true
 from sqlalchemy.orm import aliased
 
-from ...models import Queue, Ticket, User, Watcher, utcnow
+from ...models import NOBODY_NAME, Queue, Ticket, User, Watcher, utcnow
 from .. import lifecycle
 from ..relative_dates import BadDate, parse_date, zone_of
 from ..rights import visible_tickets_filter
+from .fulltext import FullTextRefused, check_words
 from .parser import (COMPARISONS, DATE_FIELDS, INT_FIELDS, NEGATIVE, STRING_OPS, USER_FIELDS,
                      WATCHER_FIELDS, BoolOp, Clause, FullTextUnavailable, TicketSQLError,
                      parse)
+
+MAX_NUMBER = 2**63 - 1  # SQLite's INTEGER and PostgreSQL's bigint stop here
+_DIGITS = re.compile(r"[0-9]+")
+
 
 @dataclass
 class Compiled:
@@ -75,12 +81,30 @@ class _Compiler:
         if c.op == "IS NOT NULL":
             return and_(column.is_not(None), column != "")
         positive = c.op.removeprefix("NOT ")
-        match = {"LIKE": lambda: column.icontains(value, autoescape=True),
-                 "STARTSWITH": lambda: column.istartswith(value, autoescape=True),
-                 "ENDSWITH": lambda: column.iendswith(value, autoescape=True)}.get(positive)
-        if match:
-            return not_(match()) if c.op.startswith("NOT ") else match()
+        if positive in ("LIKE", "STARTSWITH", "ENDSWITH"):
+            # As in RT (DBIx::SearchBuilder), the value is an SQL LIKE pattern: "%" and "_"
+            # are wildcards. LIKE wraps it in "%", STARTSWITH appends one, ENDSWITH
+            # prepends one.
+            pattern = like_pattern(value)
+            pattern = {"LIKE": f"%{pattern}%", "STARTSWITH": f"{pattern}%",
+                       "ENDSWITH": f"%{pattern}"}[positive]
+            match = column.ilike(pattern, escape="\\")
+            return not_(match) if c.op.startswith("NOT ") else match
         return self.compare(func.lower(column), c.op, value.lower())
+
+    def number(self, c: Clause, value: str | None = None) -> int:
+        """The clause's value as a whole number that fits the database's integers."""
+        value = c.value if value is None else value
+        try:
+            number = int(value) if _DIGITS.fullmatch(value.lstrip("+-")) else None
+        except ValueError:
+            number = None
+        if number is None:
+            raise TicketSQLError(_l("Nombre attendu pour %(field)s", field=c.text),
+                                 c.value_pos)
+        if abs(number) > MAX_NUMBER:
+            raise TicketSQLError(_l("Nombre trop grand"), c.value_pos)
+        return number
 
     # -- kinds of fields
     def scalar(self, c: Clause, column, same_kind: dict):
@@ -101,14 +125,7 @@ class _Compiler:
         done = self.scalar(c, column, INT_FIELDS)
         if done is not None:
             return done
-        try:
-            number = int(c.value)
-        except ValueError:
-            raise TicketSQLError(_l("Nombre attendu pour %(field)s", field=c.text),
-                                 c.value_pos) from None
-        if abs(number) > 2**62:
-            raise TicketSQLError(_l("Nombre trop grand"), c.value_pos)
-        return self.compare(column, c.op, number)
+        return self.compare(column, c.op, self.number(c, c.value.strip()))
 
     def date(self, c: Clause, column):
         done = self.scalar(c, column, DATE_FIELDS)
@@ -136,16 +153,15 @@ class _Compiler:
         if value == "__CurrentUserName__":
             value = self.user.name
         sub = c.sub
-        if sub == "id" or (sub is None and value.isdigit()):
-            if not value.isdigit():
-                raise TicketSQLError(_l("Nombre attendu pour %(field)s", field=c.text),
-                                     c.value_pos)
-            return self.compare(User.id, _positive(c.op), int(value)) \
-                if c.op in COMPARISONS else self.refuse(c)
+        if sub == "id" or (sub is None and _DIGITS.fullmatch(value)):
+            if c.op not in COMPARISONS:
+                self.refuse(c)
+            return self.compare(User.id, _positive(c.op), self.number(c, value))
+        # Without a sub-field, a person is their login name or address, never their real
+        # name ("Owner LIKE 'part'" matched every unowned ticket through "Nobody in
+        # particular"); Owner.RealName asks for it.
         columns = {"name": [User.name], "emailaddress": [User.email],
                    "realname": [User.real_name]}.get(sub, [User.name, User.email])
-        if sub is None and c.op in STRING_OPS:
-            columns = [User.name, User.email, User.real_name]
         positive = Clause(c.field, sub, _positive(c.op), value, False, c.pos, c.op_pos,
                           c.value_pos, c.text)
         return or_(*(self.text_match(col, positive) for col in columns))
@@ -157,15 +173,24 @@ class _Compiler:
         return column.not_in(matching) if c.op in NEGATIVE else column.in_(matching)
 
     def watcher(self, c: Clause, role: str | None):
+        """A role's watchers; `Watcher` (role None) is every role, the Owner included, as
+        in RT (Requestors, Cc, AdminCc and Owner)."""
         holder = aliased(Watcher)
         conditions = [holder.ticket_id == Ticket.id]
         if role:
             conditions.append(holder.role == role)
         if c.op in ("IS NULL", "IS NOT NULL"):
             found = exists().where(*conditions)
+            if role is None:  # an owner other than Nobody watches too
+                nobody = select(User.id).where(User.name == NOBODY_NAME)
+                found = or_(found, and_(Ticket.owner_id.is_not(None),
+                                        Ticket.owner_id.not_in(nobody)))
             return not_(found) if c.op == "IS NULL" else found
-        conditions.append(holder.user_id.in_(select(User.id).where(self.people(c))))
+        matching = select(User.id).where(self.people(c))
+        conditions.append(holder.user_id.in_(matching))
         found = exists().where(*conditions)
+        if role is None:
+            found = or_(found, Ticket.owner_id.in_(matching))
         return not_(found) if c.op in NEGATIVE else found
 
     # -- the other fields
@@ -179,6 +204,9 @@ class _Compiler:
         return true() if (c.value.lower() == "ticket") == (c.op == "=") else false()
 
     def field_status(self, c: Clause):
+        if c.op in ("IS NULL", "IS NOT NULL"):
+            # Every ticket has a status: RT answers no ticket, not an error.
+            return false() if c.op == "IS NULL" else true()
         self.mentions_status = True
         if c.op in ("=", "!="):
             names = STATUS_WORDS.get(c.value.lower(), (c.value.lower(),))
@@ -189,15 +217,23 @@ class _Compiler:
         return self.refuse(c)
 
     def field_queue(self, c: Clause):
+        """A queue by name or id. `Queue.Name` names only, `Queue.id` ids only; RT ignores
+        any other sub-field (`Queue.Description = 'Support'` is the queue Support)."""
         if c.op in ("IS NULL", "IS NOT NULL"):
             return false() if c.op == "IS NULL" else true()
         if c.op not in STRING_OPS | {"=", "!="}:
             self.refuse(c)
         positive = Clause(c.field, None, _positive(c.op), c.value, False, c.pos, c.op_pos,
                           c.value_pos, c.text)
-        cond = self.text_match(Queue.name, positive)
-        if c.value.isdigit() and positive.op == "=":
-            cond = or_(cond, Queue.id == int(c.value))
+        if c.sub == "id":
+            if positive.op != "=":
+                self.refuse(c)
+            cond = Queue.id == self.number(c, c.value.strip())
+        else:
+            cond = self.text_match(Queue.name, positive)
+            if c.sub != "name" and positive.op == "=" and _DIGITS.fullmatch(c.value) \
+                    and int(c.value) <= MAX_NUMBER:
+                cond = or_(cond, Queue.id == int(c.value))
         matching = select(Queue.id).where(cond)
         return Ticket.queue_id.not_in(matching) if c.op in NEGATIVE \
             else Ticket.queue_id.in_(matching)
@@ -208,8 +244,11 @@ class _Compiler:
         if self.fulltext is None:
             raise FullTextUnavailable()
         try:
+            check_words(c.value)
             hits = self.fulltext(c.value, statuses=self.statuses) if self.statuses \
                 else self.fulltext(c.value)
+        except FullTextRefused as refused:
+            raise TicketSQLError(refused.message, c.value_pos) from None
         except FullTextUnavailable:
             self.notices.append(_l("L'index de recherche plein texte est en cours de "
                                    "reconstruction : « %(words)s » est cherché dans les "
@@ -250,6 +289,22 @@ def _required_statuses(tree) -> tuple[str, ...] | None:
     if not found:
         return None
     return tuple(sorted(set.intersection(*found)))
+
+
+def like_pattern(value: str) -> str:
+    """RT's LIKE value as a pattern escaped with "\\": "%" and "_" stay wildcards, "\\x" is
+    a literal x (as on RT's PostgreSQL and MySQL), a trailing "\\" a literal backslash."""
+    out, i = [], 0
+    while i < len(value):
+        char = value[i]
+        if char == "\\":
+            following = value[i + 1:i + 2] or "\\"
+            out.append("\\" + following if following in "%_\\" else following)
+            i += 2
+            continue
+        out.append(char)
+        i += 1
+    return "".join(out)
 
 
 def _positive(op: str) -> str:

@@ -249,6 +249,11 @@ def _field_name(token: Token) -> tuple[str, str | None]:
     if lowered not in ALL_FIELDS:
         raise TicketSQLError(_l("Champ inconnu : %(field)s", field=raw), token.pos)
     sub = sub.lower() or None
+    if sub is not None and lowered == "queue":
+        # RT accepts any Queue sub-field (Queue.Name, Queue.id...); see field_queue.
+        if not sub.isidentifier():
+            raise TicketSQLError(_l("Champ inconnu : %(field)s", field=raw), token.pos)
+        return lowered, sub
     if sub is not None and (lowered not in USER_FIELDS and lowered not in WATCHER_FIELDS
                             or sub not in USER_SUBFIELDS):
         raise TicketSQLError(_l("Champ inconnu : %(field)s", field=raw), token.pos)
