@@ -417,6 +417,18 @@ def set_fields(ticket: Ticket, actor: User, **values) -> list[Transaction]:
     return done
 
 
+def save_basics(ticket: Ticket, actor: User, queue: Queue | None = None,
+                **values) -> list[Transaction]:
+    """Save the « Les bases » form: the fields, then the queue when it changes.
+
+    Needs ModifyTicket; a new queue also needs CreateTicket there (see set_queue).
+    """
+    done = set_fields(ticket, actor, **values)
+    if queue is not None and queue.id != ticket.queue_id:
+        done.append(set_queue(ticket, actor, queue))
+    return done
+
+
 def _shown(value) -> str | None:
     if value is None:
         return None
@@ -486,5 +498,13 @@ def set_queue(ticket: Ticket, actor: User, queue: Queue) -> Transaction:
     require(actor, "ModifyTicket", ticket)
     require(actor, "CreateTicket", queue)
     old = ticket.queue.name
-    ticket.queue = queue
-    return _record(ticket, actor, "Set", field="Queue", old=old, new=queue.name)
+    ticket.queue, ticket.queue_id = queue, queue.id
+    moved = _record(ticket, actor, "Set", field="Queue", old=old, new=queue.name)
+    owner = ticket.owner
+    if not owner.is_nobody and not can(owner, "OwnTicket", ticket):
+        # As in RT's SetQueue: an owner who may not own tickets in the new queue is replaced
+        # by Nobody, and the history says so.
+        ticket.owner, ticket.owner_id = nobody(), nobody().id
+        _record(ticket, actor, "Give", field="Owner", old=owner.id, new=ticket.owner.id)
+    db.session.flush()
+    return moved

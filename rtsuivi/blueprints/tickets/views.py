@@ -281,10 +281,17 @@ def edit(ticket_id: int):
     form = BasicsForm(obj=ticket) if request.method == "GET" else BasicsForm()
     if request.method == "GET":
         form.due.data, form.starts.data = utc_to_local(ticket.due), utc_to_local(ticket.starts)
+        form.queue.data = ticket.queue_id
+    # The queues it may move to: where the agent may create tickets, and where it is now.
+    targets = [q for q in visible_queues(current_user)
+               if q.id != ticket.queue_id and can(current_user, "CreateTicket", q)]
+    form.queue.choices = choices((q.id, q.name) for q in sorted(
+        targets + [ticket.queue], key=lambda q: q.name.lower()))
     if form.validate_on_submit():
         try:
-            changes = domain.set_fields(
-                ticket, current_user, subject=form.subject.data, priority=form.priority.data,
+            changes = domain.save_basics(
+                ticket, current_user, queue=db.session.get(Queue, form.queue.data or 0),
+                subject=form.subject.data, priority=form.priority.data,
                 due=local_to_utc(form.due.data), starts=local_to_utc(form.starts.data),
                 time_estimated=form.time_estimated.data or 0,
                 time_left=form.time_left.data or 0)
@@ -340,15 +347,18 @@ def create():
     queues = [q for q in visible_queues(current_user) if can(current_user, "CreateTicket", q)]
     if not queues:
         abort(403)
-    form = CreateForm()
+    # A change of queue re-renders the form (htmx GET) with what was typed so far.
+    form = CreateForm(formdata=request.args) if request.method == "GET" and wants_fragment() \
+        else CreateForm()
     form.queue.choices = choices((q.id, q.name) for q in queues)
     chosen_id = request.values.get("queue", type=int)
     queue = next((q for q in queues if q.id == chosen_id), queues[0])
+    form.owner.choices = _owner_choices(queue)
     if request.method == "GET":
         form.queue.data = queue.id
         form.requestors.data = form.requestors.data or current_user.email or current_user.name
-        form.owner.data = nobody().id
-    form.owner.choices = _owner_choices(queue)
+        if form.owner.data not in [choice.value for choice in form.owner.choices]:
+            form.owner.data = nobody().id
     if form.validate_on_submit():
         try:
             ticket = domain.create(current_user, domain.NewTicket(
