@@ -89,6 +89,8 @@ def test_basics_form_offers_only_queues_where_the_agent_may_create(mover, desk, 
 
 def test_basics_form_moves_the_ticket_and_answers_the_update_box(mover, desk, make_ticket,
                                                                   login_as):
+    accounts.grant("group:N1", "ShowTicket", desk.info)
+    db.session.commit()
     ticket = make_ticket(desk.support)
     response = login_as(mover).post(f"/tickets/{ticket.id}/edit", htmx=True, data={
         "subject": "Imprimante en panne (déplacé)", "priority": "0",
@@ -108,3 +110,24 @@ def test_modifier_link_fills_the_update_box_instead_of_replacing_it(desk, make_t
     link = html[html.index(f'href="/tickets/{ticket.id}/edit"'):]
     link = link[:link.index(">")]
     assert 'hx-target="#ticket-update"' in link and 'hx-swap="innerHTML"' in link
+
+
+def test_moving_a_ticket_out_of_sight_sends_the_agent_home(mover, desk, make_ticket,
+                                                           login_as):
+    ticket = make_ticket(desk.support)
+    client = login_as(mover)
+    response = client.post(f"/tickets/{ticket.id}/edit", htmx=True, data={
+        "subject": ticket.subject, "priority": "0", "queue": str(desk.info.id)})
+    assert response.status_code == 204 and response.headers["HX-Redirect"] == "/accueil"
+    assert "déplacé dans la file Info" in client.get("/accueil").plain
+
+
+def test_a_refusal_answers_into_the_message_area_whatever_the_box_swap(desk, make_ticket,
+                                                                       login_as, make_user):
+    # The boxes swap themselves outerHTML; a 404 fragment swapped that way into #messages
+    # replaced the message area for good (no later message could show).
+    ticket = make_ticket(desk.info)
+    response = login_as(desk.alice).hx_get(f"/tickets/{ticket.id}/summary")
+    assert response.status_code == 404
+    assert response.headers["HX-Retarget"] == "#messages"
+    assert response.headers["HX-Reswap"] == "innerHTML"

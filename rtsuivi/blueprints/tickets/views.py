@@ -17,7 +17,7 @@ from ...domain import queries
 from ...domain.queries import visible_queues
 from ...domain.rights import can, users_with_right
 from ...extensions import db
-from ...htmx import announce, render_fragment, wants_fragment
+from ...htmx import announce, redirect_client, render_fragment, wants_fragment
 from ...models import OutboxMail, Queue, Transaction, User
 from .. import agent_required
 from . import bp
@@ -301,6 +301,11 @@ def edit(ticket_id: int):
             form.subject.errors = [str(error)]
         else:
             db.session.commit()
+            if not can(current_user, "ShowTicket", ticket):  # moved to a queue one cannot see
+                flash(_("Ticket n°%(id)s déplacé dans la file %(queue)s, où vous ne le voyez "
+                        "plus.", id=ticket.id, queue=ticket.queue.name), "success")
+                home = url_for("home.index")
+                return redirect_client(home) if wants_fragment() else redirect(home)
             message = _("Modifications enregistrées.") if changes else _("Aucune modification.")
             return _close_update(ticket, message, "success" if changes else "info")
     return _form_page("tickets/edit.html", "edit_form", ticket=ticket, form=form)
