@@ -157,6 +157,8 @@ def serve(host, port, with_worker):
     from flask import current_app
     from werkzeug.serving import run_simple
     from .mail.outbound import run_worker
+    if not os.environ.get("RTSUIVI_BASE_URL"):  # mail links point where we serve
+        current_app.config["RTSUIVI_BASE_URL"] = f"http://{host}:{port}"
     if with_worker:
         app = current_app._get_current_object()
         threading.Thread(target=run_worker, args=(app,), name="outbox-worker",
