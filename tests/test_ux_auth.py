@@ -57,3 +57,32 @@ def test_serve_points_mail_links_at_its_own_address(app, monkeypatch):
     result = app.test_cli_runner().invoke(args=["rtsuivi", "serve", "--port", "5234"])
     assert result.exit_code == 0, result.output
     assert app.config["RTSUIVI_BASE_URL"] == "http://127.0.0.1:5234"
+
+
+# ---------------------------------------------------------------- item 5: language
+
+def test_language_chosen_with_lang_sticks_for_the_session(client):
+    assert "Log in" in client.get("/login?lang=en").plain
+    assert "Log in" in client.get("/login").plain
+    assert "Help" in client.get("/aide").plain
+
+
+def test_language_chosen_before_login_survives_the_login(client, make_user):
+    make_user("alice")
+    client.get("/login?lang=en")
+    client.refresh_token("/login")
+    client.post("/login", data={"name": "alice", "password": PASSWORD})
+    assert "Log out" in client.get("/accueil").plain
+
+
+def test_browser_language_is_honoured_when_nothing_else_is_set(client):
+    assert "Log in" in client.get("/login", headers={"Accept-Language": "en-GB,en;q=0.8"}).plain
+    assert "Se connecter" in client.get(
+        "/login", headers={"Accept-Language": "fr-FR,en;q=0.5"}).plain
+    assert "Se connecter" in client.get("/login", headers={"Accept-Language": "de"}).plain
+
+
+def test_user_setting_wins_over_the_browser(client, make_user, login_as):
+    user = make_user("alice", lang="fr")
+    login_as(user)
+    assert "Déconnexion" in client.get("/accueil", headers={"Accept-Language": "en"}).plain

@@ -56,7 +56,10 @@ def login():
     if form.validate_on_submit():
         user = authenticate(form.name.data, form.password.data)
         if user is not None:
+            lang = session.get("lang")  # a language chosen before logging in stays
             session.clear()
+            if lang:
+                session["lang"] = lang
             login_user(user)
             session.permanent = True
             return redirect(_safe_next(request.args.get("next")) or home_for(user))

@@ -71,3 +71,12 @@ def test_new_ticket_owner_list_follows_the_queue(desk, make_user, log_in, page, 
     page.get_by_role("button", name="Créer le ticket").click()
     expect(page.locator("#messages")).to_contain_text("créé dans la file Info")
     expect(page.locator("#ticket-summary")).to_contain_text("Chloé Dubois")
+
+
+def test_english_browser_gets_english_and_lang_choice_sticks(browser, desk, live_server):
+    page = browser.new_context(locale="en-US").new_page()
+    page.goto(f"{live_server}/login")
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()
+    page.goto(f"{live_server}/login?lang=fr")
+    page.goto(f"{live_server}/aide")
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
