@@ -5,6 +5,7 @@ Transaction rows and flushes; the caller commits.
 """
 import re
 from dataclasses import dataclass
+from email.utils import parseaddr
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -240,10 +241,12 @@ def forward(ticket: Ticket, actor: User, to: str, content: str = "",
     Needs ForwardMessage. The scrips put the mail in the outbox in the same commit.
     """
     require(actor, "ForwardMessage", ticket)
-    addresses = [a for a in re.split(r"[,;\s]+", to or "") if a]
-    if not addresses:
+    # Addresses are separated by commas or semicolons; « Nom <adresse> » is accepted.
+    items = [a.strip() for a in re.split(r"[,;]", to or "") if a.strip()]
+    if not items:
         raise DomainError(_l("Indiquez au moins une adresse de destination."))
-    bad = [a for a in addresses if not ADDRESS.match(a)]
+    addresses = [parseaddr(a)[1] if "<" in a else a for a in items]
+    bad = [item for item, a in zip(items, addresses) if not ADDRESS.match(a)]
     if bad:
         raise DomainError(_l("Adresse invalide : %(address)s", address=", ".join(bad)))
     if transaction is not None and (transaction.ticket_id != ticket.id or (

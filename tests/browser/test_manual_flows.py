@@ -33,7 +33,7 @@ def test_take_from_home_then_steal_as_another_agent(desk, make_ticket, log_in, p
     expect(_menu(other).get_by_role("button", name="Prendre")).to_have_count(0)
     _menu(other).get_by_role("button", name="Voler").click()
     expect(other.locator("#ticket-people .owner")).to_have_text("Bruno Lefèvre")
-    expect(other.locator("#messages")).to_contain_text("Il n'a pas été prévenu")
+    expect(other.locator("#messages")).to_contain_text("Aucun message ne lui a été envoyé")
     expect(other.locator("#ticket-history")).to_contain_text("Volé à Alice Martin")
 
 

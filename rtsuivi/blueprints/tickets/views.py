@@ -18,6 +18,7 @@ from ...domain.queries import visible_queues
 from ...domain.rights import can, users_with_right
 from ...extensions import db
 from ...htmx import announce, redirect_client, render_fragment, wants_fragment
+from ...mail.message import parse as parse_mail
 from ...models import OutboxMail, Queue, Transaction, User
 from .. import agent_required
 from . import bp
@@ -122,7 +123,8 @@ def steal(ticket_id: int):
         return _refused(ticket, error, "people")
     db.session.commit()
     return _answer(ticket, "people", _(
-        "Vous avez volé ce ticket à %(name)s. Il n'a pas été prévenu : pensez à le faire.",
+        "Vous avez volé ce ticket à %(name)s. Aucun message ne lui a été envoyé : pensez à "
+        "l'en informer.",
         name=previous))
 
 
@@ -255,7 +257,7 @@ def outgoing(ticket_id: int, mail_id: int):
     if not can(current_user, "ShowOutgoingEmail", ticket):
         abort(403)
     return render_template("tickets/outgoing.html", ticket=ticket, mail=mail,
-                           raw=mail.raw.decode("utf-8", "replace"))
+                           readable=parse_mail(mail.raw), raw=mail.raw.decode("utf-8", "replace"))
 
 
 @bp.route("/<int:ticket_id>/delete", methods=["POST"])
