@@ -99,3 +99,16 @@ def test_a_draft_can_be_discarded(desk, make_ticket, log_in, page, live_server):
     page.reload()
     _menu(page).get_by_role("link", name="Commenter").click()
     expect(page.get_by_label("Message", exact=True)).to_have_value("")
+
+
+def test_annuler_closes_the_form_and_drops_its_draft(desk, make_ticket, log_in, page,
+                                                    live_server):
+    ticket = make_ticket(desk.support)
+    log_in(page, desk.alice)
+    page.goto(f"{live_server}/tickets/{ticket.id}")
+    _menu(page).get_by_role("link", name="Commenter").click()
+    page.get_by_label("Message", exact=True).press_sequentially("Pas la peine")
+    page.locator("#ticket-update").get_by_role("link", name="Annuler").click()
+    expect(page.locator("#ticket-update form")).to_have_count(0)
+    _menu(page).get_by_role("link", name="Commenter").click()
+    expect(page.get_by_label("Message", exact=True)).to_have_value("")
