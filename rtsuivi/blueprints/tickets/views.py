@@ -257,7 +257,8 @@ def outgoing(ticket_id: int, mail_id: int):
     if not can(current_user, "ShowOutgoingEmail", ticket):
         abort(403)
     return render_template("tickets/outgoing.html", ticket=ticket, mail=mail,
-                           readable=parse_mail(mail.raw), raw=mail.raw.decode("utf-8", "replace"))
+                           readable=parse_mail(mail.raw),
+                           raw=mail.raw.decode("utf-8", "replace"))
 
 
 @bp.route("/<int:ticket_id>/delete", methods=["POST"])
@@ -274,6 +275,22 @@ def delete(ticket_id: int):
 
 # ---------------------------------------------------------------- basics and people
 
+def _queue_choices(ticket):
+    """Where the ticket may move: queues the agent may create tickets in, and its own."""
+    targets = [q for q in visible_queues(current_user)
+               if q.id != ticket.queue_id and can(current_user, "CreateTicket", q)]
+    return choices((q.id, q.name) for q in sorted(targets + [ticket.queue],
+                                                  key=lambda q: q.name.lower()))
+
+
+def _moved_out_of_sight(ticket):
+    """The agent moved the ticket to a queue they cannot see: send them home, and say so."""
+    flash(_("Ticket n°%(id)s déplacé dans la file %(queue)s, où vous ne le voyez plus.",
+            id=ticket.id, queue=ticket.queue.name), "success")
+    home = url_for("home.index")
+    return redirect_client(home) if wants_fragment() else redirect(home)
+
+
 @bp.route("/<int:ticket_id>/edit", methods=["GET", "POST"])
 @agent_required
 def edit(ticket_id: int):
@@ -284,11 +301,7 @@ def edit(ticket_id: int):
     if request.method == "GET":
         form.due.data, form.starts.data = utc_to_local(ticket.due), utc_to_local(ticket.starts)
         form.queue.data = ticket.queue_id
-    # The queues it may move to: where the agent may create tickets, and where it is now.
-    targets = [q for q in visible_queues(current_user)
-               if q.id != ticket.queue_id and can(current_user, "CreateTicket", q)]
-    form.queue.choices = choices((q.id, q.name) for q in sorted(
-        targets + [ticket.queue], key=lambda q: q.name.lower()))
+    form.queue.choices = _queue_choices(ticket)
     if form.validate_on_submit():
         try:
             changes = domain.save_basics(
@@ -303,11 +316,8 @@ def edit(ticket_id: int):
             form.subject.errors = [str(error)]
         else:
             db.session.commit()
-            if not can(current_user, "ShowTicket", ticket):  # moved to a queue one cannot see
-                flash(_("Ticket n°%(id)s déplacé dans la file %(queue)s, où vous ne le voyez "
-                        "plus.", id=ticket.id, queue=ticket.queue.name), "success")
-                home = url_for("home.index")
-                return redirect_client(home) if wants_fragment() else redirect(home)
+            if not can(current_user, "ShowTicket", ticket):
+                return _moved_out_of_sight(ticket)
             message = _("Modifications enregistrées.") if changes else _("Aucune modification.")
             return _close_update(ticket, message, "success" if changes else "info")
     return _form_page("tickets/edit.html", "edit_form", ticket=ticket, form=form)
