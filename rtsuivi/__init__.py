@@ -1,5 +1,6 @@
 """RT-suivi: a help-desk request tracker that replaces Request Tracker 4."""
-from flask import Flask, current_app, has_request_context, redirect, request, url_for
+from flask import (Flask, current_app, has_request_context, redirect, request, session,
+                   url_for)
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -19,6 +20,7 @@ def create_app(config: dict | None = None) -> Flask:
                      render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=_select_timezone)
+    app.before_request(_remember_language)
     login_manager.init_app(app)
     _configure_login(app)
 
@@ -37,14 +39,29 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _select_locale():
+    """?lang= (kept for the session), else the user's setting, else the browser's."""
     if not has_request_context():  # mail gateway, worker, CLI: French, the default
         return "fr"
-    if "lang" in request.args and request.args["lang"] in ("fr", "en"):
+    if request.args.get("lang") in LANGUAGES:
         return request.args["lang"]
+    if session.get("lang") in LANGUAGES:
+        return session["lang"]
     user = current_user
-    if user and getattr(user, "is_authenticated", False) and user.lang in ("fr", "en"):
+    if user and getattr(user, "is_authenticated", False) and user.lang in LANGUAGES:
         return user.lang
-    return "fr"
+    # The browser's languages in order of preference, "fr-CA" counting as "fr".
+    return next((lang for lang in (value.split("-")[0].lower()
+                                   for value, _q in request.accept_languages)
+                 if lang in LANGUAGES), "fr")
+
+
+LANGUAGES = ("fr", "en")
+
+
+def _remember_language():
+    """A language chosen with ?lang= stays for the rest of the session."""
+    if request.args.get("lang") in LANGUAGES:
+        session["lang"] = request.args["lang"]
 
 
 def _select_timezone():

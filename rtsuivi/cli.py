@@ -4,15 +4,60 @@ import secrets
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
 from .domain import DomainError
 from .domain import accounts
 from .extensions import db
-from .models import Group, Queue, Ticket
+from .models import Group, Queue, Ticket, User
+from .models.users import NOBODY_NAME, SYSTEM_NAME
 
-rtsuivi_cli = AppGroup("rtsuivi", help="Administer RT-suivi.")
+# Commands that work without a migrated database (they make or fill it, or only print).
+WITHOUT_DATABASE = {"rights", "backup", "restore"}
+
+
+def database_problem() -> str | None:
+    """Say plainly what is wrong when there is no usable database (None when all is well).
+
+    Looks before connecting: SQLite would create an empty file, a stray database.
+    """
+    from flask import current_app
+    from sqlalchemy import inspect
+    from sqlalchemy.engine import make_url
+    url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    data_dir = current_app.config["RTSUIVI_DATA_DIR"]
+    hint = ("Run ./run once (it creates and migrates the database), or "
+            "`flask --app app db upgrade`; set RTSUIVI_DATA_DIR (or DATABASE_URL) if the "
+            "data lives elsewhere.")
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") \
+            and not os.path.exists(url.database):
+        return f"No RT-suivi database in the data directory {data_dir} ({url.database} " \
+               f"does not exist). {hint}"
+    try:
+        if not inspect(db.engine).has_table("users"):
+            return f"The database {url.render_as_string(hide_password=True)} has no " \
+                   f"RT-suivi tables yet. {hint}"
+    except Exception as error:  # unreachable server, bad credentials
+        return f"Cannot open the database {url.render_as_string(hide_password=True)}: " \
+               f"{error.__class__.__name__}: {str(error).splitlines()[0]}"
+    return None
+
+
+def _check_database():
+    command = click.get_current_context().invoked_subcommand
+    if command in WITHOUT_DATABASE:
+        return
+    problem = database_problem()
+    if problem and command == "mailgate":  # as rt-mailgate: the MTA keeps it and retries
+        click.echo(f"temporary failure - {problem}", err=True)
+        raise SystemExit(EX_TEMPFAIL)
+    if problem:
+        raise click.ClickException(problem)
+
+
+rtsuivi_cli = AppGroup("rtsuivi", help="Administer RT-suivi.",
+                       callback=with_appcontext(_check_database))
 
 
 def _fail(error: Exception):
@@ -90,12 +135,35 @@ def _queue(name: str | None) -> Queue | None:
     return queue
 
 
+def _known_rights(rights) -> None:
+    from .domain.rights import ALL_RIGHTS
+    unknown = [r for r in rights if r not in ALL_RIGHTS]
+    if unknown:
+        raise click.ClickException(
+            f"Unknown right{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}. "
+            f"Valid rights: {', '.join(ALL_RIGHTS)} (`flask --app app rtsuivi rights` says "
+            "what each one allows).")
+
+
+@rtsuivi_cli.command("rights")
+def rights_cmd():
+    """List every right with what it allows."""
+    from .domain.rights import MEANINGS, QUEUE_RIGHTS, SYSTEM_RIGHTS
+    width = max(map(len, MEANINGS))
+    for title, names in (("Queue rights (on one queue with --queue, or on every queue):",
+                          QUEUE_RIGHTS), ("System rights (global only):", SYSTEM_RIGHTS)):
+        click.echo(title)
+        for name in names:
+            click.echo(f"  {name:<{width}}  {MEANINGS[name]}")
+
+
 @rtsuivi_cli.command("grant")
 @click.argument("principal")
 @click.argument("rights", nargs=-1, required=True)
 @click.option("--queue", help="Queue name; global when omitted.")
 def grant(principal, rights, queue):
     """Grant RIGHTS to PRINCIPAL (user:NAME, group:NAME, role:Requestor, system:Everyone)."""
+    _known_rights(rights)
     queue_obj = _queue(queue)
     try:
         for right in rights:
@@ -112,6 +180,7 @@ def grant(principal, rights, queue):
 @click.option("--queue")
 def revoke(principal, rights, queue):
     """Revoke RIGHTS from PRINCIPAL."""
+    _known_rights(rights)
     queue_obj = _queue(queue)
     try:
         removed = sum(accounts.revoke(principal, right, queue_obj) for right in rights)
@@ -131,6 +200,12 @@ def demo(if_empty):
     if if_empty and db.session.scalar(select(func.count()).select_from(Ticket)):
         click.echo("Demo data already loaded; logins: admin, alice, bruno, chloe, denise, "
                    "etienne (password as printed on first start, or RTSUIVI_DEMO_PASSWORD).")
+        return
+    if if_empty and db.session.scalar(select(func.count()).select_from(User).where(
+            User.name.not_in((NOBODY_NAME, SYSTEM_NAME)))):
+        # A site set up by hand (users, no ticket yet) is not empty: leave it alone.
+        click.echo("The database already has users: demo data not loaded.")
+        db.session.commit()
         return
     password = os.environ.get("RTSUIVI_DEMO_PASSWORD") or secrets.token_urlsafe(9)
     try:
@@ -157,6 +232,8 @@ def serve(host, port, with_worker):
     from flask import current_app
     from werkzeug.serving import run_simple
     from .mail.outbound import run_worker
+    if not os.environ.get("RTSUIVI_BASE_URL"):  # mail links point where we serve
+        current_app.config["RTSUIVI_BASE_URL"] = f"http://{host}:{port}"
     if with_worker:
         app = current_app._get_current_object()
         threading.Thread(target=run_worker, args=(app,), name="outbox-worker",

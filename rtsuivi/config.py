@@ -58,7 +58,8 @@ def _mail_settings() -> dict:
         "RTSUIVI_RTNAME": env("RTSUIVI_RTNAME", env("RTSUIVI_NAME", "RT-suivi")),
         "RTSUIVI_MAIL_FROM": env("RTSUIVI_MAIL_FROM", f"rt-suivi@{domain}"),
         "RTSUIVI_DEFAULT_QUEUE": env("RTSUIVI_DEFAULT_QUEUE", "General"),
-        "RTSUIVI_BASE_URL": env("RTSUIVI_BASE_URL", "http://127.0.0.1:5000"),
+        # Ticket links in mails; by default the address ./run serves on (its PORT).
+        "RTSUIVI_BASE_URL": env("RTSUIVI_BASE_URL", f"http://127.0.0.1:{env('PORT', '5000')}"),
         "RTSUIVI_MAX_ATTACHMENT_SIZE": int(env("RTSUIVI_MAX_ATTACHMENT_SIZE",
                                                str(10 * 1024 * 1024))),
         "RTSUIVI_SMTPD_HOST": env("RTSUIVI_SMTPD_HOST", "127.0.0.1"),

@@ -9,8 +9,14 @@ from .htmx import wants_fragment
 
 
 def _error(status: int, title: str, message: str):
-    template = "errors/fragment.html" if wants_fragment() else "errors/page.html"
-    return render_template(template, status=status, title=title, message=message), status
+    if wants_fragment():
+        # A refusal goes into the message area, inside it, whatever swap the asking element
+        # uses (a box swapping itself outerHTML would otherwise replace #messages for good).
+        return render_template("errors/fragment.html", status=status, title=title,
+                               message=message), status, {"HX-Retarget": "#messages",
+                                                          "HX-Reswap": "innerHTML"}
+    return render_template("errors/page.html", status=status, title=title,
+                           message=message), status
 
 
 def register_error_handlers(app: Flask) -> None:

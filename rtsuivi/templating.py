@@ -28,6 +28,16 @@ def _request_zone_and_locale():
         return found
 
 
+# First letters before which French elides « de » and « que » (d'Alice, qu'Émile).
+_ELIDING = set("aeiouhàâäéèêëîïôöùûüœæ")
+
+
+def elides(word) -> bool:
+    """Tell whether French writes d'/qu' before this word (a name, a status)."""
+    word = str(word or "").strip()
+    return bool(word) and word[0].lower() in _ELIDING
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: _request_translations().ugettext(s),
@@ -52,13 +62,13 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.template_filter("filesize")
     def filesize(size: int) -> str:
-        """Show a byte count the way people read it (Ko, Mo)."""
-        from flask_babel import format_decimal
+        """Show a byte count the way people read it, in their language (Ko / KB)."""
+        from flask_babel import format_decimal, gettext
         if size < 1024:
-            return f"{size} o"
+            return gettext("%(size)s o", size=format_decimal(size))
         if size < 1024 * 1024:
-            return f"{format_decimal(round(size / 1024, 1))} Ko"
-        return f"{format_decimal(round(size / 1024 / 1024, 1))} Mo"
+            return gettext("%(size)s Ko", size=format_decimal(round(size / 1024, 1)))
+        return gettext("%(size)s Mo", size=format_decimal(round(size / 1024 / 1024, 1)))
 
     @app.template_filter("status_label")
     def status_label(status: str) -> str:
@@ -71,4 +81,5 @@ def register_template_helpers(app: Flask) -> None:
             "rtname": current_app.config["RTSUIVI_NAME"],
             "current_locale": str(get_locale()),
             "lifecycle": lifecycle,
+            "elides": elides,
         }

@@ -111,7 +111,7 @@ def test_steal_changes_owner_and_records_previous(desk, login_as, make_ticket):
     login_as(desk.alice).post(f"/tickets/{ticket.id}/take")
     response = login_as(desk.bruno).post(f"/tickets/{ticket.id}/steal", htmx=True)
     assert "ticket-changed" in response.headers["HX-Trigger"]
-    assert "Il n'a pas été prévenu" in response.plain
+    assert "Aucun message ne lui a été envoyé" in response.plain
     assert _ticket(ticket.id).owner_id == desk.bruno.id
     steal = db.session.scalars(select(Transaction).where(
         Transaction.ticket_id == ticket.id, Transaction.type == "Steal")).one()

@@ -1,7 +1,8 @@
 """Log in and out."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
+                   url_for)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
@@ -20,11 +21,24 @@ class LoginForm(FlaskForm):
 
 
 def _safe_next(target: str | None) -> str | None:
-    """Only follow a local path after login (no open redirect)."""
-    if not target:
+    """Only follow a path of this site after login (no open redirect).
+
+    An absolute URL is accepted when it names this very origin (scheme and host): mail
+    links and the htmx session-expiry redirect (HX-Current-URL) carry one. It is followed as
+    the local path it names.
+    """
+    if not target or "\\" in target or any(ord(c) < 32 for c in target):
         return None
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if parts.scheme or parts.netloc:
+        ours = {(u.scheme, u.netloc) for u in (urlsplit(request.host_url), urlsplit(
+            current_app.config.get("RTSUIVI_BASE_URL") or request.host_url))}
+        if (parts.scheme, parts.netloc) not in ours:
+            return None
+        target = parts.path or "/"
+        target += f"?{parts.query}" if parts.query else ""
+        target += f"#{parts.fragment}" if parts.fragment else ""
+    if not target.startswith("/") or target.startswith("//"):
         return None
     return target
 
@@ -42,7 +56,10 @@ def login():
     if form.validate_on_submit():
         user = authenticate(form.name.data, form.password.data)
         if user is not None:
+            lang = session.get("lang")  # a language chosen before logging in stays
             session.clear()
+            if lang:
+                session["lang"] = lang
             login_user(user)
             session.permanent = True
             return redirect(_safe_next(request.args.get("next")) or home_for(user))

@@ -113,6 +113,13 @@ class Text:
     body: str
     stored: bool  # False: the built-in default, never edited
 
+    @property
+    def modified(self) -> bool:
+        """Stored and different from the built-in text (ensure_defaults stores copies)."""
+        subject, body = DEFAULTS[self.name][self.lang]
+        return self.stored and (self.subject.strip(), self.body.strip()) != (
+            subject.strip(), body.strip())
+
 
 def get(name: str, lang: str, cache: dict | None = None) -> Text:
     """Return the template's text in a language (the database's, else the default).

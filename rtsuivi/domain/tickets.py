@@ -5,6 +5,7 @@ Transaction rows and flushes; the caller commits.
 """
 import re
 from dataclasses import dataclass
+from email.utils import parseaddr
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -240,10 +241,12 @@ def forward(ticket: Ticket, actor: User, to: str, content: str = "",
     Needs ForwardMessage. The scrips put the mail in the outbox in the same commit.
     """
     require(actor, "ForwardMessage", ticket)
-    addresses = [a for a in re.split(r"[,;\s]+", to or "") if a]
-    if not addresses:
+    # Addresses are separated by commas or semicolons; « Nom <adresse> » is accepted.
+    items = [a.strip() for a in re.split(r"[,;]", to or "") if a.strip()]
+    if not items:
         raise DomainError(_l("Indiquez au moins une adresse de destination."))
-    bad = [a for a in addresses if not ADDRESS.match(a)]
+    addresses = [parseaddr(a)[1] if "<" in a else a for a in items]
+    bad = [item for item, a in zip(items, addresses) if not ADDRESS.match(a)]
     if bad:
         raise DomainError(_l("Adresse invalide : %(address)s", address=", ".join(bad)))
     if transaction is not None and (transaction.ticket_id != ticket.id or (
@@ -417,6 +420,18 @@ def set_fields(ticket: Ticket, actor: User, **values) -> list[Transaction]:
     return done
 
 
+def save_basics(ticket: Ticket, actor: User, queue: Queue | None = None,
+                **values) -> list[Transaction]:
+    """Save the « Les bases » form: the fields, then the queue when it changes.
+
+    Needs ModifyTicket; a new queue also needs CreateTicket there (see set_queue).
+    """
+    done = set_fields(ticket, actor, **values)
+    if queue is not None and queue.id != ticket.queue_id:
+        done.append(set_queue(ticket, actor, queue))
+    return done
+
+
 def _shown(value) -> str | None:
     if value is None:
         return None
@@ -486,5 +501,13 @@ def set_queue(ticket: Ticket, actor: User, queue: Queue) -> Transaction:
     require(actor, "ModifyTicket", ticket)
     require(actor, "CreateTicket", queue)
     old = ticket.queue.name
-    ticket.queue = queue
-    return _record(ticket, actor, "Set", field="Queue", old=old, new=queue.name)
+    ticket.queue, ticket.queue_id = queue, queue.id
+    moved = _record(ticket, actor, "Set", field="Queue", old=old, new=queue.name)
+    owner = ticket.owner
+    if not owner.is_nobody and not can(owner, "OwnTicket", ticket):
+        # As in RT's SetQueue: an owner who may not own tickets in the new queue is replaced
+        # by Nobody, and the history says so.
+        ticket.owner, ticket.owner_id = nobody(), nobody().id
+        _record(ticket, actor, "Give", field="Owner", old=owner.id, new=ticket.owner.id)
+    db.session.flush()
+    return moved

@@ -25,6 +25,12 @@ def browser_type_launch_args(browser_type_launch_args):
         "--disable-component-update", "--no-first-run", "--disable-sync"]}
 
 
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # The UI follows the browser's Accept-Language: these journeys are the French manual's.
+    return {**browser_context_args, "locale": "fr-FR"}
+
+
 @pytest.fixture
 def live_server(app):
     server = make_server("127.0.0.1", 0, app, threaded=True)

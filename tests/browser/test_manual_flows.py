@@ -27,13 +27,13 @@ def test_take_from_home_then_steal_as_another_agent(desk, make_ticket, log_in, p
     page.reload()
     expect(page.locator("#ticket-people .owner")).to_have_text("Alice Martin")
 
-    other = browser.new_context().new_page()
+    other = browser.new_context(locale="fr-FR").new_page()
     log_in(other, desk.bruno)
     other.goto(f"{live_server}/tickets/{ticket.id}")
     expect(_menu(other).get_by_role("button", name="Prendre")).to_have_count(0)
     _menu(other).get_by_role("button", name="Voler").click()
     expect(other.locator("#ticket-people .owner")).to_have_text("Bruno Lefèvre")
-    expect(other.locator("#messages")).to_contain_text("Il n'a pas été prévenu")
+    expect(other.locator("#messages")).to_contain_text("Aucun message ne lui a été envoyé")
     expect(other.locator("#ticket-history")).to_contain_text("Volé à Alice Martin")
 
 
@@ -103,7 +103,7 @@ def test_requester_follows_own_request_on_a_phone(desk, make_ticket, browser, li
                                                   log_in):
     from tests.conftest import PASSWORD
     make_ticket(desk.support, requestors=[desk.denise], subject="Badge perdu")
-    phone = browser.new_context(viewport={"width": 375, "height": 740}).new_page()
+    phone = browser.new_context(locale="fr-FR", viewport={"width": 375, "height": 740}).new_page()
     phone.goto(f"{live_server}/login")
     phone.get_by_label("Nom d'utilisateur").fill("denise")
     phone.get_by_label("Mot de passe").fill(PASSWORD)

@@ -11,6 +11,7 @@ from ...domain import DomainError, mail_templates
 from ...extensions import db
 from ...htmx import announce, render_fragment, wants_fragment
 from ...mail import inbound, outbound
+from ...mail.message import parse
 from ...models import InboundMail, OutboxMail
 from .. import page_number
 from . import bp, superuser_required
@@ -100,7 +101,7 @@ def _outbox(mail_id: int) -> OutboxMail:
 @superuser_required
 def outbox_show(mail_id: int):
     mail = _outbox(mail_id)
-    return render_template("admin/mail_outbox_show.html", mail=mail,
+    return render_template("admin/mail_outbox_show.html", mail=mail, readable=parse(mail.raw),
                            raw=mail.raw[:RAW_SHOWN].decode("utf-8", "replace"))
 
 

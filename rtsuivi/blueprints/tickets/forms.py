@@ -51,6 +51,7 @@ class GiveForm(FlaskForm):
 
 class BasicsForm(FlaskForm):
     subject = StringField(_l("Sujet"), validators=[DataRequired(), Length(max=500)])
+    queue = SelectField(_l("File"), coerce=int, validators=[Optional()])
     priority = IntegerField(_l("Priorité"), validators=[NumberRange(min=0, max=100)])
     starts = DateTimeLocalField(_l("Début prévu"), validators=[Optional()],
                                 format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])

@@ -17,7 +17,8 @@ from ...domain import queries
 from ...domain.queries import visible_queues
 from ...domain.rights import can, users_with_right
 from ...extensions import db
-from ...htmx import announce, render_fragment, wants_fragment
+from ...htmx import announce, redirect_client, render_fragment, wants_fragment
+from ...mail.message import parse as parse_mail
 from ...models import OutboxMail, Queue, Transaction, User
 from .. import agent_required
 from . import bp
@@ -122,7 +123,8 @@ def steal(ticket_id: int):
         return _refused(ticket, error, "people")
     db.session.commit()
     return _answer(ticket, "people", _(
-        "Vous avez volé ce ticket à %(name)s. Il n'a pas été prévenu : pensez à le faire.",
+        "Vous avez volé ce ticket à %(name)s. Aucun message ne lui a été envoyé : pensez à "
+        "l'en informer.",
         name=previous))
 
 
@@ -255,6 +257,7 @@ def outgoing(ticket_id: int, mail_id: int):
     if not can(current_user, "ShowOutgoingEmail", ticket):
         abort(403)
     return render_template("tickets/outgoing.html", ticket=ticket, mail=mail,
+                           readable=parse_mail(mail.raw),
                            raw=mail.raw.decode("utf-8", "replace"))
 
 
@@ -272,6 +275,22 @@ def delete(ticket_id: int):
 
 # ---------------------------------------------------------------- basics and people
 
+def _queue_choices(ticket):
+    """Where the ticket may move: queues the agent may create tickets in, and its own."""
+    targets = [q for q in visible_queues(current_user)
+               if q.id != ticket.queue_id and can(current_user, "CreateTicket", q)]
+    return choices((q.id, q.name) for q in sorted(targets + [ticket.queue],
+                                                  key=lambda q: q.name.lower()))
+
+
+def _moved_out_of_sight(ticket):
+    """The agent moved the ticket to a queue they cannot see: send them home, and say so."""
+    flash(_("Ticket n°%(id)s déplacé dans la file %(queue)s, où vous ne le voyez plus.",
+            id=ticket.id, queue=ticket.queue.name), "success")
+    home = url_for("home.index")
+    return redirect_client(home) if wants_fragment() else redirect(home)
+
+
 @bp.route("/<int:ticket_id>/edit", methods=["GET", "POST"])
 @agent_required
 def edit(ticket_id: int):
@@ -281,10 +300,13 @@ def edit(ticket_id: int):
     form = BasicsForm(obj=ticket) if request.method == "GET" else BasicsForm()
     if request.method == "GET":
         form.due.data, form.starts.data = utc_to_local(ticket.due), utc_to_local(ticket.starts)
+        form.queue.data = ticket.queue_id
+    form.queue.choices = _queue_choices(ticket)
     if form.validate_on_submit():
         try:
-            changes = domain.set_fields(
-                ticket, current_user, subject=form.subject.data, priority=form.priority.data,
+            changes = domain.save_basics(
+                ticket, current_user, queue=db.session.get(Queue, form.queue.data or 0),
+                subject=form.subject.data, priority=form.priority.data,
                 due=local_to_utc(form.due.data), starts=local_to_utc(form.starts.data),
                 time_estimated=form.time_estimated.data or 0,
                 time_left=form.time_left.data or 0)
@@ -294,6 +316,8 @@ def edit(ticket_id: int):
             form.subject.errors = [str(error)]
         else:
             db.session.commit()
+            if not can(current_user, "ShowTicket", ticket):
+                return _moved_out_of_sight(ticket)
             message = _("Modifications enregistrées.") if changes else _("Aucune modification.")
             return _close_update(ticket, message, "success" if changes else "info")
     return _form_page("tickets/edit.html", "edit_form", ticket=ticket, form=form)
@@ -340,15 +364,18 @@ def create():
     queues = [q for q in visible_queues(current_user) if can(current_user, "CreateTicket", q)]
     if not queues:
         abort(403)
-    form = CreateForm()
+    # A change of queue re-renders the form (htmx GET) with what was typed so far.
+    form = CreateForm(formdata=request.args) if request.method == "GET" and wants_fragment() \
+        else CreateForm()
     form.queue.choices = choices((q.id, q.name) for q in queues)
     chosen_id = request.values.get("queue", type=int)
     queue = next((q for q in queues if q.id == chosen_id), queues[0])
+    form.owner.choices = _owner_choices(queue)
     if request.method == "GET":
         form.queue.data = queue.id
         form.requestors.data = form.requestors.data or current_user.email or current_user.name
-        form.owner.data = nobody().id
-    form.owner.choices = _owner_choices(queue)
+        if form.owner.data not in [choice.value for choice in form.owner.choices]:
+            form.owner.data = nobody().id
     if form.validate_on_submit():
         try:
             ticket = domain.create(current_user, domain.NewTicket(
