@@ -713,10 +713,11 @@ def test_the_precedence_rule_is_explained_in_the_aide_and_the_error_help(desk, l
     rule = "RT applique le dernier AND ou OR d'un niveau à tous ses termes"
     aide = client.get("/aide").plain
     assert rule in aide and "« Subject LIKE 'Migration%' »" in aide
-    english = client.get("/aide?lang=en").plain
-    assert "“Subject LIKE 'Migration%'”" in english
     response = client.get("/recherche/resultats?query=Status+%3D+'open'+Queue")
     assert rule in response.plain and "ET avant OU" in response.plain
+    # Last: ?lang=en sticks for the rest of the session.
+    english = client.get("/aide?lang=en").plain
+    assert "“Subject LIKE 'Migration%'”" in english
 
 
 # ---------------------------------------------------------------- a GET never writes (issue 10)
