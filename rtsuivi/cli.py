@@ -169,6 +169,7 @@ def serve(host, port, with_worker):
 
 
 EX_TEMPFAIL = 75  # as rt-mailgate: the MTA keeps the message and retries
+EX_DATAERR = 65  # sysexits: a permanent failure, the MTA bounces the message
 
 
 @rtsuivi_cli.command("mailgate")
@@ -177,10 +178,20 @@ EX_TEMPFAIL = 75  # as rt-mailgate: the MTA keeps the message and retries
               help="correspond or comment")
 @click.option("--ticket", type=int, help="Ticket id (overrides the subject tag).")
 def mailgate(queue, action, ticket):
-    """Deliver one message read on stdin (for an MTA pipe); exit 0 or 75 like rt-mailgate."""
+    """Deliver one message read on stdin (for an MTA pipe); exit 0 or 75 like rt-mailgate.
+
+    A message over RTSUIVI_MAX_MAIL_SIZE exits 65 (EX_DATAERR): the MTA bounces it.
+    """
     import sys
-    from .mail.inbound import receive
-    raw = sys.stdin.buffer.read()
+    from .mail.inbound import HEAD_KEPT, max_size, receive, refuse_too_large
+    raw = sys.stdin.buffer.read(max_size() + 1)
+    if len(raw) > max_size():  # count the rest without keeping it, then refuse for good
+        size = len(raw) + sum(len(chunk) for chunk in iter(
+            lambda: sys.stdin.buffer.read(1 << 20), b""))
+        outcome = refuse_too_large(raw[:HEAD_KEPT], size, bounce=False, queue=queue,
+                                   action=action, ticket=ticket)
+        click.echo(outcome.body.strip(), err=True)
+        sys.exit(EX_DATAERR)  # the MTA bounces it to the sender
     try:
         outcome = receive(raw, queue=queue, action=action, ticket=ticket)
     except Exception as error:  # e.g. the database is unreachable: let the MTA retry

@@ -26,6 +26,7 @@ from .message import ParsedMail, parse
 log = logging.getLogger(__name__)
 ACTIONS = ("correspond", "comment")
 MAX_NEW_CC = 20
+HEAD_KEPT = 64 * 1024  # of a mail over the maximum size: enough for its headers
 
 
 @dataclass
@@ -57,6 +58,10 @@ def receive(raw: bytes, queue: str | None = None, action: str | None = None,
     """Store the raw message (committed), then process it; never lose it."""
     if not raw or not raw.strip():
         return Outcome("ok", "empty message")
+    if len(raw) > max_size():
+        return refuse_too_large(raw[:HEAD_KEPT], len(raw), queue=queue, action=action,
+                                ticket=ticket, recipients=recipients,
+                                envelope_sender=envelope_sender)
     try:
         inbound = InboundMail(raw=raw, queue_name=queue, action=action, ticket_hint=ticket,
                               envelope_recipients=",".join(recipients or []) or None,
@@ -68,6 +73,36 @@ def receive(raw: bytes, queue: str | None = None, action: str | None = None,
         log.warning("could not store an inbound mail: %s", error)
         return Outcome("temporary failure", "could not store the message")
     return process(inbound)
+
+
+def max_size() -> int:
+    """The largest raw mail accepted, in bytes, on every door (RTSUIVI_MAX_MAIL_SIZE)."""
+    return current_app.config["RTSUIVI_MAX_MAIL_SIZE"]
+
+
+def refuse_too_large(head: bytes, size: int | None, bounce: bool = True, **door) -> Outcome:
+    """Refuse a mail over the maximum size for good and list it, keeping only its head.
+
+    `size` is None when the door stopped counting (the SMTP listener). With bounce=True the
+    sender is told by mail (rt-mailgate exits 0 on "not ok", so its MTA never bounces);
+    the command and the SMTP listener leave the bounce to the MTA.
+    """
+    limit = max_size()
+    error = (f"message too large: {size} bytes (maximum {limit})" if size is not None
+             else f"message too large: over {limit} bytes (maximum {limit})")
+    recipients = door.get("recipients")
+    inbound = InboundMail(raw=head[:HEAD_KEPT], queue_name=door.get("queue"),
+                          action=door.get("action"), ticket_hint=door.get("ticket"),
+                          envelope_recipients=",".join(recipients or []) or None,
+                          envelope_sender=door.get("envelope_sender"), received=utcnow())
+    try:
+        db.session.add(inbound)
+        db.session.commit()
+    except SQLAlchemyError as failure:
+        db.session.rollback()
+        log.warning("could not list a mail too large: %s", failure)
+        return Outcome("not ok", error)
+    return _finish(inbound.id, "refused", error, bounce=bounce)
 
 
 def process(inbound: InboundMail) -> Outcome:
