@@ -188,7 +188,7 @@ def _handle(inbound: InboundMail, parsed: ParsedMail):
     queue, action = route(inbound, parsed, queues)
     if not parsed.sender:
         raise Refused(_("Courriel sans expéditeur : impossible de savoir qui écrit."))
-    sender = find_or_create_by_email(parsed.sender)
+    sender = find_or_create_by_email(parsed.sender, parsed.names.get(parsed.sender, ""))
     if sender.disabled:
         raise Refused(_("Le compte %(name)s est désactivé.", name=sender.name))
     ticket = find_ticket(inbound, parsed, rtname)
@@ -196,7 +196,8 @@ def _handle(inbound: InboundMail, parsed: ParsedMail):
     content = parsed.text.strip() or _text_of_html(parsed.html)
     if ticket is None:
         cc = _people([a for a in parsed.to + parsed.cc
-                      if a not in our_addresses and a != parsed.sender][:MAX_NEW_CC])
+                      if a not in our_addresses and a != parsed.sender][:MAX_NEW_CC],
+                     parsed.names)
         new = domain.create(sender, domain.NewTicket(
             queue=queue, subject=parsed.subject or _("(sans sujet)"), content=content,
             requestors=[sender], cc=cc))
@@ -214,12 +215,12 @@ def _handle(inbound: InboundMail, parsed: ParsedMail):
     return "done", None, txn
 
 
-def _people(addresses: list[str]) -> list:
+def _people(addresses: list[str], names: dict[str, str]) -> list:
     """Users for the Cc addresses of a new ticket; an unusable address is skipped."""
     found = []
     for address in addresses:
         try:
-            found.append(find_or_create_by_email(address))
+            found.append(find_or_create_by_email(address, names.get(address, "")))
         except DomainError:
             continue
     return found
@@ -309,16 +310,24 @@ def _already_done(inbound: InboundMail, message_id: str) -> bool:
 
 
 def is_auto_generated(parsed: ParsedMail, envelope_sender: str | None = None) -> bool:
-    """RT's IsMachineGenerated: bounces, autoreplies, bulk mail, mailer-daemon, no sender."""
+    """RT's IsMachineGenerated: bounces, autoreplies, bulk mail, mailer-daemon, no sender.
+
+    Beyond RT: X-Autoreply, X-Autorespond, X-Auto-Response-Suppress and
+    Precedence: auto_reply also mark a mail that must never be answered (loop risk).
+    """
     if envelope_sender == "" or parsed.header("Return-Path") == "<>":
         return True
     sender = parsed.sender or ""
     if not sender or re.match(r"(mailer-daemon|postmaster)@", sender):
         return True
-    if parsed.header("Precedence").lower() in ("bulk", "junk"):
+    if parsed.header("Precedence").lower() in ("bulk", "junk", "auto_reply"):
         return True
     auto = parsed.header("Auto-Submitted").lower()
     if auto and auto != "no":
+        return True
+    # Vacation and out-of-office programs (and Exchange) mark their mail with these.
+    if any(parsed.header(name) for name in
+           ("X-Autoreply", "X-Autorespond", "X-Auto-Response-Suppress")):
         return True
     if parsed.header("X-FC-Machinegenerated").lower() == "true":
         return True
