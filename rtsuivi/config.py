@@ -80,6 +80,12 @@ def _mail_settings() -> dict:
         "RTSUIVI_SMTPD_HOST": env("RTSUIVI_SMTPD_HOST", "127.0.0.1"),
         "RTSUIVI_SMTPD_PORT": int(env("RTSUIVI_SMTPD_PORT", "2525")),
         "RTSUIVI_OUTBOX_MAX_ATTEMPTS": int(env("RTSUIVI_OUTBOX_MAX_ATTEMPTS", "10")),
+        # A worker that died while sending: its claim is taken back after this many seconds.
+        "RTSUIVI_OUTBOX_STALE_AFTER": int(env("RTSUIVI_OUTBOX_STALE_AFTER", "600")),
+        # A mail left « reçu » (its process was killed) is processed again after this delay,
+        # at most this many times, then « en échec ».
+        "RTSUIVI_INBOUND_RETRY_AFTER": int(env("RTSUIVI_INBOUND_RETRY_AFTER", "300")),
+        "RTSUIVI_INBOUND_MAX_ATTEMPTS": int(env("RTSUIVI_INBOUND_MAX_ATTEMPTS", "3")),
     }
 
 

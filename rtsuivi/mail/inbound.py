@@ -9,10 +9,11 @@ import logging
 import re
 import traceback
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import current_app
 from flask_babel import force_locale, gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from ..domain import DomainError, Forbidden, notifications
@@ -105,10 +106,14 @@ def refuse_too_large(head: bytes, size: int | None, bounce: bool = True, **door)
     return _finish(inbound.id, "refused", error, bounce=bounce)
 
 
-def process(inbound: InboundMail) -> Outcome:
-    """Process a stored message and record its result on the InboundMail row."""
+def process(inbound: InboundMail, counted: bool = False) -> Outcome:
+    """Process a stored message and record its result on the InboundMail row.
+
+    counted: the attempt is already counted (and committed) by retry_stale().
+    """
     inbound_id = inbound.id
-    inbound.attempts += 1
+    if not counted:
+        inbound.attempts += 1
     try:
         parsed = parse(inbound.raw)
         inbound.message_id, inbound.sender = parsed.message_id, parsed.sender
@@ -162,6 +167,47 @@ def _finish(inbound_id: int, status: str, error: str, bounce: bool = False,
         db.session.rollback()
         answer = "temporary failure"
     return Outcome(answer, error.splitlines()[0] if error else status, None, inbound_id)
+
+
+def retry_stale(now=None, limit: int = 50) -> int:
+    """Process again mails left « reçu » by a process cut off; give up after the maximum.
+
+    A mail is stale when neither its arrival nor its last attempt is more recent than
+    RTSUIVI_INBOUND_RETRY_AFTER seconds (a fresh one may be in the hands of its door right
+    now). Each retry is claimed and counted by a conditional UPDATE committed before it
+    runs, so two workers never take the same mail and a mail that kills its process every
+    time ends « en échec » after RTSUIVI_INBOUND_MAX_ATTEMPTS retries.
+    """
+    config = current_app.config
+    now = now or utcnow()
+    cutoff = now - timedelta(seconds=config["RTSUIVI_INBOUND_RETRY_AFTER"])
+    last_try = func.coalesce(InboundMail.processed, InboundMail.received)
+    stale = db.session.scalars(select(InboundMail.id).where(
+        InboundMail.status == "received", last_try < cutoff)
+        .order_by(InboundMail.id).limit(limit)).all()
+    db.session.commit()
+    taken = 0
+    for inbound_id in stale:
+        claimed = db.session.execute(
+            update(InboundMail).where(InboundMail.id == inbound_id,
+                                      InboundMail.status == "received", last_try < cutoff)
+            .values(attempts=InboundMail.attempts + 1, processed=now)
+            .execution_options(synchronize_session=False)).rowcount
+        db.session.commit()
+        if claimed != 1:
+            continue  # another worker has it
+        taken += 1
+        inbound = db.session.get(InboundMail, inbound_id)
+        db.session.refresh(inbound)
+        retries = config["RTSUIVI_INBOUND_MAX_ATTEMPTS"]
+        if inbound.attempts > retries:
+            _finish(inbound_id, "failed", f"processing was interrupted {inbound.attempts} "
+                    f"times (process killed?); given up after {retries} retries "
+                    "(RTSUIVI_INBOUND_MAX_ATTEMPTS)")
+            continue
+        log.warning("inbound mail %s left unprocessed: retry %s", inbound_id, inbound.attempts)
+        process(inbound, counted=True)
+    return taken
 
 
 def rerun(inbound: InboundMail) -> Outcome:
