@@ -275,5 +275,30 @@ def reindex():
     click.echo(f"{count} ticket(s) indexed.")
 
 
+@rtsuivi_cli.command("backup")
+@click.argument("dest", type=click.Path(file_okay=False))
+def backup_cmd(dest):
+    """Copy the database, secret key and settings into DEST while the desk runs."""
+    from .backup import BackupError, backup
+    try:
+        manifest = backup(dest, progress=lambda line: click.echo(f"  {line}"))
+    except BackupError as error:
+        raise click.ClickException(str(error))
+    click.echo(f"Backup written to {dest} in {manifest['seconds']} s.")
+
+
+@rtsuivi_cli.command("restore")
+@click.argument("src", type=click.Path(exists=True, file_okay=False))
+def restore_cmd(src):
+    """Restore the backup SRC into this site's empty data folder, then rebuild the index."""
+    from .backup import BackupError, restore
+    try:
+        manifest = restore(src, progress=lambda line: click.echo(f"  {line}"))
+    except BackupError as error:
+        raise click.ClickException(str(error))
+    click.echo(f"Restored the backup of {manifest['created']}; "
+               f"{manifest['indexed']} ticket(s) indexed.")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(rtsuivi_cli)
