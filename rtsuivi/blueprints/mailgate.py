@@ -32,7 +32,9 @@ def gateway_post():
     if refused:
         log.warning("mail gateway refused to %s: %s", request.remote_addr, refused)
         return _text(f"not allowed - {refused}\n", 403)
-    request.max_content_length = None  # the mail's own size is checked below, as on every door
+    # The mail's own size is checked below, as on every door; the body may be larger than
+    # MAX_CONTENT_LENGTH (a web form's cap) and up to three times the mail when urlencoded.
+    request.max_content_length = 3 * max_size() + (1 << 20)
     post = gateway.read(request.stream, request.content_type, max_size())
     door = {"queue": post.fields.get("queue") or None,
             "action": post.fields.get("action") or "correspond"}
