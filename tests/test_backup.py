@@ -4,6 +4,7 @@
 The sites here are SQLite in their own folders whatever the run's database: the SQLite
 backup is what the embedded default needs (PostgreSQL sites use pg_dump, docs/deploy.md).
 """
+import os
 import threading
 import time
 from email.message import EmailMessage
@@ -18,6 +19,7 @@ from rtsuivi.extensions import db
 from rtsuivi.mail.inbound import receive
 from rtsuivi.models import Attachment, Ticket, Transaction
 from tests.conftest import _config
+from tests.mail.conftest import mail_desk  # noqa: F401  (fixture)
 
 
 def _site(folder):
@@ -132,3 +134,44 @@ def test_backup_and_restore_refuse_a_folder_that_is_not_empty(site, tmp_path):
     unfinished = _site(tmp_path / "neuf").test_cli_runner().invoke(
         args=["rtsuivi", "restore", str(dest)])
     assert unfinished.exit_code == 1 and "not a finished backup" in unfinished.output
+
+
+@pytest.mark.skipif(not os.environ.get("RTSUIVI_TEST_DATABASE_URL", "").startswith(
+    "postgresql"), reason="the PostgreSQL pass of ./test runs it (pg_dump / pg_restore)")
+def test_backup_and_restore_on_postgresql_through_pg_dump(app, mail_desk, tmp_path):
+    from sqlalchemy import create_engine, make_url, text
+    outcome = receive(_message(0).replace(b"Demande 0", b"Demande PG"))
+    assert outcome.status == "ok"
+    dest = tmp_path / "sauvegarde"
+    done = app.test_cli_runner().invoke(args=["rtsuivi", "backup", str(dest)])
+    assert done.exit_code == 0, done.output
+    assert (dest / "database.pgdump").exists() and "pg_dump" in done.output
+
+    url = make_url(os.environ["RTSUIVI_TEST_DATABASE_URL"])
+    target = url.set(database=f"rtsuivi_restore_{os.getpid()}")
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}"'))
+        conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    try:
+        fresh = create_app(_config(
+            SQLALCHEMY_DATABASE_URI=target.render_as_string(hide_password=False),
+            RTSUIVI_DATA_DIR=str(tmp_path / "neuf"),
+            RTSUIVI_INDEX_DIR=str(tmp_path / "neuf" / "search_index")))
+        restored = fresh.test_cli_runner().invoke(args=["rtsuivi", "restore", str(dest)])
+        assert restored.exit_code == 0, restored.output
+        with fresh.app_context():
+            ticket = db.session.get(Ticket, outcome.ticket_id)
+            assert ticket.subject == "Demande PG"
+            [pdf] = ticket.transactions[0].files
+            assert pdf.content_bytes == _file(0)
+            db.session.remove()
+            db.engine.dispose()
+        again = fresh.test_cli_runner().invoke(args=["rtsuivi", "restore", str(dest)])
+        assert again.exit_code == 1 and "not empty" in again.output
+        with fresh.app_context():
+            db.engine.dispose()
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+        admin.dispose()
