@@ -15,14 +15,15 @@ URL = "/REST/1.0/NoAuth/mail-gateway"
 
 
 def _rt_mailgate_body(raw: bytes, queue="Support", action="correspond") -> tuple[bytes, str]:
-    """The multipart body RT's rt-mailgate (LWP, form-data) sends: message as a file part."""
+    """The multipart body RT's rt-mailgate (LWP, form-data) sends: the message part has no
+    filename (tests/mail/test_rt_mailgate_script.py drives the real script)."""
     boundary = "xYzZY"
     parts = []
     for name, value in (("queue", queue), ("action", action), ("SessionType", "REST")):
         parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
                      f'{value}\r\n'.encode())
-    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="message"; '
-                 f'filename=""\r\nContent-Type: application/octet-stream\r\n\r\n'.encode()
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="message"'
+                 f'\r\nContent-Type: application/octet-stream\r\n\r\n'.encode()
                  + raw + b"\r\n")
     return b"".join(parts) + f"--{boundary}--\r\n".encode(), \
         f"multipart/form-data; boundary={boundary}"
