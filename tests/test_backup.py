@@ -158,18 +158,19 @@ def test_backup_and_restore_on_postgresql_through_pg_dump(app, mail_desk, tmp_pa
             SQLALCHEMY_DATABASE_URI=target.render_as_string(hide_password=False),
             RTSUIVI_DATA_DIR=str(tmp_path / "neuf"),
             RTSUIVI_INDEX_DIR=str(tmp_path / "neuf" / "search_index")))
-        restored = fresh.test_cli_runner().invoke(args=["rtsuivi", "restore", str(dest)])
-        assert restored.exit_code == 0, restored.output
-        with fresh.app_context():
+        with fresh.app_context():  # the test's own app context would win otherwise
+            restored = fresh.test_cli_runner().invoke(args=["rtsuivi", "restore", str(dest)])
+            assert restored.exit_code == 0, restored.output
             ticket = db.session.get(Ticket, outcome.ticket_id)
             assert ticket.subject == "Demande PG"
             [pdf] = ticket.transactions[0].files
             assert pdf.content_bytes == _file(0)
             db.session.remove()
             db.engine.dispose()
-        again = fresh.test_cli_runner().invoke(args=["rtsuivi", "restore", str(dest)])
-        assert again.exit_code == 1 and "not empty" in again.output
         with fresh.app_context():
+            again = fresh.test_cli_runner().invoke(args=["rtsuivi", "restore", str(dest)])
+            assert again.exit_code == 1 and "not empty" in again.output
+            db.session.remove()
             db.engine.dispose()
     finally:
         with admin.connect() as conn:
