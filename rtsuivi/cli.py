@@ -246,6 +246,7 @@ def serve(host, port, with_worker):
 
 
 EX_TEMPFAIL = 75  # as rt-mailgate: the MTA keeps the message and retries
+EX_DATAERR = 65  # sysexits: a permanent failure, the MTA bounces the message
 
 
 @rtsuivi_cli.command("mailgate")
@@ -254,10 +255,20 @@ EX_TEMPFAIL = 75  # as rt-mailgate: the MTA keeps the message and retries
               help="correspond or comment")
 @click.option("--ticket", type=int, help="Ticket id (overrides the subject tag).")
 def mailgate(queue, action, ticket):
-    """Deliver one message read on stdin (for an MTA pipe); exit 0 or 75 like rt-mailgate."""
+    """Deliver one message read on stdin (for an MTA pipe); exit 0 or 75 like rt-mailgate.
+
+    A message over RTSUIVI_MAX_MAIL_SIZE exits 65 (EX_DATAERR): the MTA bounces it.
+    """
     import sys
-    from .mail.inbound import receive
-    raw = sys.stdin.buffer.read()
+    from .mail.inbound import HEAD_KEPT, max_size, receive, refuse_too_large
+    raw = sys.stdin.buffer.read(max_size() + 1)
+    if len(raw) > max_size():  # count the rest without keeping it, then refuse for good
+        size = len(raw) + sum(len(chunk) for chunk in iter(
+            lambda: sys.stdin.buffer.read(1 << 20), b""))
+        outcome = refuse_too_large(raw[:HEAD_KEPT], size, bounce=False, queue=queue,
+                                   action=action, ticket=ticket)
+        click.echo(outcome.body.strip(), err=True)
+        sys.exit(EX_DATAERR)  # the MTA bounces it to the sender
     try:
         outcome = receive(raw, queue=queue, action=action, ticket=ticket)
     except Exception as error:  # e.g. the database is unreachable: let the MTA retry
@@ -339,6 +350,31 @@ def reindex():
     with click.progressbar(length=total, label="Indexing tickets") as bar:
         count = search.rebuild(progress=bar.update, timeout=120)
     click.echo(f"{count} ticket(s) indexed.")
+
+
+@rtsuivi_cli.command("backup")
+@click.argument("dest", type=click.Path(file_okay=False))
+def backup_cmd(dest):
+    """Copy the database, secret key and settings into DEST while the desk runs."""
+    from .backup import BackupError, backup
+    try:
+        manifest = backup(dest, progress=lambda line: click.echo(f"  {line}"))
+    except BackupError as error:
+        raise click.ClickException(str(error))
+    click.echo(f"Backup written to {dest} in {manifest['seconds']} s.")
+
+
+@rtsuivi_cli.command("restore")
+@click.argument("src", type=click.Path(exists=True, file_okay=False))
+def restore_cmd(src):
+    """Restore the backup SRC into this site's empty data folder, then rebuild the index."""
+    from .backup import BackupError, restore
+    try:
+        manifest = restore(src, progress=lambda line: click.echo(f"  {line}"))
+    except BackupError as error:
+        raise click.ClickException(str(error))
+    click.echo(f"Restored the backup of {manifest['created']}; "
+               f"{manifest['indexed']} ticket(s) indexed.")
 
 
 def register_cli(app: Flask) -> None:

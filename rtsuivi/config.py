@@ -43,6 +43,18 @@ def from_environment() -> dict:
     }
 
 
+def _allow_list(value: str) -> str:
+    """Check RTSUIVI_MAILGATE_ALLOW at start rather than on the first mail."""
+    import ipaddress
+    for entry in filter(None, (e.strip() for e in value.split(","))):
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ValueError(f"RTSUIVI_MAILGATE_ALLOW: {entry!r} is neither an address "
+                             "nor a network (e.g. 127.0.0.1,::1,10.0.0.0/24)") from None
+    return value
+
+
 def _mail_settings() -> dict:
     """SMTP for outgoing mail (empty host: mail waits in the outbox) and inbound routing."""
     env = os.environ.get
@@ -62,9 +74,19 @@ def _mail_settings() -> dict:
         "RTSUIVI_BASE_URL": env("RTSUIVI_BASE_URL", f"http://127.0.0.1:{env('PORT', '5000')}"),
         "RTSUIVI_MAX_ATTACHMENT_SIZE": int(env("RTSUIVI_MAX_ATTACHMENT_SIZE",
                                                str(10 * 1024 * 1024))),
+        # The largest raw mail accepted on every door (rt-mailgate, command, SMTP listener).
+        "RTSUIVI_MAX_MAIL_SIZE": int(env("RTSUIVI_MAX_MAIL_SIZE", str(30 * 1024 * 1024))),
+        # Who may post to rt-mailgate's endpoint: addresses or networks (docs/deploy.md).
+        "RTSUIVI_MAILGATE_ALLOW": _allow_list(env("RTSUIVI_MAILGATE_ALLOW", "127.0.0.1,::1")),
         "RTSUIVI_SMTPD_HOST": env("RTSUIVI_SMTPD_HOST", "127.0.0.1"),
         "RTSUIVI_SMTPD_PORT": int(env("RTSUIVI_SMTPD_PORT", "2525")),
         "RTSUIVI_OUTBOX_MAX_ATTEMPTS": int(env("RTSUIVI_OUTBOX_MAX_ATTEMPTS", "10")),
+        # A worker that died while sending: its claim is taken back after this many seconds.
+        "RTSUIVI_OUTBOX_STALE_AFTER": int(env("RTSUIVI_OUTBOX_STALE_AFTER", "600")),
+        # A mail left « reçu » (its process was killed) is processed again after this delay,
+        # at most this many times, then « en échec ».
+        "RTSUIVI_INBOUND_RETRY_AFTER": int(env("RTSUIVI_INBOUND_RETRY_AFTER", "300")),
+        "RTSUIVI_INBOUND_MAX_ATTEMPTS": int(env("RTSUIVI_INBOUND_MAX_ATTEMPTS", "3")),
     }
 
 

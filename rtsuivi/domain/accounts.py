@@ -92,8 +92,11 @@ def find_user(login_or_email: str) -> User | None:
     return db.session.scalar(select(User).where(User.name == value))
 
 
-def find_or_create_by_email(address: str) -> User:
-    """Find a user by login or e-mail; an unknown address becomes an unprivileged user."""
+def find_or_create_by_email(address: str, real_name: str = "") -> User:
+    """Find a user by login or e-mail; an unknown address becomes an unprivileged user.
+
+    real_name (the display name of a mail's From) names a new user only, as in RT.
+    """
     user = find_user(address)
     if user:
         return user
@@ -101,7 +104,8 @@ def find_or_create_by_email(address: str) -> User:
     if "@" not in address or " " in address or address.startswith("@"):
         raise DomainError(_l("« %(value)s » n'est ni un utilisateur connu ni une adresse "
                              "électronique.", value=address))
-    return create_user(name=address, email=address, privileged=False)
+    return create_user(name=address, email=address, real_name=real_name.strip()[:200],
+                       privileged=False)
 
 
 def create_group(name: str, description: str = "") -> Group:

@@ -9,10 +9,11 @@ import logging
 import re
 import traceback
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import current_app
 from flask_babel import force_locale, gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from ..domain import DomainError, Forbidden, notifications
@@ -26,6 +27,7 @@ from .message import ParsedMail, parse
 log = logging.getLogger(__name__)
 ACTIONS = ("correspond", "comment")
 MAX_NEW_CC = 20
+HEAD_KEPT = 64 * 1024  # of a mail over the maximum size: enough for its headers
 
 
 @dataclass
@@ -57,6 +59,10 @@ def receive(raw: bytes, queue: str | None = None, action: str | None = None,
     """Store the raw message (committed), then process it; never lose it."""
     if not raw or not raw.strip():
         return Outcome("ok", "empty message")
+    if len(raw) > max_size():
+        return refuse_too_large(raw[:HEAD_KEPT], len(raw), queue=queue, action=action,
+                                ticket=ticket, recipients=recipients,
+                                envelope_sender=envelope_sender)
     try:
         inbound = InboundMail(raw=raw, queue_name=queue, action=action, ticket_hint=ticket,
                               envelope_recipients=",".join(recipients or []) or None,
@@ -70,10 +76,44 @@ def receive(raw: bytes, queue: str | None = None, action: str | None = None,
     return process(inbound)
 
 
-def process(inbound: InboundMail) -> Outcome:
-    """Process a stored message and record its result on the InboundMail row."""
+def max_size() -> int:
+    """The largest raw mail accepted, in bytes, on every door (RTSUIVI_MAX_MAIL_SIZE)."""
+    return current_app.config["RTSUIVI_MAX_MAIL_SIZE"]
+
+
+def refuse_too_large(head: bytes, size: int | None, bounce: bool = True, **door) -> Outcome:
+    """Refuse a mail over the maximum size for good and list it, keeping only its head.
+
+    `size` is None when the door stopped counting (the SMTP listener). With bounce=True the
+    sender is told by mail (rt-mailgate exits 0 on "not ok", so its MTA never bounces);
+    the command and the SMTP listener leave the bounce to the MTA.
+    """
+    limit = max_size()
+    error = (f"message too large: {size} bytes (maximum {limit})" if size is not None
+             else f"message too large: over {limit} bytes (maximum {limit})")
+    recipients = door.get("recipients")
+    inbound = InboundMail(raw=head[:HEAD_KEPT], queue_name=door.get("queue"),
+                          action=door.get("action"), ticket_hint=door.get("ticket"),
+                          envelope_recipients=",".join(recipients or []) or None,
+                          envelope_sender=door.get("envelope_sender"), received=utcnow())
+    try:
+        db.session.add(inbound)
+        db.session.commit()
+    except SQLAlchemyError as failure:
+        db.session.rollback()
+        log.warning("could not list a mail too large: %s", failure)
+        return Outcome("not ok", error)
+    return _finish(inbound.id, "refused", error, bounce=bounce)
+
+
+def process(inbound: InboundMail, counted: bool = False) -> Outcome:
+    """Process a stored message and record its result on the InboundMail row.
+
+    counted: the attempt is already counted (and committed) by retry_stale().
+    """
     inbound_id = inbound.id
-    inbound.attempts += 1
+    if not counted:
+        inbound.attempts += 1
     try:
         parsed = parse(inbound.raw)
         inbound.message_id, inbound.sender = parsed.message_id, parsed.sender
@@ -129,6 +169,47 @@ def _finish(inbound_id: int, status: str, error: str, bounce: bool = False,
     return Outcome(answer, error.splitlines()[0] if error else status, None, inbound_id)
 
 
+def retry_stale(now=None, limit: int = 50) -> int:
+    """Process again mails left « reçu » by a process cut off; give up after the maximum.
+
+    A mail is stale when neither its arrival nor its last attempt is more recent than
+    RTSUIVI_INBOUND_RETRY_AFTER seconds (a fresh one may be in the hands of its door right
+    now). Each retry is claimed and counted by a conditional UPDATE committed before it
+    runs, so two workers never take the same mail and a mail that kills its process every
+    time ends « en échec » after RTSUIVI_INBOUND_MAX_ATTEMPTS retries.
+    """
+    config = current_app.config
+    now = now or utcnow()
+    cutoff = now - timedelta(seconds=config["RTSUIVI_INBOUND_RETRY_AFTER"])
+    last_try = func.coalesce(InboundMail.processed, InboundMail.received)
+    stale = db.session.scalars(select(InboundMail.id).where(
+        InboundMail.status == "received", last_try < cutoff)
+        .order_by(InboundMail.id).limit(limit)).all()
+    db.session.commit()
+    taken = 0
+    for inbound_id in stale:
+        claimed = db.session.execute(
+            update(InboundMail).where(InboundMail.id == inbound_id,
+                                      InboundMail.status == "received", last_try < cutoff)
+            .values(attempts=InboundMail.attempts + 1, processed=now)
+            .execution_options(synchronize_session=False)).rowcount
+        db.session.commit()
+        if claimed != 1:
+            continue  # another worker has it
+        taken += 1
+        inbound = db.session.get(InboundMail, inbound_id)
+        db.session.refresh(inbound)
+        retries = config["RTSUIVI_INBOUND_MAX_ATTEMPTS"]
+        if inbound.attempts > retries:
+            _finish(inbound_id, "failed", f"processing was interrupted {inbound.attempts} "
+                    f"times (process killed?); given up after {retries} retries "
+                    "(RTSUIVI_INBOUND_MAX_ATTEMPTS)")
+            continue
+        log.warning("inbound mail %s left unprocessed: retry %s", inbound_id, inbound.attempts)
+        process(inbound, counted=True)
+    return taken
+
+
 def rerun(inbound: InboundMail) -> Outcome:
     """Process a failed message again (admin action)."""
     if inbound.status not in ("failed", "received"):
@@ -153,7 +234,7 @@ def _handle(inbound: InboundMail, parsed: ParsedMail):
     queue, action = route(inbound, parsed, queues)
     if not parsed.sender:
         raise Refused(_("Courriel sans expéditeur : impossible de savoir qui écrit."))
-    sender = find_or_create_by_email(parsed.sender)
+    sender = find_or_create_by_email(parsed.sender, parsed.names.get(parsed.sender, ""))
     if sender.disabled:
         raise Refused(_("Le compte %(name)s est désactivé.", name=sender.name))
     ticket = find_ticket(inbound, parsed, rtname)
@@ -161,7 +242,8 @@ def _handle(inbound: InboundMail, parsed: ParsedMail):
     content = parsed.text.strip() or _text_of_html(parsed.html)
     if ticket is None:
         cc = _people([a for a in parsed.to + parsed.cc
-                      if a not in our_addresses and a != parsed.sender][:MAX_NEW_CC])
+                      if a not in our_addresses and a != parsed.sender][:MAX_NEW_CC],
+                     parsed.names)
         new = domain.create(sender, domain.NewTicket(
             queue=queue, subject=parsed.subject or _("(sans sujet)"), content=content,
             requestors=[sender], cc=cc))
@@ -179,12 +261,12 @@ def _handle(inbound: InboundMail, parsed: ParsedMail):
     return "done", None, txn
 
 
-def _people(addresses: list[str]) -> list:
+def _people(addresses: list[str], names: dict[str, str]) -> list:
     """Users for the Cc addresses of a new ticket; an unusable address is skipped."""
     found = []
     for address in addresses:
         try:
-            found.append(find_or_create_by_email(address))
+            found.append(find_or_create_by_email(address, names.get(address, "")))
         except DomainError:
             continue
     return found
@@ -274,16 +356,24 @@ def _already_done(inbound: InboundMail, message_id: str) -> bool:
 
 
 def is_auto_generated(parsed: ParsedMail, envelope_sender: str | None = None) -> bool:
-    """RT's IsMachineGenerated: bounces, autoreplies, bulk mail, mailer-daemon, no sender."""
+    """RT's IsMachineGenerated: bounces, autoreplies, bulk mail, mailer-daemon, no sender.
+
+    Beyond RT: X-Autoreply, X-Autorespond, X-Auto-Response-Suppress and
+    Precedence: auto_reply also mark a mail that must never be answered (loop risk).
+    """
     if envelope_sender == "" or parsed.header("Return-Path") == "<>":
         return True
     sender = parsed.sender or ""
     if not sender or re.match(r"(mailer-daemon|postmaster)@", sender):
         return True
-    if parsed.header("Precedence").lower() in ("bulk", "junk"):
+    if parsed.header("Precedence").lower() in ("bulk", "junk", "auto_reply"):
         return True
     auto = parsed.header("Auto-Submitted").lower()
     if auto and auto != "no":
+        return True
+    # Vacation and out-of-office programs (and Exchange) mark their mail with these.
+    if any(parsed.header(name) for name in
+           ("X-Autoreply", "X-Autorespond", "X-Auto-Response-Suppress")):
         return True
     if parsed.header("X-FC-Machinegenerated").lower() == "true":
         return True

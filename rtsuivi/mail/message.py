@@ -28,6 +28,9 @@ SMTP = policy.SMTP.clone(header_factory=_CachedRegistry())
 _LATIN = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "us-ascii", "ascii",
           "iso-8859-15", "iso8859-15", "latin-9", "windows-1252", "cp1252"}
 _UNSAFE_FILENAME = re.compile(r"[\x00-\x1f\x7f/\\]+")
+# Bidi controls make "facture\u202efdp.exe" show as "facturexe.pdf": a name loses them.
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_C1 = re.compile("[\x80-\x9f]")
 
 
 @dataclass
@@ -49,6 +52,7 @@ class ParsedMail:
     cc: list[str]
     delivered_to: list[str]
     references: list[str]         # In-Reply-To then References, without <>
+    names: dict[str, str] = field(default_factory=dict)  # address -> its display name
     text: str = ""
     html: str = ""
     files: list[Part] = field(default_factory=list)
@@ -69,7 +73,16 @@ def clean_header(value) -> str:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
             text = raw.decode("cp1252", "replace")
+    if _C1.search(text):  # "ISO-8859-1" that was windows-1252 (€ – ’), as bodies are read
+        text = _C1.sub(_cp1252, text)
     return " ".join(text.split())
+
+
+def _cp1252(match: re.Match) -> str:
+    try:
+        return bytes([ord(match.group())]).decode("cp1252")
+    except UnicodeDecodeError:  # the five bytes windows-1252 leaves undefined
+        return ""
 
 
 def decode_bytes(data: bytes, charset: str | None) -> str:
@@ -96,11 +109,21 @@ def addresses(values: list[str]) -> list[str]:
     return found
 
 
+def display_names(values: list[str]) -> dict[str, str]:
+    """Map each lower-cased address of these headers to the first display name given it."""
+    found: dict[str, str] = {}
+    for name, addr in getaddresses([clean_header(v) for v in values]):
+        addr = addr.strip().lower()
+        if name.strip() and name.strip().lower() != addr and addr and not found.get(addr):
+            found[addr] = name.strip()
+    return found
+
+
 def safe_filename(name: str | None) -> str | None:
-    """Strip paths and control characters from a filename (RFC 2231/2047 already decoded)."""
+    """Strip paths, control and bidi characters from a filename (RFC 2231/2047 decoded)."""
     if not name:
         return None
-    name = _UNSAFE_FILENAME.sub("_", clean_header(name)).strip(" .")
+    name = _UNSAFE_FILENAME.sub("_", _BIDI.sub("", clean_header(name))).strip(" .")
     return name[:300] or None
 
 
@@ -189,7 +212,9 @@ def parse(raw: bytes) -> ParsedMail:
         from_header=clean_header(msg.get("From", "")),
         to=addresses(get_all("To")), cc=addresses(get_all("Cc")),
         delivered_to=addresses(get_all("Delivered-To") + get_all("X-Original-To")),
-        references=references, headers=decode_bytes(head[:20000], "utf-8"))
+        references=references, headers=decode_bytes(head[:20000], "utf-8"),
+        names=display_names(get_all("From") + get_all("Reply-To") + get_all("Sender")
+                            + get_all("To") + get_all("Cc")))
     try:
         parsed.text, parsed.html, parsed.files = _bodies_and_files(msg)
     except Exception:  # broken MIME: keep the text we can see, the raw mail is stored

@@ -4,8 +4,9 @@ and send the outbox over SMTP afterwards, with retries and backoff.
 Every message is composed once, bytes and Message-ID included, so a retry sends exactly the
 same mail. A row is claimed (pending -> sending) by a conditional UPDATE before it is sent,
 so two workers never send it twice; a crash between the SMTP answer and the "sent" mark
-leaves it in "sending", and it is sent again after STALE (at least once, same Message-ID:
-losing a mail is worse than a rare duplicate that mail readers fold together).
+leaves it in "sending", and a running worker sends it again once the claim is older than
+RTSUIVI_OUTBOX_STALE_AFTER (at least once, same Message-ID: losing a mail is worse than a
+rare duplicate that mail readers fold together).
 """
 import logging
 import re
@@ -25,7 +26,6 @@ from ..models import OutboxMail, Transaction, User, utcnow
 from .message import SMTP
 
 log = logging.getLogger(__name__)
-STALE = timedelta(minutes=10)
 BACKOFF_BASE, BACKOFF_MAX = 30, 3600  # seconds: 30 s, 1 min, 2 min, … up to an hour
 
 
@@ -244,11 +244,19 @@ def _permanent(error: Exception) -> bool:
 def recover_stale(now=None) -> int:
     """Put back rows a dead worker left in "sending" (see the module docstring)."""
     now = now or utcnow()
+    stale = OutboxMail.claimed < now - timedelta(
+        seconds=current_app.config["RTSUIVI_OUTBOX_STALE_AFTER"])
+    # Look before writing: every worker round asks, and an UPDATE locks SQLite for writing.
+    found = db.session.scalar(select(OutboxMail.id).where(
+        OutboxMail.status == "sending", stale).limit(1))
+    if found is None:
+        db.session.commit()
+        return 0
     count = db.session.execute(
-        update(OutboxMail).where(OutboxMail.status == "sending",
-                                 OutboxMail.claimed < now - STALE)
-        .values(status="pending")).rowcount
+        update(OutboxMail).where(OutboxMail.status == "sending", stale)
+        .values(status="pending", claimed=None)).rowcount
     db.session.commit()
+    log.warning("outbox: %s mail(s) left sending by a dead worker put back", count)
     return count
 
 
@@ -321,12 +329,17 @@ def retry(row: OutboxMail) -> None:
 
 
 def run_worker(app, poll: float = 2.0, stop=None, once: bool = False) -> None:
-    """Send the outbox forever (or once), each round in a fresh app context."""
-    with app.app_context():
-        recover_stale()
+    """Send the outbox forever (or once), each round in a fresh app context.
+
+    Each round also takes back what a dead process left half-done: outbox claims gone
+    stale and received mails never processed (inbound.retry_stale).
+    """
+    from .inbound import retry_stale  # inbound composes bounces with this module
     while True:
         with app.app_context():
             try:
+                recover_stale()
+                retry_stale()
                 counts = send_pending()
                 if any(counts.values()):
                     log.info("outbox: %s", counts)

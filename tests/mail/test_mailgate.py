@@ -1,5 +1,6 @@
 """The three doors in: rt-mailgate's HTTP protocol, the `mailgate` command (stdin, exit 0/75)
 and what happens when processing fails (the raw mail stays, an admin can re-run it)."""
+import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
@@ -14,14 +15,15 @@ URL = "/REST/1.0/NoAuth/mail-gateway"
 
 
 def _rt_mailgate_body(raw: bytes, queue="Support", action="correspond") -> tuple[bytes, str]:
-    """The multipart body RT's rt-mailgate (LWP, form-data) sends: message as a file part."""
+    """The multipart body RT's rt-mailgate (LWP, form-data) sends: the message part has no
+    filename (tests/mail/test_rt_mailgate_script.py drives the real script)."""
     boundary = "xYzZY"
     parts = []
     for name, value in (("queue", queue), ("action", action), ("SessionType", "REST")):
         parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
                      f'{value}\r\n'.encode())
-    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="message"; '
-                 f'filename=""\r\nContent-Type: application/octet-stream\r\n\r\n'.encode()
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="message"'
+                 f'\r\nContent-Type: application/octet-stream\r\n\r\n'.encode()
                  + raw + b"\r\n")
     return b"".join(parts) + f"--{boundary}--\r\n".encode(), \
         f"multipart/form-data; boundary={boundary}"
@@ -143,3 +145,47 @@ def test_a_stranger_without_reply_right_is_refused(app, mail_desk, make_ticket):
     assert outcome.status == "not ok"
     assert "ReplyToTicket" in outcome.message
     assert [m.recipient_list for m in outbox(scrip="Bounce")] == [["intrus@example.net"]]
+
+
+# ------------------------------------------------------------ issue 10: size and access
+
+def test_mailgate_command_refuses_a_mail_over_the_maximum_so_the_mta_bounces(app, mail_desk):
+    app.config["RTSUIVI_MAX_MAIL_SIZE"] = 50_000
+    raw = mail(subject="Trop gros", body="z" * 120_000)
+    result = app.test_cli_runner().invoke(args=["rtsuivi", "mailgate", "--queue", "Support"],
+                                          input=raw)
+    assert result.exit_code == 65  # EX_DATAERR: permanent, the MTA bounces (not 75, not 0)
+    stored = db.session.scalar(select(InboundMail))
+    assert stored.status == "refused" and f"{len(raw)} bytes" in stored.error
+    assert stored.subject == "Trop gros" and raw.startswith(stored.raw)
+    assert len(stored.raw) <= min(inbound.HEAD_KEPT, 50_001) < len(raw)
+    assert outbox() == []  # the MTA's bounce, not a second one from us
+    assert db.session.scalar(select(db.func.count(Ticket.id))) == 0
+
+
+def test_receive_refuses_a_mail_over_the_maximum_on_every_door(app, mail_desk):
+    app.config["RTSUIVI_MAX_MAIL_SIZE"] = 50_000
+    outcome = inbound.receive(mail(subject="Trop gros", body="z" * 60_000))
+    assert outcome.status == "not ok" and "maximum 50000" in outcome.message
+    assert db.session.scalar(select(InboundMail)).status == "refused"
+
+
+def test_the_gateway_refuses_a_client_outside_the_allow_list(client, mail_desk, app):
+    for remote in ("203.0.113.7", "10.0.0.6", "2001:db8::1"):
+        response = client.post(URL, csrf=False, environ_base={"REMOTE_ADDR": remote},
+                               data={"queue": "Support", "message": mail().decode()})
+        assert response.status_code == 403  # rt-mailgate exits 75: the MTA keeps the mail
+        assert "RTSUIVI_MAILGATE_ALLOW" in response.get_data(as_text=True)
+    assert db.session.scalars(select(InboundMail)).all() == []
+    app.config["RTSUIVI_MAILGATE_ALLOW"] = "127.0.0.1,::1,10.0.0.0/24"
+    response = client.post(URL, csrf=False, environ_base={"REMOTE_ADDR": "10.0.0.6"},
+                           data={"queue": "Support", "message": mail().decode()})
+    assert response.get_data(as_text=True) == "ok\n"
+
+
+@pytest.mark.parametrize("header", ["X-Forwarded-For", "Forwarded", "X-Real-IP"])
+def test_the_gateway_refuses_a_request_that_came_through_a_proxy(client, mail_desk, header):
+    response = client.post(URL, csrf=False, headers={header: "for=198.51.100.9"},
+                           data={"queue": "Support", "message": mail().decode()})
+    assert response.status_code == 403 and "proxy" in response.get_data(as_text=True)
+    assert db.session.scalars(select(InboundMail)).all() == []

@@ -73,3 +73,46 @@ def test_a_null_sender_bounce_is_filed_without_autoreply(listener):
     db.session.commit()  # end the read snapshot taken before the SMTP thread wrote
     assert db.session.scalar(select(InboundMail)).status == "done"
     assert outbox() == []
+
+
+def _big(size: int) -> bytes:
+    return mail(subject="Trop gros par SMTP", body="x" * 70 + "\n") + \
+        (("y" * 76 + "\r\n") * (size // 78 + 1)).encode()
+
+
+@pytest.fixture
+def small_listener(app, mail_desk):
+    app.config["RTSUIVI_MAX_MAIL_SIZE"] = 100_000
+    controller = smtpd.start(app, "127.0.0.1", free_port())
+    db.session.commit()
+    yield controller
+    controller.stop()
+
+
+def test_a_mail_over_the_maximum_declared_by_size_gets_552_and_is_listed(small_listener):
+    listener = small_listener
+    with _client(listener) as smtp:  # smtplib declares SIZE=…: refused at MAIL FROM
+        with pytest.raises(smtplib.SMTPSenderRefused) as refused:
+            smtp.sendmail("helene.berard@mairie.example", ["support@example.org"],
+                          _big(150_000))
+    assert refused.value.smtp_code == 552  # permanent: the sending server bounces it
+    db.session.commit()
+    stored = db.session.scalar(select(InboundMail))
+    assert stored.status == "refused" and "maximum 100000" in stored.error
+    assert stored.envelope_sender == "helene.berard@mairie.example"
+    assert db.session.scalar(select(db.func.count(Ticket.id))) == 0
+
+
+def test_a_mail_over_the_maximum_without_size_gets_552_after_data(small_listener):
+    listener = small_listener
+    with _client(listener) as smtp:
+        smtp.ehlo()
+        smtp.esmtp_features.pop("size", None)  # a client that does not declare SIZE
+        smtp.mail("helene.berard@mairie.example")
+        smtp.rcpt("support@example.org")
+        code, _msg = smtp.data(_big(150_000))
+    assert code == 552
+    db.session.commit()
+    stored = db.session.scalar(select(InboundMail))
+    assert stored.status == "refused" and stored.envelope_recipients == "support@example.org"
+    assert db.session.scalar(select(db.func.count(Ticket.id))) == 0

@@ -18,7 +18,7 @@ from ...domain.queries import visible_queues
 from ...domain.rights import can, users_with_right
 from ...extensions import db
 from ...htmx import announce, redirect_client, render_fragment, wants_fragment
-from ...mail.message import parse as parse_mail
+from ...mail.message import parse as parse_mail, safe_filename
 from ...models import OutboxMail, Queue, Transaction, User
 from .. import agent_required
 from . import bp
@@ -240,7 +240,7 @@ def attachment(ticket_id: int, attachment_id: int):
     response = send_file(io.BytesIO(data), mimetype=found.content_type
                          if found.content_type in SAFE_TYPES else "application/octet-stream",
                          as_attachment=True,
-                         download_name=found.filename or f"piece-{found.id}")
+                         download_name=safe_filename(found.filename) or f"piece-{found.id}")
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "sandbox"
     return response
