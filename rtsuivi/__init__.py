@@ -58,16 +58,14 @@ def _select_timezone():
 
 def _configure_login(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
-    from .models import User
-
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Connectez-vous pour accéder à cette page.")
     login_manager.session_protection = "basic"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and not user.disabled else None
+    def load_user(session_id: str):
+        from .sessions import load_user as load_session_user
+        return load_session_user(session_id)
 
     @login_manager.unauthorized_handler
     def unauthorized():

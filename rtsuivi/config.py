@@ -40,6 +40,23 @@ def from_environment() -> dict:
         **_mail_settings(),
         "SESSION_COOKIE_SECURE": os.environ.get("RTSUIVI_SECURE_COOKIES", "0") == "1",
         "REMEMBER_COOKIE_SECURE": os.environ.get("RTSUIVI_SECURE_COOKIES", "0") == "1",
+        **_security_settings(),
+    }
+
+
+def _security_settings() -> dict:
+    """Session lifetimes and login throttling (docs/deploy.md, « Sessions et connexions »)."""
+    env = os.environ.get
+    max_hours = float(env("RTSUIVI_SESSION_MAX_HOURS", "12"))
+    return {
+        "RTSUIVI_SESSION_IDLE_MINUTES": float(env("RTSUIVI_SESSION_IDLE_MINUTES", "120")),
+        "RTSUIVI_SESSION_MAX_HOURS": max_hours,
+        "PERMANENT_SESSION_LIFETIME": int(max_hours * 3600),
+        "RTSUIVI_LOGIN_FREE_ATTEMPTS": int(env("RTSUIVI_LOGIN_FREE_ATTEMPTS", "3")),
+        "RTSUIVI_LOGIN_MAX_FAILURES": int(env("RTSUIVI_LOGIN_MAX_FAILURES", "10")),
+        "RTSUIVI_LOGIN_LOCK_MINUTES": float(env("RTSUIVI_LOGIN_LOCK_MINUTES", "15")),
+        "RTSUIVI_LOGIN_ACCOUNT_LOCK_MINUTES": float(
+            env("RTSUIVI_LOGIN_ACCOUNT_LOCK_MINUTES", "5")),
     }
 
 
@@ -74,7 +91,6 @@ DEFAULTS = {
     "SESSION_COOKIE_NAME": "rtsuivi_session",
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
-    "PERMANENT_SESSION_LIFETIME": 8 * 3600,
     # A tab left open all day must still post its forms.
     "WTF_CSRF_TIME_LIMIT": None,
     "WTF_CSRF_HEADERS": ["X-CSRFToken"],

@@ -1,0 +1,100 @@
+"""Brute-force protection of the login form, by account name and by client address.
+
+The first RTSUIVI_LOGIN_FREE_ATTEMPTS failures cost nothing; each further one makes the
+next try wait (1, 2, 4 … 60 seconds); at RTSUIVI_LOGIN_MAX_FAILURES the address is locked
+for RTSUIVI_LOGIN_LOCK_MINUTES and the account for RTSUIVI_LOGIN_ACCOUNT_LOCK_MINUTES.
+The account lock is kept short on purpose: anyone can type a user's name, so a long one
+would let an attacker keep that user out. A refused try is not checked and not counted,
+so hammering during a wait or a lock does not extend it. Failures are forgotten after a
+quiet LOCK_MINUTES; a successful login clears its account's count (not its address's).
+"""
+import logging
+from datetime import datetime, timedelta, timezone
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete
+
+from ..extensions import db
+from ..models import LoginThrottle
+
+log = logging.getLogger("rtsuivi.auth")
+MAX_DELAY = 60
+
+
+def now() -> datetime:
+    """The clock, naive UTC (tests replace it)."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _keys(name: str, address: str | None) -> list[str]:
+    return [f"account:{(name or '').strip().lower()[:200]}",
+            f"address:{(address or 'unknown')[:80]}"]
+
+
+def _wait(row: LoginThrottle | None, moment: datetime) -> float:
+    """Seconds before this key may try again (0: now)."""
+    if row is None:
+        return 0
+    if row.locked_until and row.locked_until > moment:
+        return (row.locked_until - moment).total_seconds()
+    free = current_app.config["RTSUIVI_LOGIN_FREE_ATTEMPTS"]
+    if row.failures < free or _forgotten(row, moment):
+        return 0
+    delay = min(MAX_DELAY, 2 ** (row.failures - free + 1))
+    return max(0.0, delay - (moment - row.last_failure).total_seconds())
+
+
+def _forgotten(row: LoginThrottle, moment: datetime) -> bool:
+    quiet = timedelta(minutes=current_app.config["RTSUIVI_LOGIN_LOCK_MINUTES"])
+    return moment - row.last_failure > quiet and not (
+        row.locked_until and row.locked_until > moment)
+
+
+def refusal(name: str, address: str | None, moment: datetime | None = None):
+    """The message refusing this login try before the password is checked, or None."""
+    moment = moment or now()
+    wait = max(_wait(db.session.get(LoginThrottle, key), moment) for key in _keys(name, address))
+    if wait <= 0:
+        return None
+    log.warning("login refused (throttled %ds) for %r from %s", wait, name, address)
+    if wait > MAX_DELAY:
+        return _l("Trop de tentatives de connexion échouées : la connexion est bloquée "
+                  "pendant %(minutes)d minutes. Réessayez plus tard ou demandez à un "
+                  "administrateur.", minutes=-(-int(wait) // 60))
+    return _l("Trop de tentatives de connexion échouées : patientez %(seconds)d secondes "
+              "avant de réessayer.", seconds=max(1, -(-int(wait) // 1)))
+
+
+def record(name: str, address: str | None, success: bool,
+           moment: datetime | None = None) -> None:
+    """Count a failed try against the account and the address; a success clears the
+    account's count. Every try is logged."""
+    moment = moment or now()
+    account, by_address = _keys(name, address)
+    if success:
+        log.info("login succeeded for %r from %s", name, address)
+        db.session.execute(delete(LoginThrottle).where(LoginThrottle.key == account))
+        return
+    config = current_app.config
+    for key, lock_minutes in ((account, config["RTSUIVI_LOGIN_ACCOUNT_LOCK_MINUTES"]),
+                              (by_address, config["RTSUIVI_LOGIN_LOCK_MINUTES"])):
+        row = db.session.get(LoginThrottle, key)
+        if row is None or _forgotten(row, moment):
+            row = row or LoginThrottle(key=key)
+            row.failures, row.locked_until = 0, None
+            db.session.add(row)
+        row.failures += 1
+        row.last_failure = moment
+        if row.failures >= config["RTSUIVI_LOGIN_MAX_FAILURES"]:
+            row.failures = 0  # after the lock, the count starts again
+            row.locked_until = moment + timedelta(minutes=lock_minutes)
+            log.warning("login locked for %s until %s", key, row.locked_until)
+    log.warning("login failed for %r from %s", name, address)
+    _forget_old(moment)
+
+
+def _forget_old(moment: datetime) -> None:
+    """Drop the counts of keys quiet for a day (random names must not pile up)."""
+    db.session.execute(delete(LoginThrottle).where(
+        LoginThrottle.last_failure < moment - timedelta(days=1)))

@@ -1,0 +1,53 @@
+"""Login sessions that end: at logout (server-side), after an idle time, after a lifetime.
+
+The session cookie holds "user id:session serial". Logout and a password change bump the
+user's serial, so every cookie issued before (a copy included) no longer loads anyone.
+The cookie also carries when the session began and when it was last used; both are
+checked on every request against RTSUIVI_SESSION_IDLE_MINUTES and RTSUIVI_SESSION_MAX_HOURS.
+"""
+import time
+
+from flask import current_app, session
+
+from .extensions import db
+from .models import User
+
+LOGIN_AT, SEEN_AT = "_login_at", "_seen_at"
+
+
+def now() -> float:
+    """The clock (tests replace it)."""
+    return time.time()
+
+
+def start() -> None:
+    """Mark the session of a user who just logged in."""
+    session[LOGIN_AT] = session[SEEN_AT] = int(now())
+    session.permanent = True
+
+
+def _expired() -> bool:
+    config = current_app.config
+    moment = now()
+    login_at, seen_at = session.get(LOGIN_AT), session.get(SEEN_AT)
+    if login_at is None or seen_at is None:
+        return True
+    return (moment - login_at > config["RTSUIVI_SESSION_MAX_HOURS"] * 3600
+            or moment - seen_at > config["RTSUIVI_SESSION_IDLE_MINUTES"] * 60)
+
+
+def load_user(session_id: str) -> User | None:
+    """The user of a live session; None when it was ended, has expired or is disabled."""
+    user_id, _sep, serial = (session_id or "").partition(":")
+    if not user_id.isdigit() or not serial.isdigit() or int(user_id) > 2**31 - 1:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.disabled or int(serial) != (user.session_serial or 0):
+        return None
+    if _expired():
+        session.clear()
+        return None
+    moment = int(now())
+    if moment - session[SEEN_AT] >= 30:  # no new cookie on every click
+        session[SEEN_AT] = moment
+    return user

@@ -1,0 +1,190 @@
+"""Issue 10, security: sessions that end, login throttling, password policy, headers,
+who may read what, bounded requests."""
+import logging
+import re
+from datetime import datetime, timedelta
+
+import pytest
+
+from rtsuivi import sessions
+from rtsuivi.domain import DomainError, accounts, throttle
+from rtsuivi.extensions import db
+
+from .conftest import PASSWORD
+
+
+# ---------------------------------------------------------------- item 14: sessions
+
+def _cookie(client):
+    return client.get_cookie("rtsuivi_session").value
+
+
+def test_copied_cookie_fails_after_logout(client, login_as, make_user, app):
+    alice = make_user("alice")
+    login_as(alice)
+    stolen = _cookie(client)
+    assert client.get("/accueil").status_code == 200
+    assert client.post("/logout").status_code == 302
+    # Another browser that copied the cookie before the logout.
+    thief = app.test_client()
+    thief.set_cookie("rtsuivi_session", stolen)
+    response = thief.get("/accueil")
+    assert response.status_code == 302 and "/login" in response.location
+
+
+def test_password_change_ends_other_sessions(client, login_as, make_user, app):
+    alice = make_user("alice")
+    login_as(alice)
+    other = app.test_client()
+    other.set_cookie("rtsuivi_session", _cookie(client))
+    assert other.get("/accueil").status_code == 200
+    accounts.set_password(db.session.get(type(alice), alice.id), "un-nouveau-secret-42")
+    db.session.commit()
+    assert "/login" in other.get("/accueil").location
+
+
+def test_idle_session_expires(client, login_as, make_user, app, monkeypatch):
+    app.config["RTSUIVI_SESSION_IDLE_MINUTES"] = 30
+    login_as(make_user("alice"))
+    start = sessions.now()
+    monkeypatch.setattr(sessions, "now", lambda: start + 29 * 60)
+    assert client.get("/accueil").status_code == 200  # used: the idle clock restarts
+    monkeypatch.setattr(sessions, "now", lambda: start + 58 * 60)
+    assert client.get("/accueil").status_code == 200
+    monkeypatch.setattr(sessions, "now", lambda: start + 58 * 60 + 31 * 60)
+    assert "/login" in client.get("/accueil").location
+
+
+def test_session_has_an_absolute_lifetime(client, login_as, make_user, app, monkeypatch):
+    app.config.update(RTSUIVI_SESSION_IDLE_MINUTES=60, RTSUIVI_SESSION_MAX_HOURS=2)
+    login_as(make_user("alice"))
+    start = sessions.now()
+    for minutes in range(50, 120, 50):  # used all along, never idle
+        monkeypatch.setattr(sessions, "now", lambda m=minutes: start + m * 60)
+        assert client.get("/accueil").status_code == 200
+    monkeypatch.setattr(sessions, "now", lambda: start + 2 * 3600 + 60)
+    assert "/login" in client.get("/accueil").location
+
+
+# ---------------------------------------------------------------- item 15: throttling
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The throttle's clock, moved by hand."""
+    moment = [datetime(2026, 1, 5, 9, 0)]
+    monkeypatch.setattr(throttle, "now", lambda: moment[0])
+
+    def advance(seconds=0, minutes=0):
+        moment[0] += timedelta(seconds=seconds, minutes=minutes)
+    return advance
+
+
+def _try(client, name, password, address="127.0.0.1"):
+    client.token = None
+    client.refresh_token("/login")
+    return client.post("/login", data={"name": name, "password": password},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def _locked_minutes(response) -> int:
+    return int(re.search(r"la connexion est bloquée pendant (\d+) minutes",
+                         response.plain).group(1))
+
+
+def test_sixty_wrong_passwords_then_the_right_one_is_refused(client, make_user, clock):
+    make_user("alice")
+    for _ in range(60):
+        _try(client, "alice", "mauvais-mot-de-passe")
+        clock(seconds=1)
+    response = _try(client, "alice", PASSWORD)
+    assert response.status_code == 429
+    assert "Trop de tentatives de connexion échouées" in response.plain
+
+
+def test_failures_first_delay_the_next_try(client, make_user, clock, app):
+    make_user("alice")
+    for _ in range(app.config["RTSUIVI_LOGIN_FREE_ATTEMPTS"]):
+        assert _try(client, "alice", "mauvais-mot-de-passe").status_code == 401
+    response = _try(client, "alice", PASSWORD)
+    assert response.status_code == 429 and "patientez 2 secondes" in response.plain
+    clock(seconds=3)
+    assert _try(client, "alice", PASSWORD).status_code == 302
+
+
+def test_account_lock_is_short_and_ends_by_itself(client, make_user, clock, app):
+    make_user("alice")
+    for attempt in range(app.config["RTSUIVI_LOGIN_MAX_FAILURES"]):
+        _try(client, "alice", "mauvais-mot-de-passe", address=f"10.0.0.{attempt}")
+        clock(seconds=61)  # past every delay: only the lock stops the next try
+    # The real user, from their own address, is locked out only for a few minutes.
+    response = _try(client, "alice", PASSWORD, address="192.0.2.7")
+    assert response.status_code == 429 and _locked_minutes(response) <= 5
+    clock(minutes=2)
+    assert _try(client, "alice", PASSWORD, address="192.0.2.7").status_code == 429
+    clock(minutes=4)
+    assert _try(client, "alice", PASSWORD, address="192.0.2.7").status_code == 302
+
+
+def test_client_address_is_locked_across_accounts(client, make_user, clock, app):
+    make_user("bruno")
+    for attempt in range(app.config["RTSUIVI_LOGIN_MAX_FAILURES"]):
+        _try(client, f"victime{attempt}", "devine-ceci-123", address="203.0.113.9")
+        clock(seconds=61)
+    response = _try(client, "bruno", PASSWORD, address="203.0.113.9")
+    assert response.status_code == 429 and 5 < _locked_minutes(response) <= 15
+    assert _try(client, "bruno", PASSWORD, address="198.51.100.1").status_code == 302
+
+
+def test_tries_during_a_lock_do_not_extend_it(client, make_user, clock, app):
+    make_user("alice")
+    for _ in range(app.config["RTSUIVI_LOGIN_MAX_FAILURES"]):
+        _try(client, "alice", "mauvais-mot-de-passe")
+        clock(seconds=61)
+    for _ in range(30):
+        _try(client, "alice", "mauvais-mot-de-passe")
+    clock(minutes=16)
+    assert _try(client, "alice", PASSWORD).status_code == 302
+
+
+def test_login_attempts_are_logged(client, make_user, clock, caplog):
+    make_user("alice")
+    with caplog.at_level(logging.INFO, logger="rtsuivi.auth"):
+        _try(client, "alice", "mauvais-mot-de-passe", address="192.0.2.50")
+        _try(client, "alice", PASSWORD, address="192.0.2.50")
+    messages = [r.getMessage() for r in caplog.records if r.name == "rtsuivi.auth"]
+    assert any("failed" in m and "alice" in m and "192.0.2.50" in m for m in messages)
+    assert any("succeeded" in m and "alice" in m for m in messages)
+
+
+# ---------------------------------------------------------------- item 17: passwords
+
+@pytest.mark.parametrize("password, reason", [
+    ("court", "au moins 10 caractères"),
+    ("marguerite", "nom d'utilisateur"),
+    ("Azertyuiop", "trop courant"),
+    ("motdepasse123", "trop courant"),
+])
+def test_weak_password_is_refused_on_create(app, password, reason):
+    with pytest.raises(DomainError, match=reason):
+        accounts.create_user("marguerite", password=password)
+
+
+def test_weak_password_is_refused_on_change(app, make_user):
+    user = make_user("alice")
+    with pytest.raises(DomainError, match="au moins 10"):
+        accounts.set_password(user, "alice")
+
+
+def test_cli_create_user_applies_password_policy(app):
+    result = app.test_cli_runner().invoke(args=["rtsuivi", "create-user", "gaston",
+                                                "--password", "1234567890"])
+    assert result.exit_code != 0 and "trop courant" in result.output
+    result = app.test_cli_runner().invoke(args=["rtsuivi", "create-user", "gaston",
+                                                "--password", "gaston-a-un-vrai-secret"])
+    assert result.exit_code == 0, result.output
+
+
+def test_demo_refuses_a_weak_demo_password(app, monkeypatch):
+    monkeypatch.setenv("RTSUIVI_DEMO_PASSWORD", "demo")
+    result = app.test_cli_runner().invoke(args=["rtsuivi", "demo"])
+    assert result.exit_code != 0 and "au moins 10 caractères" in result.output
