@@ -33,6 +33,8 @@ def create_app(config: dict | None = None) -> Flask:
     register_error_handlers(app)
     from .templating import register_template_helpers
     register_template_helpers(app)
+    from .security_headers import register_security_headers
+    register_security_headers(app)
     return app
 
 

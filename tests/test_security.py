@@ -188,3 +188,24 @@ def test_demo_refuses_a_weak_demo_password(app, monkeypatch):
     monkeypatch.setenv("RTSUIVI_DEMO_PASSWORD", "demo")
     result = app.test_cli_runner().invoke(args=["rtsuivi", "demo"])
     assert result.exit_code != 0 and "au moins 10 caractères" in result.output
+
+
+# ---------------------------------------------------------------- item 16: headers
+
+def test_pages_carry_security_headers(client):
+    response = client.get("/login")
+    policy = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in policy and "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_no_inline_handler_or_script_in_templates():
+    from pathlib import Path
+    templates = Path(__file__).resolve().parent.parent / "rtsuivi" / "templates"
+    for path in templates.rglob("*.html"):
+        text = path.read_text()
+        assert not re.search(r"\son[a-z]+=", text), path
+        assert not re.search(r"<script(?![^>]*\ssrc=)", text), path
+        assert not re.search(r"\sstyle=|<style", text), path
