@@ -209,3 +209,74 @@ def test_no_inline_handler_or_script_in_templates():
         assert not re.search(r"\son[a-z]+=", text), path
         assert not re.search(r"<script(?![^>]*\ssrc=)", text), path
         assert not re.search(r"\sstyle=|<style", text), path
+
+
+# ---------------------------------------------------------------- item 11: who reads what
+
+from sqlalchemy import select  # noqa: E402
+
+from rtsuivi.domain import reading  # noqa: E402
+from rtsuivi.domain import tickets as domain  # noqa: E402
+from rtsuivi.models import Attachment, OutboxMail, Transaction  # noqa: E402
+
+from .conftest import AGENT_RIGHTS  # noqa: E402
+
+
+def test_admin_comment_mail_needs_show_ticket_comments(desk, make_ticket, make_user,
+                                                       login_as):
+    watcher = make_user("gerard", email="gerard@example.org")
+    ticket = make_ticket(desk.support, requestors=[desk.denise], admin_cc=[watcher])
+    domain.comment(ticket, desk.alice, "Le mot de passe du serveur est dans le coffre.")
+    db.session.commit()
+    mail = db.session.scalar(select(OutboxMail).where(
+        OutboxMail.ticket_id == ticket.id, OutboxMail.scrip.like("%Comment%")))
+    reader = make_user("lectrice", rights=tuple(
+        r for r in AGENT_RIGHTS if r != "ShowTicketComments") + ("ShowOutgoingEmail",))
+    assert not reading.can_read_mail(reader, mail)
+    client = login_as(reader)
+    assert client.get(f"/tickets/{ticket.id}/mails/{mail.id}").status_code == 403
+    assert f"/mails/{mail.id}" not in client.get(f"/tickets/{ticket.id}").plain
+    # With ShowTicketComments too, the same mail is readable.
+    full = make_user("complete", rights=AGENT_RIGHTS + ("ShowOutgoingEmail",))
+    assert login_as(full).get(f"/tickets/{ticket.id}/mails/{mail.id}").status_code == 200
+
+
+def test_requester_cannot_download_an_agents_forward_note(desk, make_ticket, login_as):
+    ticket = make_ticket(desk.support, requestors=[desk.denise])
+    txn = domain.forward(ticket, desk.alice, "expert@example.net",
+                         "Note interne : client difficile, voir avec la direction.")
+    db.session.commit()
+    note = db.session.scalar(select(Attachment).where(Attachment.transaction_id == txn.id))
+    assert not reading.can_read_attachment(desk.denise, note)
+    client = login_as(desk.denise)
+    assert client.get(f"/tickets/{ticket.id}/attachments/{note.id}").status_code == 404
+    assert login_as(desk.alice).get(
+        f"/tickets/{ticket.id}/attachments/{note.id}").status_code == 200
+
+
+def test_requester_cannot_download_files_of_a_deleted_ticket(desk, make_ticket, login_as):
+    ticket = make_ticket(desk.support, requestors=[desk.denise])
+    create = db.session.scalar(select(Transaction).where(Transaction.ticket_id == ticket.id))
+    file = Attachment(transaction=create, content_type="application/pdf",
+                      filename="devis.pdf", content_bytes=b"%PDF-1.4 devis")
+    db.session.add(file)
+    db.session.commit()
+    url = f"/tickets/{ticket.id}/attachments/{file.id}"
+    assert login_as(desk.denise).get(url).status_code == 200
+    domain.set_status(ticket, desk.alice, "deleted")
+    db.session.commit()
+    assert login_as(desk.denise).get(url).status_code == 404
+    assert login_as(desk.alice).get(url).status_code == 200  # agents still see it
+
+
+def test_forward_of_a_comment_mail_needs_show_ticket_comments(desk, make_ticket, make_user):
+    ticket = make_ticket(desk.support, requestors=[desk.denise])
+    note = domain.comment(ticket, desk.alice, "Code d'accès : 4321")
+    db.session.flush()
+    domain.forward(ticket, desk.alice, "expert@example.net", "", note)
+    db.session.commit()
+    mail = db.session.scalar(select(OutboxMail).where(OutboxMail.ticket_id == ticket.id,
+                                                      OutboxMail.scrip.like("%Forward%")))
+    reader = make_user("lectrice", rights=("ShowTicket", "ShowOutgoingEmail"),
+                       on=desk.support)
+    assert not reading.can_read_mail(reader, mail)

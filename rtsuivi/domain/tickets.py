@@ -43,12 +43,13 @@ def load_visible(ticket_id: int, user: User, include_deleted: bool = True) -> Ti
 def history(ticket: Ticket, user: User) -> tuple[list[Transaction], dict[int, User]]:
     """Return the transactions the user may read, oldest first, and the users they name.
 
-    Comments are left out without ShowTicketComments. Costs a fixed number of queries.
+    Follows reading.transactions_condition (comments need ShowTicketComments; requesters
+    read only the messages). Costs a fixed number of queries.
     """
-    query = (select(Transaction).where(Transaction.ticket_id == ticket.id)
+    from .reading import transactions_condition
+    query = (select(Transaction).where(Transaction.ticket_id == ticket.id,
+                                       transactions_condition(user, ticket))
              .options(selectinload(Transaction.attachments)).order_by(Transaction.id))
-    if not can(user, "ShowTicketComments", ticket):
-        query = query.where(Transaction.type != "Comment")
     transactions = list(db.session.scalars(query))
     ids = {int(v) for t in transactions if t.field in ("Owner", "Watcher")
            for v in (t.old_value, t.new_value) if v and v.isdigit()}
@@ -246,8 +247,9 @@ def forward(ticket: Ticket, actor: User, to: str, content: str = "",
     bad = [a for a in addresses if not ADDRESS.match(a)]
     if bad:
         raise DomainError(_l("Adresse invalide : %(address)s", address=", ".join(bad)))
-    if transaction is not None and (transaction.ticket_id != ticket.id or (
-            transaction.type == "Comment" and not can(actor, "ShowTicketComments", ticket))):
+    from .reading import can_read_transaction
+    if transaction is not None and (transaction.ticket_id != ticket.id
+                                    or not can_read_transaction(actor, transaction)):
         raise NotFound(_l("Transaction introuvable."))
     return _record(ticket, actor, "Forward", field="Transaction" if transaction else "Ticket",
                    new=transaction.id if transaction else None,

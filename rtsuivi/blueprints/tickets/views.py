@@ -15,6 +15,7 @@ from ...domain import tickets as domain
 from ...domain.accounts import nobody
 from ...domain import queries
 from ...domain.queries import visible_queues
+from ...domain.reading import can_read_mail
 from ...domain.rights import can, users_with_right
 from ...extensions import db
 from ...htmx import announce, render_fragment, wants_fragment
@@ -247,12 +248,12 @@ def attachment(ticket_id: int, attachment_id: int):
 @bp.route("/<int:ticket_id>/mails/<int:mail_id>")
 @agent_required
 def outgoing(ticket_id: int, mail_id: int):
-    """Show one mail sent for the ticket, as it left (ShowOutgoingEmail)."""
+    """Show one mail sent for the ticket, as it left (reading.can_read_mail)."""
     ticket = _load(ticket_id)
     mail = db.session.get(OutboxMail, mail_id)
     if mail is None or mail.ticket_id != ticket.id:
         abort(404)
-    if not can(current_user, "ShowOutgoingEmail", ticket):
+    if not can_read_mail(current_user, mail):
         abort(403)
     return render_template("tickets/outgoing.html", ticket=ticket, mail=mail,
                            raw=mail.raw.decode("utf-8", "replace"))
