@@ -13,6 +13,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config_module.DEFAULTS)
     app.config.update(config_module.from_environment())
     app.config.update(config or {})
+    _engine_options(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config_module.PROJECT_DIR / "migrations"),
@@ -36,6 +37,16 @@ def create_app(config: dict | None = None) -> Flask:
     from .security_headers import register_security_headers
     register_security_headers(app)
     return app
+
+
+def _engine_options(app: Flask) -> None:
+    """On SQLite, wait RTSUIVI_SQLITE_BUSY_TIMEOUT seconds for the write lock, then give
+    up ("database is locked": the user is told to try again in a moment, errors.py)."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options["connect_args"] = {**options.get("connect_args", {}),
+                                   "timeout": app.config["RTSUIVI_SQLITE_BUSY_TIMEOUT"]}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def _select_locale():
@@ -83,7 +94,10 @@ def _configure_login(app: Flask) -> None:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
-    """Turn on foreign keys, WAL and a busy timeout on SQLite; leave other databases alone."""
+    """Turn on foreign keys and WAL on SQLite; leave other databases alone.
+
+    The busy timeout is sqlite3's `timeout`, RTSUIVI_SQLITE_BUSY_TIMEOUT (_engine_options).
+    """
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         # Let SQLAlchemy emit BEGIN itself (see _sqlite_begin) instead of pysqlite.
         dbapi_connection.isolation_level = None
@@ -91,7 +105,6 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
 
 
@@ -104,6 +117,7 @@ def _sqlite_begin(connection):
     """
     if connection.dialect.name != "sqlite":
         return
-    from flask import has_request_context
-    writes = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+    from flask import g, has_request_context
+    writes = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS") \
+        and not g.get("database_busy")  # the busy answer only reads
     connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")

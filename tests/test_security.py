@@ -213,7 +213,7 @@ def test_no_inline_handler_or_script_in_templates():
 
 # ---------------------------------------------------------------- item 11: who reads what
 
-from sqlalchemy import select  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
 from rtsuivi.domain import reading  # noqa: E402
 from rtsuivi.domain import tickets as domain  # noqa: E402
@@ -280,3 +280,243 @@ def test_forward_of_a_comment_mail_needs_show_ticket_comments(desk, make_ticket,
     reader = make_user("lectrice", rights=("ShowTicket", "ShowOutgoingEmail"),
                        on=desk.support)
     assert not reading.can_read_mail(reader, mail)
+
+
+# ---------------------------------------------------------------- item 10: a busy database
+
+import sqlite3  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
+
+from .conftest import DATABASE_URL, Client, _config, _empty_all_tables  # noqa: E402
+
+sqlite_only = pytest.mark.skipif(not DATABASE_URL.startswith("sqlite"),
+                                 reason="SQLite's database-wide write lock")
+
+
+@pytest.fixture
+def impatient_app(_migrated):
+    """The app, waiting only 0.2 s for SQLite's write lock."""
+    from rtsuivi import create_app
+    app = create_app(_config(RTSUIVI_SQLITE_BUSY_TIMEOUT=0.2))
+    app.test_client_class = Client
+    with app.app_context():
+        _empty_all_tables()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@contextmanager
+def write_lock_held():
+    """Another connection (another process) holding SQLite's write lock."""
+    other = sqlite3.connect(DATABASE_URL.removeprefix("sqlite:///"), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+
+
+def _busy_desk():
+    alice = accounts.create_user("alice", password=PASSWORD, privileged=True)
+    queue = accounts.create_queue("Support")
+    for right in ("SeeQueue", "ShowTicket", "CreateTicket", "ReplyToTicket", "ModifyTicket",
+                  "OwnTicket", "TakeTicket"):
+        accounts.grant("user:alice", right, queue)
+    ticket = domain.create(alice, domain.NewTicket(queue=queue, subject="Verrou",
+                                                   content="Bonjour"))
+    db.session.commit()
+    return alice, ticket
+
+
+def _log_in(client):
+    client.refresh_token("/login")
+    assert client.post("/login", data={"name": "alice", "password": PASSWORD}
+                       ).status_code == 302
+    client.refresh_token()
+
+
+@sqlite_only
+@pytest.mark.parametrize("htmx", [False, True])
+def test_busy_database_answers_retry_in_a_moment(impatient_app, htmx):
+    alice, ticket = _busy_desk()
+    client = impatient_app.test_client()
+    _log_in(client)
+    before = len(ticket.transactions)
+    with write_lock_held():
+        response = client.post(f"/tickets/{ticket.id}/update", htmx=htmx, data={
+            "action": "reply", "kind": "reply", "content": "Réponse perdue ?", "status": "open"})
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert "Réessayez dans un instant" in response.plain
+    assert ("<html" in response.plain) is not htmx
+    db.session.expire_all()
+    assert len(db.session.get(type(ticket), ticket.id).transactions) == before  # nothing written
+    assert db.session.get(type(ticket), ticket.id).status == "new"
+
+
+# ---------------------------------------------------------------- item 10: bounded requests
+
+from rtsuivi.domain import bulk  # noqa: E402
+
+
+@pytest.fixture
+def bulk_agent(desk):
+    accounts.grant("group:N1", "ShowSearchBulkUpdate")
+    db.session.commit()
+    return desk.alice
+
+
+def test_too_many_addresses_in_one_field_are_refused(desk, make_ticket, login_as):
+    ticket = make_ticket(desk.support, requestors=[desk.denise])
+    many = ", ".join(f"cc{i}@example.net" for i in range(domain.MAX_ADDRESSES + 1))
+    with pytest.raises(DomainError, match="Au plus 50 adresses"):
+        domain.parse_people(many)
+    with pytest.raises(DomainError, match="Au plus 50 adresses"):
+        domain.forward(ticket, desk.alice, many)
+    db.session.rollback()
+    client = login_as(desk.alice)
+    response = client.post(f"/tickets/{ticket.id}/people/add", htmx=True, data={
+        "role": "Cc", "person": ",".join(f"a{i}" for i in range(domain.MAX_ADDRESSES + 1))})
+    assert "Au plus 50 adresses" in response.plain
+    response = client.post("/tickets/new", data={
+        "queue": desk.support.id, "subject": "Trop de monde", "requestors": "alice",
+        "cc": many, "owner": ticket.owner_id})
+    assert "Au plus 50 adresses" in response.plain
+    db.session.expire_all()
+    assert len(db.session.get(type(ticket), ticket.id).watchers) == 1
+    assert db.session.scalar(select(func.count()).select_from(type(ticket))) == 1
+
+
+def test_bulk_run_is_capped_and_says_so(desk, make_ticket, login_as, bulk_agent):
+    client = login_as(bulk_agent)
+    ticket = make_ticket(desk.support)
+    html = client.get("/recherche/resultats?query=id>0").plain
+    assert "Au plus 100 tickets à la fois et 50 adresses par champ" in html
+    ids = [str(ticket.id)] + [str(ticket.id + n) for n in range(1, bulk.MAX_TICKETS + 1)]
+    response = client.post("/recherche/modifier", data={"ids": ids, "priority": "5"})
+    assert "Au plus 100 tickets par modification groupée" in response.plain
+    db.session.refresh(ticket)
+    assert ticket.priority == 0
+    many = ",".join(f"cc{i}@example.net" for i in range(51))
+    response = client.post("/recherche/modifier", data={"ids": [str(ticket.id)],
+                                                        "add_cc": many})
+    assert "Au plus 50 adresses" in response.plain
+
+
+def test_bulk_run_commits_in_batches(desk, make_ticket, login_as, bulk_agent, monkeypatch):
+    tickets = [make_ticket(desk.support, subject=f"T{n}") for n in range(bulk.BATCH + 3)]
+    commits = []
+    real_commit = db.session.commit
+    monkeypatch.setattr(db.session, "commit", lambda: (commits.append(1), real_commit()))
+    client = login_as(bulk_agent)
+    commits.clear()
+    client.post("/recherche/modifier", data={"ids": [str(t.id) for t in tickets],
+                                             "priority": "4"})
+    assert len(commits) >= 2  # at least one commit per batch of bulk.BATCH
+    assert all(db.session.get(type(t), t.id).priority == 4 for t in tickets)
+
+
+def test_many_recipients_make_several_mails(app, desk, make_ticket, make_user):
+    from rtsuivi.models import OutboxMail
+    app.config["RTSUIVI_MAX_RECIPIENTS_PER_MAIL"] = 3
+    ccs = [make_user(f"cc{i}", privileged=False) for i in range(7)]
+    ticket = make_ticket(desk.support, requestors=[desk.denise], cc=ccs)
+    domain.reply(ticket, desk.alice, "Réponse à tous")
+    db.session.commit()
+    reply = next(t for t in ticket.transactions if t.type == "Correspond")
+    mails = db.session.scalars(select(OutboxMail).where(
+        OutboxMail.transaction_id == reply.id, OutboxMail.scrip.like("%Requestors and Ccs"))
+    ).all()
+    sent_to = [r for m in mails for r in m.recipient_list]
+    assert max(len(m.recipient_list) for m in mails) <= 3
+    assert sorted(sent_to) == sorted([desk.denise.email] + [c.email for c in ccs])
+
+
+# ---------------------------------------------------------------- item 17: odd inputs
+
+HUGE = "99999999999999999999999"  # past 64 bits
+
+
+@pytest.mark.parametrize("url", [
+    f"/tickets/{HUGE}", f"/tickets/{2**63}", f"/tickets/{2**31}", f"/tickets/{HUGE}/history",
+    f"/tickets/1/attachments/{HUGE}", f"/tickets/1/mails/{HUGE}", f"/files/{HUGE}",
+    f"/demandes/{HUGE}", f"/Ticket/Display.html?id={HUGE}",
+])
+def test_huge_ids_in_urls_are_not_found(desk, login_as, url):
+    response = login_as(desk.alice).get(url, follow_redirects=True)
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("page", [HUGE, str(2**63), "-5", "abc"])
+def test_huge_queue_list_page_is_a_bad_request(desk, login_as, page):
+    response = login_as(desk.alice).get(f"/files/{desk.support.id}?page={page}")
+    assert response.status_code in (200, 400)  # a page or a refusal, never a 500
+    if page in (HUGE, str(2**63)):
+        assert response.status_code == 400
+
+
+def test_huge_ids_in_forms_change_nothing(desk, make_ticket, login_as, bulk_agent):
+    ticket = make_ticket(desk.support)
+    client = login_as(desk.alice)
+    assert client.post(f"/tickets/{ticket.id}/people/remove",
+                       data={"user_id": HUGE, "role": "Cc"}).status_code == 400
+    assert client.get(f"/tickets/{ticket.id}/forward?transaction={HUGE}").status_code == 200
+    assert client.get(f"/tickets/new?queue={HUGE}").status_code == 200
+    response = client.post("/recherche/modifier", data={"ids": [HUGE, str(ticket.id)],
+                                                        "queue": HUGE, "priority": HUGE})
+    assert response.status_code == 200
+    assert "refusé" in response.plain
+    db.session.refresh(ticket)
+    assert ticket.priority == 0 and ticket.queue_id == desk.support.id
+
+
+def test_bulk_priority_keeps_the_forms_range(desk, make_ticket, login_as, bulk_agent):
+    ticket = make_ticket(desk.support)
+    client = login_as(desk.alice)
+    for value in ("101", "-1", "5000"):
+        response = client.post("/recherche/modifier", data={"ids": [str(ticket.id)],
+                                                            "priority": value})
+        assert "La priorité va de 0 à 100" in response.plain
+    db.session.refresh(ticket)
+    assert ticket.priority == 0
+    with pytest.raises(DomainError, match="priorité"):
+        domain.set_fields(ticket, desk.alice, priority=250)
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Pacific/Pago_Pago"])
+@pytest.mark.parametrize("value", ["9999-12-31T23:30", "0001-01-01T00:10", "10000-01-01T00:00",
+                                   "99999-01-01T00:00"])
+def test_dates_at_the_ends_of_the_calendar_are_refused(desk, make_ticket, login_as, zone,
+                                                       value):
+    ticket = make_ticket(desk.support)
+    desk.alice.timezone = zone
+    db.session.commit()
+    client = login_as(desk.alice)
+    response = client.post(f"/tickets/{ticket.id}/edit", data={
+        "subject": ticket.subject, "priority": "0", "due": value, "starts": ""})
+    assert response.status_code == 200
+    db.session.refresh(ticket)
+    assert ticket.due is None
+    assert client.get(f"/tickets/{ticket.id}").status_code == 200
+
+
+@pytest.mark.parametrize("back", ["javascript:alert(document.cookie)", " javascript:alert(1)",
+                                  "JaVaScRiPt:alert(1)", "//evil.example/x", "/\\evil.example",
+                                  "https://evil.example/", "data:text/html,x"])
+def test_back_parameter_never_renders_a_foreign_url(desk, make_ticket, login_as, bulk_agent,
+                                                    back):
+    ticket = make_ticket(desk.support)
+    response = login_as(desk.alice).post("/recherche/modifier", data={
+        "ids": [str(ticket.id)], "priority": "3", "back": back})
+    assert response.status_code == 200
+    assert back not in response.get_data(as_text=True)
+    assert 'href="/recherche/avancee"' in response.get_data(as_text=True)
+
+
+def test_back_parameter_keeps_a_local_path(desk, make_ticket, login_as, bulk_agent):
+    ticket = make_ticket(desk.support)
+    response = login_as(desk.alice).post("/recherche/modifier", data={
+        "ids": [str(ticket.id)], "priority": "3", "back": "/recherche/resultats?query=id%3E0"})
+    assert 'href="/recherche/resultats?query=id%3E0"' in response.get_data(as_text=True)

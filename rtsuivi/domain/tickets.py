@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Attachment, Queue, Ticket, Transaction, User, Watcher, utcnow
+from ..models.base import MAX_ID
 from . import DomainError, NotFound
 from . import lifecycle
 from .accounts import find_or_create_by_email, nobody
@@ -32,7 +33,7 @@ class OwnerConflict(DomainError):
 
 def load_visible(ticket_id: int, user: User, include_deleted: bool = True) -> Ticket:
     """Return the ticket if the user may see it; otherwise raise NotFound (never 403)."""
-    ticket = db.session.get(Ticket, ticket_id)
+    ticket = db.session.get(Ticket, ticket_id) if 0 < ticket_id <= MAX_ID else None
     if ticket is None or not can(user, "ShowTicket", ticket):
         raise NotFound(_l("Ticket introuvable."))
     if ticket.status == "deleted" and not include_deleted:
@@ -95,10 +96,25 @@ def _parse_minutes(value) -> int:
 
 # ---------------------------------------------------------------- people
 
+MAX_ADDRESSES = 50  # per field and per request: one request must not hold the desk
+
+
+def _addresses(text: str | None) -> list[str]:
+    """Split a list of logins or addresses; refuse more than MAX_ADDRESSES."""
+    items = [item for item in re.split(r"[,;\s]+", text or "") if item]
+    if len(items) > MAX_ADDRESSES:
+        raise DomainError(_l("Au plus %(n)d adresses à la fois (%(count)d données).",
+                             n=MAX_ADDRESSES, count=len(items)))
+    return items
+
+
 def parse_people(text: str | None) -> list[User]:
-    """Turn "alice, denise@example.org" into users; unknown addresses become requesters."""
+    """Turn "alice, denise@example.org" into users; unknown addresses become requesters.
+
+    Raises DomainError over MAX_ADDRESSES names.
+    """
     users = []
-    for item in re.split(r"[,;\s]+", text or ""):
+    for item in _addresses(text):
         if item:
             user = find_or_create_by_email(item)
             if user not in users:
@@ -241,7 +257,7 @@ def forward(ticket: Ticket, actor: User, to: str, content: str = "",
     Needs ForwardMessage. The scrips put the mail in the outbox in the same commit.
     """
     require(actor, "ForwardMessage", ticket)
-    addresses = [a for a in re.split(r"[,;\s]+", to or "") if a]
+    addresses = _addresses(to)
     if not addresses:
         raise DomainError(_l("Indiquez au moins une adresse de destination."))
     bad = [a for a in addresses if not ADDRESS.match(a)]
@@ -392,6 +408,7 @@ def give(ticket: Ticket, actor: User, new_owner: User) -> Transaction:
 
 # ---------------------------------------------------------------- fields
 
+MIN_PRIORITY, MAX_PRIORITY = 0, 100  # the range the forms offer
 EDITABLE_FIELDS = ("subject", "priority", "due", "starts", "time_estimated", "time_left")
 
 
@@ -408,6 +425,9 @@ def set_fields(ticket: Ticket, actor: User, **values) -> list[Transaction]:
         values["subject"] = (values["subject"] or "").strip()
         if not values["subject"]:
             raise DomainError(_l("Le sujet est obligatoire."))
+    if "priority" in values and not MIN_PRIORITY <= (values["priority"] or 0) <= MAX_PRIORITY:
+        raise DomainError(_l("La priorité va de %(min)d à %(max)d.", min=MIN_PRIORITY,
+                             max=MAX_PRIORITY))
     done = []
     for name, value in values.items():
         old = getattr(ticket, name)

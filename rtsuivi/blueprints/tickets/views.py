@@ -20,6 +20,7 @@ from ...domain.rights import can, users_with_right
 from ...extensions import db
 from ...htmx import announce, render_fragment, wants_fragment
 from ...models import OutboxMail, Queue, Transaction, User
+from ...models.base import db_id
 from .. import agent_required
 from . import bp
 from .forms import (BasicsForm, CreateForm, ForwardForm, GiveForm, PeopleForm, UpdateForm,
@@ -206,7 +207,7 @@ def forward(ticket_id: int):
     if not can(current_user, "ForwardMessage", ticket):
         abort(403)
     form = ForwardForm()
-    txn_id = request.values.get("transaction", type=int)
+    txn_id = request.values.get("transaction", type=db_id)
     transaction = db.session.get(Transaction, txn_id) if txn_id else None
     if form.validate_on_submit():
         try:
@@ -322,7 +323,7 @@ def add_person(ticket_id: int):
 @agent_required
 def remove_person(ticket_id: int):
     ticket = _load(ticket_id)
-    person = db.session.get(User, request.form.get("user_id", type=int) or 0)
+    person = db.session.get(User, request.form.get("user_id", type=db_id) or 0)
     if person is None:
         abort(400)
     try:
@@ -343,7 +344,7 @@ def create():
         abort(403)
     form = CreateForm()
     form.queue.choices = choices((q.id, q.name) for q in queues)
-    chosen_id = request.values.get("queue", type=int)
+    chosen_id = request.values.get("queue", type=db_id)
     queue = next((q for q in queues if q.id == chosen_id), queues[0])
     if request.method == "GET":
         form.queue.data = queue.id
