@@ -14,6 +14,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config_module.from_environment())
     app.config.update(config or {})
     _engine_options(app)
+    from .storage import prepare as prepare_storage
+    prepare_storage(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config_module.PROJECT_DIR / "migrations"),

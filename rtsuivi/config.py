@@ -14,11 +14,14 @@ def _secret_key(data_dir: Path) -> str:
     """Use SECRET_KEY, else a key kept in the data folder so sessions survive restarts."""
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
-    data_dir.mkdir(parents=True, exist_ok=True)
+    from .storage import private_dir
+    private_dir(data_dir)
     key_file = data_dir / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
+        # Created 0600 from the start: never readable by others, not even for a moment.
+        descriptor = os.open(key_file, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        with os.fdopen(descriptor, "w") as out:
+            out.write(secrets.token_hex(32))
     return key_file.read_text().strip()
 
 

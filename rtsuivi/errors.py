@@ -30,9 +30,15 @@ def database_busy(error: Exception) -> bool:
     return any(text in str(error.orig).lower() for text in BUSY_MESSAGES)
 
 
+def read_only_from_now() -> None:
+    """The database is busy: what this request still reads must not ask for the write
+    lock (see _sqlite_begin)."""
+    g.database_busy = True
+
+
 def busy_answer():
     """« Réessayez dans un instant »: 503 with Retry-After; the caller rolled back."""
-    g.database_busy = True  # what the answer still reads must not ask for the write lock
+    read_only_from_now()
     body, status = _error(503, _("Base de données occupée"),
                           _("Réessayez dans un instant : rien n'a été enregistré."))
     return body, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}

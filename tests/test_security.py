@@ -520,3 +520,62 @@ def test_back_parameter_keeps_a_local_path(desk, make_ticket, login_as, bulk_age
     response = login_as(desk.alice).post("/recherche/modifier", data={
         "ids": [str(ticket.id)], "priority": "3", "back": "/recherche/resultats?query=id%3E0"})
     assert 'href="/recherche/resultats?query=id%3E0"' in response.get_data(as_text=True)
+
+
+@sqlite_only
+def test_bulk_run_stopped_by_a_busy_database_reports_what_was_not_done(impatient_app,
+                                                                        monkeypatch):
+    alice, first = _busy_desk()
+    accounts.grant("user:alice", "ShowSearchBulkUpdate")
+    tickets = [first] + [domain.create(alice, domain.NewTicket(queue=first.queue,
+                                                               subject=f"T{n}"))
+                         for n in range(bulk.BATCH + 2)]
+    db.session.commit()
+    ids = sorted(t.id for t in tickets)
+    client = impatient_app.test_client()
+    _log_in(client)
+    real_update, calls, lock = bulk.update, [], write_lock_held()
+
+    def update_then_busy(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:  # someone else takes the write lock between two batches
+            lock.__enter__()
+        return real_update(*args, **kwargs)
+    monkeypatch.setattr(bulk, "update", update_then_busy)
+    try:
+        response = client.post("/recherche/modifier", data={
+            "ids": [str(i) for i in ids], "priority": "6"})
+    finally:
+        lock.__exit__(None, None, None)
+    assert response.status_code == 200
+    assert response.plain.count("réessayez dans un instant") == len(ids) - bulk.BATCH
+    db.session.expire_all()
+    priorities = [db.session.get(type(first), i).priority for i in ids]
+    assert priorities == [6] * bulk.BATCH + [0] * (len(ids) - bulk.BATCH)
+
+
+# ---------------------------------------------------------------- item 17: private files
+
+def test_data_folder_and_sqlite_file_are_private(tmp_path, monkeypatch):
+    import os
+    import stat
+
+    from rtsuivi import create_app
+    old_umask = os.umask(0o022)  # the usual umask: files 0644, folders 0755
+    try:
+        data = tmp_path / "donnees"
+        monkeypatch.setenv("RTSUIVI_DATA_DIR", str(data))
+        monkeypatch.delenv("SECRET_KEY", raising=False)
+        monkeypatch.delenv("DATABASE_URL", raising=False)
+        app = create_app({"TESTING": True})
+        with app.app_context():
+            with db.engine.begin() as conn:
+                conn.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+                conn.exec_driver_sql("INSERT INTO t VALUES (1)")
+            files = {p.name: stat.S_IMODE(p.stat().st_mode) for p in data.iterdir()}
+            db.engine.dispose()
+    finally:
+        os.umask(old_umask)
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    assert files["rtsuivi.sqlite3"] == 0o600 and files["secret_key"] == 0o600
+    assert all(mode == 0o600 for name, mode in files.items()), files

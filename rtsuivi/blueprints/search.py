@@ -20,7 +20,7 @@ from ..domain.saved_searches import SearchSpec
 from ..domain.simple_search import to_ticketsql
 from ..domain.ticketsql import TicketSQLError, compile_query
 from ..extensions import db
-from ..errors import database_busy
+from ..errors import database_busy, read_only_from_now
 from ..htmx import announce, redirect_client, render_fragment, wants_fragment
 from ..models.base import db_id
 from ..safe_urls import local_url
@@ -269,6 +269,7 @@ def _bulk_run(ids: list[int], changes) -> list:
             db.session.rollback()
             if not database_busy(error):
                 raise
+            read_only_from_now()
             rest = [i for later in batches[number:] for i in later]
             return outcomes + bulk.not_done(rest, _(
                 "base de données occupée, non modifié : réessayez dans un instant"))
