@@ -7,12 +7,17 @@ checked on every request against RTSUIVI_SESSION_IDLE_MINUTES and RTSUIVI_SESSIO
 """
 import time
 
-from flask import current_app, session
+from flask import after_this_request, current_app, request, session
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from .extensions import db
 from .models import User
 
 LOGIN_AT, SEEN_AT = "_login_at", "_seen_at"
+# A browser where the user logged in before is exempt from the account lock
+# (domain/throttle.py): whoever types their name elsewhere cannot keep them out.
+KNOWN_DEVICE_COOKIE = "rtsuivi_known_device"
+KNOWN_DEVICE_DAYS = 90
 
 
 def now() -> float:
@@ -20,10 +25,34 @@ def now() -> float:
     return time.time()
 
 
-def start() -> None:
-    """Mark the session of a user who just logged in."""
+def start(user: User) -> None:
+    """Mark the session of a user who just logged in; remember this browser for them."""
     session[LOGIN_AT] = session[SEEN_AT] = int(now())
     session.permanent = True
+    token = _devices().dumps(user.name.lower())
+
+    @after_this_request
+    def remember_device(response):
+        response.set_cookie(KNOWN_DEVICE_COOKIE, token, max_age=KNOWN_DEVICE_DAYS * 86400,
+                            httponly=True, samesite="Lax",
+                            secure=current_app.config["SESSION_COOKIE_SECURE"])
+        return response
+
+
+def known_device(name: str | None) -> bool:
+    """Tell whether this browser logged in as `name` before (a signed cookie)."""
+    token = request.cookies.get(KNOWN_DEVICE_COOKIE)
+    if not token or not name:
+        return False
+    try:
+        known = _devices().loads(token, max_age=KNOWN_DEVICE_DAYS * 86400)
+    except BadSignature:
+        return False
+    return known == name.strip().lower()
+
+
+def _devices() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="rtsuivi-known-device")
 
 
 def _expired() -> bool:

@@ -579,3 +579,16 @@ def test_data_folder_and_sqlite_file_are_private(tmp_path, monkeypatch):
     assert stat.S_IMODE(data.stat().st_mode) == 0o700
     assert files["rtsuivi.sqlite3"] == 0o600 and files["secret_key"] == 0o600
     assert all(mode == 0o600 for name, mode in files.items()), files
+
+
+def test_account_lock_spares_the_users_own_browser(client, make_user, clock, app):
+    make_user("alice")
+    assert _try(client, "alice", PASSWORD, address="192.0.2.7").status_code == 302
+    client.post("/logout")
+    attacker = app.test_client()
+    for attempt in range(app.config["RTSUIVI_LOGIN_MAX_FAILURES"]):
+        _try(attacker, "alice", "mauvais-mot-de-passe", address=f"10.0.0.{attempt}")
+        clock(seconds=61)
+    assert _try(attacker, "alice", PASSWORD, address="10.9.9.9").status_code == 429
+    # Alice, in the browser she used before, is not kept out.
+    assert _try(client, "alice", PASSWORD, address="192.0.2.7").status_code == 302

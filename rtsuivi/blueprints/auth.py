@@ -43,7 +43,8 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        refusal = throttle.refusal(form.name.data, request.remote_addr)
+        refusal = throttle.refusal(form.name.data, request.remote_addr,
+                                   sessions.known_device(form.name.data))
         if refusal is not None:
             flash(str(refusal), "error")
             return render_template("auth/login.html", form=form), 429
@@ -53,7 +54,7 @@ def login():
         if user is not None:
             session.clear()
             login_user(user)
-            sessions.start()
+            sessions.start(user)
             return redirect(_safe_next(request.args.get("next")) or home_for(user))
         # Never say which of the name or the password was wrong.
         flash(_("Identifiant ou mot de passe incorrect."), "error")

@@ -3,8 +3,9 @@
 The first RTSUIVI_LOGIN_FREE_ATTEMPTS failures cost nothing; each further one makes the
 next try wait (1, 2, 4 … 60 seconds); at RTSUIVI_LOGIN_MAX_FAILURES the address is locked
 for RTSUIVI_LOGIN_LOCK_MINUTES and the account for RTSUIVI_LOGIN_ACCOUNT_LOCK_MINUTES.
-The account lock is kept short on purpose: anyone can type a user's name, so a long one
-would let an attacker keep that user out. A refused try is not checked and not counted,
+The account lock is kept short on purpose, and does not apply in a browser where the
+user logged in before (rtsuivi/sessions.py, known device): anyone can type a user's name,
+and must not be able to keep that user out. A refused try is not checked and not counted,
 so hammering during a wait or a lock does not extend it. Failures are forgotten after a
 quiet LOCK_MINUTES; a successful login clears its account's count (not its address's).
 """
@@ -51,10 +52,16 @@ def _forgotten(row: LoginThrottle, moment: datetime) -> bool:
         row.locked_until and row.locked_until > moment)
 
 
-def refusal(name: str, address: str | None, moment: datetime | None = None):
-    """The message refusing this login try before the password is checked, or None."""
+def refusal(name: str, address: str | None, known_device: bool = False,
+            moment: datetime | None = None):
+    """The message refusing this login try before the password is checked, or None.
+
+    A browser where this account logged in before (known_device) is held back only by
+    its address, never by the account's count: nobody can lock a user out of it.
+    """
     moment = moment or now()
-    wait = max(_wait(db.session.get(LoginThrottle, key), moment) for key in _keys(name, address))
+    keys = _keys(name, address)[1:] if known_device else _keys(name, address)
+    wait = max(_wait(db.session.get(LoginThrottle, key), moment) for key in keys)
     if wait <= 0:
         return None
     log.warning("login refused (throttled %ds) for %r from %s", wait, name, address)
