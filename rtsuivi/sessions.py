@@ -80,3 +80,19 @@ def load_user(session_id: str) -> User | None:
     if moment - session[SEEN_AT] >= 30:  # no new cookie on every click
         session[SEEN_AT] = moment
     return user
+
+
+def client_address() -> str | None:
+    """The address the login came from, for throttling.
+
+    Behind RTSUIVI_PROXY_COUNT reverse proxies (nginx …) that append to X-Forwarded-For,
+    the address the nearest trusted proxy saw; else the connection's address. Without the
+    setting behind a proxy, every login would seem to come from the proxy.
+    """
+    proxies = current_app.config["RTSUIVI_PROXY_COUNT"]
+    if proxies > 0:
+        hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",")
+                if h.strip()]
+        if len(hops) >= proxies:
+            return hops[-proxies]
+    return request.remote_addr

@@ -592,3 +592,21 @@ def test_account_lock_spares_the_users_own_browser(client, make_user, clock, app
     assert _try(attacker, "alice", PASSWORD, address="10.9.9.9").status_code == 429
     # Alice, in the browser she used before, is not kept out.
     assert _try(client, "alice", PASSWORD, address="192.0.2.7").status_code == 302
+
+
+def test_behind_a_trusted_proxy_the_forwarded_address_is_throttled(client, make_user, clock,
+                                                                   app):
+    app.config["RTSUIVI_PROXY_COUNT"] = 1
+    make_user("bruno")
+
+    def through_proxy(name, password, client_address):
+        client.token = None
+        client.refresh_token("/login")
+        return client.post("/login", data={"name": name, "password": password},
+                           headers={"X-Forwarded-For": f"6.6.6.6, {client_address}"})
+    for attempt in range(app.config["RTSUIVI_LOGIN_MAX_FAILURES"]):
+        through_proxy(f"victime{attempt}", "devine-ceci-123", "203.0.113.9")
+        clock(seconds=61)
+    assert through_proxy("bruno", PASSWORD, "203.0.113.9").status_code == 429
+    # Another user behind the same proxy is not locked out with the attacker.
+    assert through_proxy("bruno", PASSWORD, "198.51.100.1").status_code == 302

@@ -43,13 +43,14 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        refusal = throttle.refusal(form.name.data, request.remote_addr,
+        address = sessions.client_address()
+        refusal = throttle.refusal(form.name.data, address,
                                    sessions.known_device(form.name.data))
         if refusal is not None:
             flash(str(refusal), "error")
             return render_template("auth/login.html", form=form), 429
         user = authenticate(form.name.data, form.password.data)
-        throttle.record(form.name.data, request.remote_addr, success=user is not None)
+        throttle.record(form.name.data, address, success=user is not None)
         db.session.commit()
         if user is not None:
             session.clear()
