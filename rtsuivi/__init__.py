@@ -42,13 +42,18 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _engine_options(app: Flask) -> None:
-    """On SQLite, wait RTSUIVI_SQLITE_BUSY_TIMEOUT seconds for the write lock, then give
-    up ("database is locked": the user is told to try again in a moment, errors.py)."""
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
-        options["connect_args"] = {**options.get("connect_args", {}),
-                                   "timeout": app.config["RTSUIVI_SQLITE_BUSY_TIMEOUT"]}
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    """Wait at most RTSUIVI_DB_LOCK_TIMEOUT seconds for a lock (SQLite's write lock,
+    PostgreSQL's row and table locks), then give up: the user is told to try again in a
+    moment (errors.py) instead of waiting without end."""
+    uri, seconds = app.config["SQLALCHEMY_DATABASE_URI"], app.config["RTSUIVI_DB_LOCK_TIMEOUT"]
+    options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+    connect_args = dict(options.get("connect_args", {}))
+    if uri.startswith("sqlite"):
+        connect_args["timeout"] = seconds
+    elif uri.startswith("postgresql") and "options=" not in uri:
+        connect_args["options"] = f"-c lock_timeout={int(seconds * 1000)}"
+    options["connect_args"] = connect_args
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def _select_locale():
@@ -98,7 +103,7 @@ def _configure_login(app: Flask) -> None:
 def _sqlite_pragmas(dbapi_connection, connection_record):
     """Turn on foreign keys and WAL on SQLite; leave other databases alone.
 
-    The busy timeout is sqlite3's `timeout`, RTSUIVI_SQLITE_BUSY_TIMEOUT (_engine_options).
+    The busy timeout is sqlite3's `timeout`, RTSUIVI_DB_LOCK_TIMEOUT (_engine_options).
     """
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         # Let SQLAlchemy emit BEGIN itself (see _sqlite_begin) instead of pysqlite.

@@ -289,15 +289,11 @@ from contextlib import contextmanager  # noqa: E402
 
 from .conftest import DATABASE_URL, Client, _config, _empty_all_tables  # noqa: E402
 
-sqlite_only = pytest.mark.skipif(not DATABASE_URL.startswith("sqlite"),
-                                 reason="SQLite's database-wide write lock")
-
-
 @pytest.fixture
 def impatient_app(_migrated):
-    """The app, waiting only 0.2 s for SQLite's write lock."""
+    """The app, waiting only 0.2 s for a database lock."""
     from rtsuivi import create_app
-    app = create_app(_config(RTSUIVI_SQLITE_BUSY_TIMEOUT=0.2))
+    app = create_app(_config(RTSUIVI_DB_LOCK_TIMEOUT=0.2))
     app.test_client_class = Client
     with app.app_context():
         _empty_all_tables()
@@ -308,14 +304,26 @@ def impatient_app(_migrated):
 
 @contextmanager
 def write_lock_held():
-    """Another connection (another process) holding SQLite's write lock."""
-    other = sqlite3.connect(DATABASE_URL.removeprefix("sqlite:///"), isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
+    """Another connection (another process) holding the lock writers need: SQLite's
+    database-wide write lock; on PostgreSQL, an EXCLUSIVE lock on the tickets table."""
+    if DATABASE_URL.startswith("sqlite"):
+        other = sqlite3.connect(DATABASE_URL.removeprefix("sqlite:///"), isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        return
+    from sqlalchemy import create_engine
+    engine = create_engine(DATABASE_URL)
+    with engine.connect() as other:
+        other.exec_driver_sql("LOCK TABLE tickets IN EXCLUSIVE MODE")  # readers still read
+        try:
+            yield
+        finally:
+            other.rollback()
+    engine.dispose()
 
 
 def _busy_desk():
@@ -337,7 +345,6 @@ def _log_in(client):
     client.refresh_token()
 
 
-@sqlite_only
 @pytest.mark.parametrize("htmx", [False, True])
 def test_busy_database_answers_retry_in_a_moment(impatient_app, htmx):
     alice, ticket = _busy_desk()
@@ -522,7 +529,6 @@ def test_back_parameter_keeps_a_local_path(desk, make_ticket, login_as, bulk_age
     assert 'href="/recherche/resultats?query=id%3E0"' in response.get_data(as_text=True)
 
 
-@sqlite_only
 def test_bulk_run_stopped_by_a_busy_database_reports_what_was_not_done(impatient_app,
                                                                         monkeypatch):
     alice, first = _busy_desk()
