@@ -48,7 +48,7 @@ def from_environment() -> dict:
 
 
 def _security_settings() -> dict:
-    """Session lifetimes and login throttling (docs/deploy.md, « Sessions et connexions »)."""
+    """Session lifetimes and login throttling (docs/deploy.md, "Sessions and logins")."""
     env = os.environ.get
     max_hours = float(env("RTSUIVI_SESSION_MAX_HOURS", "12"))
     return {

@@ -616,3 +616,36 @@ def test_behind_a_trusted_proxy_the_forwarded_address_is_throttled(client, make_
     assert through_proxy("bruno", PASSWORD, "203.0.113.9").status_code == 429
     # Another user behind the same proxy is not locked out with the attacker.
     assert through_proxy("bruno", PASSWORD, "198.51.100.1").status_code == 302
+
+
+def test_simultaneous_failed_logins_are_all_counted(app, make_user):
+    """Parallel tries (a brute-force tool) neither crash on the new counter row nor lose
+    a failure (PostgreSQL runs them truly in parallel)."""
+    import threading
+
+    from rtsuivi.models import LoginThrottle
+    make_user("alice")
+    clients = []
+    for _ in range(6):
+        client = Client(app, app.response_class, use_cookies=True)
+        client.refresh_token("/login")
+        clients.append(client)
+    db.session.commit()
+    barrier, answers = threading.Barrier(len(clients)), []
+
+    def try_once(client):
+        barrier.wait()
+        try:
+            answers.append(client.post("/login", data={"name": "alice",
+                                                       "password": "mauvais-essai-1"}).status_code)
+        except Exception as error:  # surfaced by the assertion below
+            answers.append(error)
+    threads = [threading.Thread(target=try_once, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    db.session.commit()
+    assert len(answers) == len(clients) and all(a in (401, 429) for a in answers), answers
+    row = db.session.get(LoginThrottle, "account:alice")
+    assert row.failures == answers.count(401)

@@ -10,11 +10,13 @@ so hammering during a wait or a lock does not extend it. Failures are forgotten 
 quiet LOCK_MINUTES; a successful login clears its account's count (not its address's).
 """
 import logging
+import math
 from datetime import datetime, timedelta, timezone
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
 from ..models import LoginThrottle
@@ -68,9 +70,9 @@ def refusal(name: str, address: str | None, known_device: bool = False,
     if wait > MAX_DELAY:
         return _l("Trop de tentatives de connexion échouées : la connexion est bloquée "
                   "pendant %(minutes)d minutes. Réessayez plus tard ou demandez à un "
-                  "administrateur.", minutes=-(-int(wait) // 60))
+                  "administrateur.", minutes=math.ceil(wait / 60))
     return _l("Trop de tentatives de connexion échouées : patientez %(seconds)d secondes "
-              "avant de réessayer.", seconds=max(1, -(-int(wait) // 1)))
+              "avant de réessayer.", seconds=math.ceil(wait))
 
 
 def record(name: str, address: str | None, success: bool,
@@ -86,11 +88,9 @@ def record(name: str, address: str | None, success: bool,
     config = current_app.config
     for key, lock_minutes in ((account, config["RTSUIVI_LOGIN_ACCOUNT_LOCK_MINUTES"]),
                               (by_address, config["RTSUIVI_LOGIN_LOCK_MINUTES"])):
-        row = db.session.get(LoginThrottle, key)
-        if row is None or _forgotten(row, moment):
-            row = row or LoginThrottle(key=key)
+        row = _row_for_update(key, moment)
+        if _forgotten(row, moment):
             row.failures, row.locked_until = 0, None
-            db.session.add(row)
         row.failures += 1
         row.last_failure = moment
         if row.failures >= config["RTSUIVI_LOGIN_MAX_FAILURES"]:
@@ -99,6 +99,17 @@ def record(name: str, address: str | None, success: bool,
             log.warning("login locked for %s until %s", key, row.locked_until)
     log.warning("login failed for %r from %s", name, address)
     _forget_old(moment)
+
+
+def _row_for_update(key: str, moment: datetime) -> LoginThrottle:
+    """The key's row, created if missing and locked until commit: parallel tries (a
+    brute-force tool) neither collide on creating it nor lose a failure."""
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[
+        db.session.get_bind().dialect.name]
+    db.session.execute(insert(LoginThrottle).values(key=key, failures=0, last_failure=moment)
+                       .on_conflict_do_nothing(index_elements=["key"]))
+    return db.session.scalar(select(LoginThrottle).where(LoginThrottle.key == key)
+                             .with_for_update().execution_options(populate_existing=True))
 
 
 def _forget_old(moment: datetime) -> None:
