@@ -1,5 +1,5 @@
-"""The data folder and the SQLite file hold every ticket, mail and password hash: only
-the account that runs RT-suivi may read them (folder 0700, file 0600).
+"""The data folder, the search index and the SQLite file hold every ticket, mail and
+password hash: only the account that runs RT-suivi may read them (folders 0700, file 0600).
 
 SQLite gives its -wal and -shm files the database file's mode, so they follow.
 """
@@ -25,8 +25,10 @@ def private_file(path: Path) -> None:
 
 
 def prepare(app: Flask) -> None:
-    """Create the data folder and the SQLite file, private, before anything writes there."""
+    """Create the data folder, the index folder (it holds the tickets' text) and the
+    SQLite file, private, before anything writes there."""
     private_dir(Path(app.config["RTSUIVI_DATA_DIR"]))
+    private_dir(Path(app.config["RTSUIVI_INDEX_DIR"]))
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if not uri.startswith("sqlite:///") or ":memory:" in uri or "mode=memory" in uri:
         return

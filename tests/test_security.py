@@ -583,8 +583,9 @@ def test_data_folder_and_sqlite_file_are_private(tmp_path, monkeypatch):
     finally:
         os.umask(old_umask)
     assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    assert stat.S_IMODE((data / "search_index").stat().st_mode) == 0o700
     assert files["rtsuivi.sqlite3"] == 0o600 and files["secret_key"] == 0o600
-    assert all(mode == 0o600 for name, mode in files.items()), files
+    assert all(mode == 0o600 for name, mode in files.items() if name != "search_index"), files
 
 
 def test_account_lock_spares_the_users_own_browser(client, make_user, clock, app):
