@@ -75,5 +75,6 @@ def register_template_helpers(app: Flask) -> None:
             "current_locale": str(get_locale()),
             "lifecycle": lifecycle,
             # What one request may do (issue 10), said in the forms it bounds.
-            "limits": {"bulk_tickets": bulk.MAX_TICKETS, "addresses": tickets.MAX_ADDRESSES},
+            "limits": {"bulk_tickets": bulk.MAX_TICKETS, "addresses": tickets.MAX_ADDRESSES,
+                       "people_changes": bulk.MAX_PEOPLE_CHANGES},
         }

@@ -260,7 +260,7 @@ def _bulk_run(ids: list[int], changes) -> list:
     """Run the bulk update a batch at a time, each committed so that others interleave;
     when the database stays busy, stop and report the rest as not done."""
     outcomes = []
-    batches = bulk.batches(ids)
+    batches = bulk.batches(ids, changes)
     for number, batch in enumerate(batches):
         try:
             done = bulk.update(current_user, batch, changes)

@@ -12,9 +12,11 @@ from . import tickets as domain
 from .accounts import find_user, nobody
 
 # One request must not hold the desk (on SQLite, the whole database's write lock): at most
-# MAX_TICKETS tickets a run, committed BATCH at a time so other agents' changes interleave.
+# MAX_TICKETS tickets and MAX_PEOPLE_CHANGES watcher changes (tickets x addresses, about
+# 10 ms each) a run, committed BATCH tickets at a time so other agents' changes interleave.
 MAX_TICKETS = 100
-BATCH = 10
+MAX_PEOPLE_CHANGES = 1000
+BATCH = 1
 WATCHER_FIELDS = (("add_requestor", "Requestor", True), ("add_cc", "Cc", True),
                   ("add_admincc", "AdminCc", True), ("remove_requestor", "Requestor", False),
                   ("remove_cc", "Cc", False), ("remove_admincc", "AdminCc", False))
@@ -90,13 +92,18 @@ def update(actor: User, ticket_ids: list[int], changes: Changes) -> list[Outcome
     return outcomes
 
 
-def batches(ticket_ids: list[int]) -> list[list[int]]:
-    """Split a run into the batches committed one by one; refuse more than MAX_TICKETS."""
+def batches(ticket_ids: list[int], changes: Changes) -> list[list[int]]:
+    """Split a run into the batches committed one by one; refuse a run over MAX_TICKETS
+    tickets or MAX_PEOPLE_CHANGES watcher changes."""
     ids = sorted(set(ticket_ids))
     if len(ids) > MAX_TICKETS:
         raise DomainError(_l("Au plus %(n)d tickets par modification groupée (%(count)d "
                              "sélectionnés) : rien n'a été modifié.", n=MAX_TICKETS,
                              count=len(ids)))
+    if len(ids) * len(changes.watchers) > MAX_PEOPLE_CHANGES:
+        raise DomainError(_l("Au plus %(n)d ajouts ou retraits de personnes par modification "
+                             "groupée (tickets × adresses) : sélectionnez moins de tickets ou "
+                             "d'adresses. Rien n'a été modifié.", n=MAX_PEOPLE_CHANGES))
     return [ids[start:start + BATCH] for start in range(0, len(ids), BATCH)]
 
 
