@@ -117,7 +117,7 @@ def parse_args(argv=None):
     parser.add_argument("--queues", type=int, default=40)
     parser.add_argument("--groups", type=int, default=15)
     parser.add_argument("--agents", type=int, default=150, help="privileged users among --users")
-    parser.add_argument("--password", default=os.environ.get("RTSUIVI_BENCH_PASSWORD", "bench"))
+    parser.add_argument("--password", default=os.environ.get("RTSUIVI_BENCH_PASSWORD", "bench-mesure-1"))
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--reset", action="store_true",
                         help="empty the database first (otherwise refuse if tickets exist)")

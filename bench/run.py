@@ -386,7 +386,7 @@ def parse_args(argv=None):
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--clients", type=int, default=4, help="for the throughput run")
     parser.add_argument("--agent", default="agent")
-    parser.add_argument("--password", default=os.environ.get("RTSUIVI_BENCH_PASSWORD", "bench"))
+    parser.add_argument("--password", default=os.environ.get("RTSUIVI_BENCH_PASSWORD", "bench-mesure-1"))
     parser.add_argument("--only", default="",
                         help="comma-separated words: run only the scenarios whose name has one "
                              "(e.g. 'ticket,throughput')")

@@ -174,7 +174,7 @@ def reply_visibility(app, db, models, samples=5) -> dict:
             "max_s": round(max(delays), 2)}
 
 
-def measure(rounds: int = 10, reindex: bool = False, password: str = "bench",
+def measure(rounds: int = 10, reindex: bool = False, password: str = "bench-mesure-1",
             fts5: bool = True, user_name: str = "agent") -> dict:
     """Run every search measure on the generated data; return the numbers."""
     from rtsuivi import create_app, models, search
@@ -230,7 +230,7 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, default=10, help="repeats of each query")
     parser.add_argument("--reindex", action="store_true", help="rebuild (and time) the index")
     parser.add_argument("--no-fts5", action="store_true")
-    parser.add_argument("--password", default=os.environ.get("RTSUIVI_BENCH_PASSWORD", "bench"))
+    parser.add_argument("--password", default=os.environ.get("RTSUIVI_BENCH_PASSWORD", "bench-mesure-1"))
     parser.add_argument("--json", help="also write the result to this file")
     args = parser.parse_args(argv)
     result = measure(args.rounds, args.reindex, args.password, not args.no_fts5)

@@ -14,6 +14,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config_module.DEFAULTS)
     app.config.update(config_module.from_environment())
     app.config.update(config or {})
+    _engine_options(app)
+    from .storage import prepare as prepare_storage
+    prepare_storage(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config_module.PROJECT_DIR / "migrations"),
@@ -35,7 +38,24 @@ def create_app(config: dict | None = None) -> Flask:
     register_error_handlers(app)
     from .templating import register_template_helpers
     register_template_helpers(app)
+    from .security_headers import register_security_headers
+    register_security_headers(app)
     return app
+
+
+def _engine_options(app: Flask) -> None:
+    """Wait at most RTSUIVI_DB_LOCK_TIMEOUT seconds for a lock (SQLite's write lock,
+    PostgreSQL's row and table locks), then give up: the user is told to try again in a
+    moment (errors.py) instead of waiting without end."""
+    uri, seconds = app.config["SQLALCHEMY_DATABASE_URI"], app.config["RTSUIVI_DB_LOCK_TIMEOUT"]
+    options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+    connect_args = dict(options.get("connect_args", {}))
+    if uri.startswith("sqlite"):
+        connect_args["timeout"] = seconds
+    elif uri.startswith("postgresql") and "options=" not in uri:
+        connect_args["options"] = f"-c lock_timeout={int(seconds * 1000)}"
+    options["connect_args"] = connect_args
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def _select_locale():
@@ -75,16 +95,14 @@ def _select_timezone():
 
 def _configure_login(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
-    from .models import User
-
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Connectez-vous pour accéder à cette page.")
     login_manager.session_protection = "basic"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and not user.disabled else None
+    def load_user(session_id: str):
+        from .sessions import load_user as load_session_user
+        return load_session_user(session_id)
 
     @login_manager.unauthorized_handler
     def unauthorized():
@@ -100,7 +118,10 @@ def _configure_login(app: Flask) -> None:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
-    """Turn on foreign keys, WAL and a busy timeout on SQLite; leave other databases alone."""
+    """Turn on foreign keys and WAL on SQLite; leave other databases alone.
+
+    The busy timeout is sqlite3's `timeout`, RTSUIVI_DB_LOCK_TIMEOUT (_engine_options).
+    """
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         # Let SQLAlchemy emit BEGIN itself (see _sqlite_begin) instead of pysqlite.
         dbapi_connection.isolation_level = None
@@ -108,7 +129,6 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
 
 
@@ -121,6 +141,7 @@ def _sqlite_begin(connection):
     """
     if connection.dialect.name != "sqlite":
         return
-    from flask import has_request_context
-    writes = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+    from flask import g, has_request_context
+    writes = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS") \
+        and not g.get("database_busy")  # the busy answer only reads
     connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")

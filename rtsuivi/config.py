@@ -14,11 +14,14 @@ def _secret_key(data_dir: Path) -> str:
     """Use SECRET_KEY, else a key kept in the data folder so sessions survive restarts."""
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
-    data_dir.mkdir(parents=True, exist_ok=True)
+    from .storage import private_dir
+    private_dir(data_dir)
     key_file = data_dir / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
+        # Created 0600 from the start: never readable by others, not even for a moment.
+        descriptor = os.open(key_file, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        with os.fdopen(descriptor, "w") as out:
+            out.write(secrets.token_hex(32))
     return key_file.read_text().strip()
 
 
@@ -40,6 +43,26 @@ def from_environment() -> dict:
         **_mail_settings(),
         "SESSION_COOKIE_SECURE": os.environ.get("RTSUIVI_SECURE_COOKIES", "0") == "1",
         "REMEMBER_COOKIE_SECURE": os.environ.get("RTSUIVI_SECURE_COOKIES", "0") == "1",
+        **_security_settings(),
+    }
+
+
+def _security_settings() -> dict:
+    """Session lifetimes and login throttling (docs/deploy.md, "Sessions and logins")."""
+    env = os.environ.get
+    max_hours = float(env("RTSUIVI_SESSION_MAX_HOURS", "12"))
+    return {
+        "RTSUIVI_SESSION_IDLE_MINUTES": float(env("RTSUIVI_SESSION_IDLE_MINUTES", "120")),
+        "RTSUIVI_SESSION_MAX_HOURS": max_hours,
+        "PERMANENT_SESSION_LIFETIME": int(max_hours * 3600),
+        "RTSUIVI_LOGIN_FREE_ATTEMPTS": int(env("RTSUIVI_LOGIN_FREE_ATTEMPTS", "3")),
+        "RTSUIVI_LOGIN_MAX_FAILURES": int(env("RTSUIVI_LOGIN_MAX_FAILURES", "10")),
+        "RTSUIVI_LOGIN_LOCK_MINUTES": float(env("RTSUIVI_LOGIN_LOCK_MINUTES", "15")),
+        "RTSUIVI_LOGIN_ACCOUNT_LOCK_MINUTES": float(
+            env("RTSUIVI_LOGIN_ACCOUNT_LOCK_MINUTES", "5")),
+        "RTSUIVI_PROXY_COUNT": int(env("RTSUIVI_PROXY_COUNT", "0")),
+        "RTSUIVI_DB_LOCK_TIMEOUT": float(env("RTSUIVI_DB_LOCK_TIMEOUT", "10")),
+        "RTSUIVI_MAX_RECIPIENTS_PER_MAIL": int(env("RTSUIVI_MAX_RECIPIENTS_PER_MAIL", "50")),
     }
 
 
@@ -97,7 +120,6 @@ DEFAULTS = {
     "SESSION_COOKIE_NAME": "rtsuivi_session",
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
-    "PERMANENT_SESSION_LIFETIME": 8 * 3600,
     # A tab left open all day must still post its forms.
     "WTF_CSRF_TIME_LIMIT": None,
     "WTF_CSRF_HEADERS": ["X-CSRFToken"],

@@ -6,7 +6,7 @@ from babel.dates import format_datetime
 from flask_babel import get_locale, get_timezone, get_translations
 from flask_login import current_user
 
-from .domain import lifecycle, rights
+from .domain import bulk, lifecycle, rights, tickets
 
 
 def _request_translations():
@@ -52,8 +52,11 @@ def register_template_helpers(app: Flask) -> None:
         if not value:
             return ""
         zone, locale = _request_zone_and_locale()
-        return format_datetime(value.replace(tzinfo=timezone.utc).astimezone(zone), fmt,
-                               locale=locale)
+        try:
+            shown = value.replace(tzinfo=timezone.utc).astimezone(zone)
+        except OverflowError:  # a date at the end of the calendar: show it in UTC
+            shown = value.replace(tzinfo=timezone.utc)
+        return format_datetime(shown, fmt, locale=locale)
 
     @app.template_filter("sanitize_html")
     def sanitize(value: str):
@@ -82,4 +85,7 @@ def register_template_helpers(app: Flask) -> None:
             "current_locale": str(get_locale()),
             "lifecycle": lifecycle,
             "elides": elides,
+            # What one request may do (issue 10), said in the forms it bounds.
+            "limits": {"bulk_tickets": bulk.MAX_TICKETS, "addresses": tickets.MAX_ADDRESSES,
+                       "people_changes": bulk.MAX_PEOPLE_CHANGES},
         }

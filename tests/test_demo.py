@@ -9,7 +9,7 @@ from rtsuivi.models import Queue, Ticket, Transaction, User
 
 def test_demo_data_gives_each_group_only_its_queue(app):
     with app.test_request_context():
-        assert load_demo("pw", progress=lambda m: None) == 40
+        assert load_demo("demo-password-1", progress=lambda m: None) == 40
         db.session.commit()
         users = {u.name: u for u in db.session.scalars(select(User))}
         general, info = (db.session.scalar(select(Queue).where(Queue.name == n))

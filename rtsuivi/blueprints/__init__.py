@@ -3,9 +3,23 @@ from functools import wraps
 
 from flask import Flask, abort, redirect, url_for
 from flask_login import current_user, login_required
+from werkzeug.routing import IntegerConverter
+
+from ..models.base import MAX_ID
+
+MAX_PAGE = 1_000_000  # beyond, OFFSET overflows PostgreSQL's bigint (50 rows a page)
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in every route: a number no id column can hold answers 404."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def register_blueprints(app: Flask) -> None:
+    app.url_map.converters["int"] = IdConverter
     from . import admin, auth, compat, help, home, mailgate, portal, queues, search, tickets
     for module in (admin, auth, compat, help, home, mailgate, portal, queues, search, tickets):
         app.register_blueprint(module.bp)
@@ -24,6 +38,9 @@ def agent_required(view):
 
 def page_number(value) -> int:
     try:
-        return max(1, int(value or 1))
+        page = max(1, int(value or 1))
     except (TypeError, ValueError):
         abort(400)
+    if page > MAX_PAGE:
+        abort(400)
+    return page

@@ -10,7 +10,10 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
-from ..domain.accounts import authenticate
+from .. import sessions
+from ..domain import throttle
+from ..domain.accounts import authenticate, end_sessions
+from ..extensions import db
 
 bp = Blueprint("auth", __name__)
 
@@ -54,14 +57,22 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
+        address = sessions.client_address()
+        refusal = throttle.refusal(form.name.data, address,
+                                   sessions.known_device(form.name.data))
+        if refusal is not None:
+            flash(str(refusal), "error")
+            return render_template("auth/login.html", form=form), 429
         user = authenticate(form.name.data, form.password.data)
+        throttle.record(form.name.data, address, success=user is not None)
+        db.session.commit()
         if user is not None:
             lang = session.get("lang")  # a language chosen before logging in stays
             session.clear()
             if lang:
                 session["lang"] = lang
             login_user(user)
-            session.permanent = True
+            sessions.start(user)
             return redirect(_safe_next(request.args.get("next")) or home_for(user))
         # Never say which of the name or the password was wrong.
         flash(_("Identifiant ou mot de passe incorrect."), "error")
@@ -71,6 +82,9 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        end_sessions(current_user)  # a copy of this cookie must not outlive the logout
+        db.session.commit()
     logout_user()
     session.clear()
     flash(_("Vous êtes déconnecté."), "info")

@@ -10,6 +10,7 @@ from flask import (Blueprint, Response, abort, flash, redirect, render_template,
 from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import OperationalError
 
 from .. import search
 from ..dates import utc_to_local
@@ -19,12 +20,14 @@ from ..domain.saved_searches import SearchSpec
 from ..domain.simple_search import to_ticketsql
 from ..domain.ticketsql import TicketSQLError, compile_query
 from ..extensions import db
+from ..errors import database_busy, read_only_from_now
 from ..htmx import announce, redirect_client, render_fragment, wants_fragment
+from ..models.base import db_id
+from ..safe_urls import local_url
 from . import agent_required, page_number
 
 bp = Blueprint("search", __name__, url_prefix="/recherche")
 TICKET_NUMBER = re.compile(r"#?\d{1,12}")
-ID = re.compile(r"[0-9]{1,10}")  # ids are INTEGER columns: past this, nothing is found
 MAX_PAGE = 10**7  # (page - 1) * rows must stay an integer the database takes
 SUGGESTIONS = 8
 # A cell starting with one of these is run as a formula by spreadsheets (OWASP, CSV
@@ -76,10 +79,10 @@ def suggestions():
 def _requested_spec() -> SearchSpec:
     """The search of the URL: a saved search (?saved=id) or the query and display args."""
     if "saved" in request.args:
-        saved_id = request.args["saved"]
-        if not ID.fullmatch(saved_id):
+        saved_id = request.args.get("saved", type=db_id)
+        if saved_id is None:
             abort(404)
-        return SearchSpec.of(saved_searches.load(current_user, int(saved_id)))
+        return SearchSpec.of(saved_searches.load(current_user, saved_id))
     return SearchSpec.from_args(request.args)
 
 
@@ -264,17 +267,39 @@ def delete_saved(saved_id: int):
 @agent_required
 def bulk_update():
     require(current_user, "ShowSearchBulkUpdate")
-    ids = [int(i) for i in request.form.getlist("ids") if ID.fullmatch(i)]
+    ids = request.form.getlist("ids", type=db_id)
+    outcomes = []
     if not ids:
         flash(_("Sélectionnez au moins un ticket."), "error")
-        outcomes = []
     else:
-        outcomes = bulk.update(current_user, ids, bulk.Changes.from_form(request.form))
-        db.session.commit()
-    context = {"outcomes": outcomes, "back": request.form.get("back") or url_for(
-        "search.builder")}
+        try:
+            outcomes = _bulk_run(ids, bulk.Changes.from_form(request.form))
+        except DomainError as error:
+            flash(str(error), "error")
+    context = {"outcomes": outcomes, "back": local_url(request.form.get("back"),
+                                                       url_for("search.builder"))}
     if wants_fragment():
         html = render_fragment("search/bulk.html", "bulk_report", **context)
         return announce(html + render_template("_messages_oob.html"), "search-results-changed")
     return render_template("search/bulk.html", **context)
 
+
+def _bulk_run(ids: list[int], changes) -> list:
+    """Run the bulk update a batch at a time, each committed so that others interleave;
+    when the database stays busy, stop and report the rest as not done."""
+    outcomes = []
+    batches = bulk.batches(ids, changes)
+    for number, batch in enumerate(batches):
+        try:
+            done = bulk.update(current_user, batch, changes)
+            db.session.commit()
+        except OperationalError as error:
+            db.session.rollback()
+            if not database_busy(error):
+                raise
+            read_only_from_now()
+            rest = [i for later in batches[number:] for i in later]
+            return outcomes + bulk.not_done(rest, _(
+                "base de données occupée, non modifié : réessayez dans un instant"))
+        outcomes += done
+    return outcomes

@@ -52,6 +52,8 @@ def create_user(name: str, email: str | None = None, real_name: str = "",
         raise DomainError(_l("Le nom d'utilisateur est obligatoire."))
     if db.session.scalar(select(User.id).where(func.lower(User.name) == name.lower())):
         raise DomainError(_l("L'utilisateur %(name)s existe déjà.", name=name))
+    if password is not None:
+        check_password_policy(password, name)
     email = (email or "").strip().lower() or None
     if email and db.session.scalar(select(User.id).where(User.email == email)):
         raise DomainError(_l("L'adresse %(email)s est déjà utilisée.", email=email))
@@ -63,8 +65,44 @@ def create_user(name: str, email: str | None = None, real_name: str = "",
 
 
 def set_password(user: User, password: str) -> None:
-    """Set the user's password (stored hashed)."""
+    """Set the user's password (stored hashed) and end the sessions opened with the old one.
+
+    Raises DomainError when the password breaks the policy.
+    """
+    check_password_policy(password, user.name)
     user.password_hash = _hash(password)
+    end_sessions(user)
+
+
+def end_sessions(user: User) -> None:
+    """End every login session of the user, wherever it is (rtsuivi/sessions.py)."""
+    user.session_serial = (user.session_serial or 0) + 1
+
+
+MIN_PASSWORD_LENGTH = 10
+# The most used passwords that are long enough to pass the length rule (lower case).
+COMMON_PASSWORDS = frozenset("""
+1234567890 0123456789 0987654321 1111111111 0000000000 123456789a 1234567891 12345678910
+azertyuiop qwertyuiop azerty1234 azerty123456 qwerty1234 qwerty123456 1q2w3e4r5t
+motdepasse motdepasse1 motdepasse123 mot-de-passe password12 password123 password1234
+passwordpassword passw0rd123 iloveyou12 jetaime123 administrateur administrator
+bonjour123 soleil1234 changeme123 welcome123 bienvenue1 bienvenue123 letmein123
+abcdefghij abc1234567 aaaaaaaaaa football12 marseille13 doudou1234 loulou1234
+""".split())
+
+
+def check_password_policy(password: str | None, name: str | None) -> None:
+    """Refuse a password shorter than 10 characters, equal to the user name or among the
+    most common ones; raise DomainError saying why."""
+    password = password or ""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise DomainError(_l("Le mot de passe doit compter au moins %(n)d caractères.",
+                             n=MIN_PASSWORD_LENGTH))
+    lowered, login = password.lower(), (name or "").strip().lower()
+    if login and lowered == login:
+        raise DomainError(_l("Le mot de passe ne doit pas être le nom d'utilisateur."))
+    if lowered in COMMON_PASSWORDS:
+        raise DomainError(_l("Ce mot de passe est trop courant : choisissez-en un autre."))
 
 
 def authenticate(name: str, password: str) -> User | None:

@@ -6,11 +6,17 @@ from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
 from ..models import Queue, Ticket, User
+from ..models.base import db_id
 from . import DomainError, Forbidden, NotFound, lifecycle
 from . import tickets as domain
 from .accounts import find_user, nobody
 
-MAX_TICKETS = 500
+# One request must not hold the desk (on SQLite, the whole database's write lock): at most
+# MAX_TICKETS tickets and MAX_PEOPLE_CHANGES watcher changes (tickets x addresses, about
+# 10 ms each) a run, committed BATCH tickets at a time so other agents' changes interleave.
+MAX_TICKETS = 100
+MAX_PEOPLE_CHANGES = 1000
+BATCH = 1
 WATCHER_FIELDS = (("add_requestor", "Requestor", True), ("add_cc", "Cc", True),
                   ("add_admincc", "AdminCc", True), ("remove_requestor", "Requestor", False),
                   ("remove_cc", "Cc", False), ("remove_admincc", "AdminCc", False))
@@ -31,15 +37,29 @@ class Changes:
         def number(name):
             value = (form.get(name) or "").strip()
             return int(value) if value.lstrip("-").isdigit() else None
-        watchers = [(who, role, add) for name, role, add in WATCHER_FIELDS
-                    for who in (form.get(name) or "").replace(";", ",").split(",")
-                    if who.strip()]
+        watchers = []
+        for name, role, add in WATCHER_FIELDS:
+            names = [w for w in (form.get(name) or "").replace(";", ",").split(",") if w.strip()]
+            if len(names) > domain.MAX_ADDRESSES:
+                raise DomainError(_l("Au plus %(n)d adresses à la fois (%(count)d données).",
+                                     n=domain.MAX_ADDRESSES, count=len(names)))
+            watchers += [(who, role, add) for who in names]
+        queue = number("queue")
         return cls(owner=(form.get("owner") or "").strip(),
-                   status=(form.get("status") or "").strip(), queue_id=number("queue"),
+                   status=(form.get("status") or "").strip(),
+                   queue_id=None if queue is None else _id_or_zero(queue),
                    priority=number("priority"),
                    watchers=[(w.strip(), r, a) for w, r, a in watchers],
                    message_kind="reply" if form.get("message_kind") == "reply" else "comment",
                    message=form.get("message") or "")
+
+
+def _id_or_zero(value: int) -> int:
+    """An id, or 0 (found nowhere) for a number no id column holds."""
+    try:
+        return db_id(value)
+    except ValueError:
+        return 0
 
 
 @dataclass
@@ -54,9 +74,10 @@ def update(actor: User, ticket_ids: list[int], changes: Changes) -> list[Outcome
     """Apply the changes to each ticket in its own savepoint; one outcome per ticket.
 
     A refusal (missing right, lifecycle rule, unknown person) rolls back that ticket only.
+    The caller commits, one batch (batches()) at a time.
     """
     outcomes = []
-    for ticket_id in sorted(set(ticket_ids))[:MAX_TICKETS]:
+    for ticket_id in sorted(set(ticket_ids)):
         outcome = Outcome(ticket_id)
         savepoint = db.session.begin_nested()
         try:
@@ -69,6 +90,26 @@ def update(actor: User, ticket_ids: list[int], changes: Changes) -> list[Outcome
             outcome.done, outcome.refused = [], error
         outcomes.append(outcome)
     return outcomes
+
+
+def batches(ticket_ids: list[int], changes: Changes) -> list[list[int]]:
+    """Split a run into the batches committed one by one; refuse a run over MAX_TICKETS
+    tickets or MAX_PEOPLE_CHANGES watcher changes."""
+    ids = sorted(set(ticket_ids))
+    if len(ids) > MAX_TICKETS:
+        raise DomainError(_l("Au plus %(n)d tickets par modification groupée (%(count)d "
+                             "sélectionnés) : rien n'a été modifié.", n=MAX_TICKETS,
+                             count=len(ids)))
+    if len(ids) * len(changes.watchers) > MAX_PEOPLE_CHANGES:
+        raise DomainError(_l("Au plus %(n)d ajouts ou retraits de personnes par modification "
+                             "groupée (tickets × adresses) : sélectionnez moins de tickets ou "
+                             "d'adresses. Rien n'a été modifié.", n=MAX_PEOPLE_CHANGES))
+    return [ids[start:start + BATCH] for start in range(0, len(ids), BATCH)]
+
+
+def not_done(ticket_ids: list[int], reason) -> list[Outcome]:
+    """Outcomes for tickets a run did not reach (the database was busy)."""
+    return [Outcome(ticket_id, refused=reason) for ticket_id in ticket_ids]
 
 
 def _apply(ticket: Ticket, actor: User, changes: Changes) -> list:

@@ -123,8 +123,12 @@ def run_scrips(txn: Transaction, cache: dict) -> list:
             lang = person.lang if person.lang in mail_templates.LANGS \
                 else mail_templates.DEFAULT_LANG
             by_lang.setdefault(lang, []).append(person)
+        # A ticket with thousands of watchers makes several mails, never one huge one.
+        size = current_app.config["RTSUIVI_MAX_RECIPIENTS_PER_MAIL"]
         for lang, group in by_lang.items():
-            made.append(outbound.queue_notification(scrip, txn, group, lang, cache))
+            for start in range(0, len(group), size):
+                made.append(outbound.queue_notification(scrip, txn, group[start:start + size],
+                                                        lang, cache))
     return made
 
 

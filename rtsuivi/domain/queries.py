@@ -137,27 +137,25 @@ def requested_by(user: User, active: bool = True) -> list[Ticket]:
 
 
 def load_attachment(attachment_id: int, user: User) -> Attachment:
-    """Return an attachment of a ticket the user may read (comments need
-    ShowTicketComments); otherwise raise NotFound."""
-    from .tickets import load_visible  # tickets.py imports nothing from here
+    """Return an attachment the user may read (reading.can_read_attachment); otherwise
+    raise NotFound."""
+    from .reading import can_read_attachment
     attachment = db.session.get(Attachment, attachment_id)
-    if attachment is None:
-        raise NotFound(_l("Pièce jointe introuvable."))
-    txn = attachment.transaction
-    ticket = load_visible(txn.ticket_id, user)
-    if txn.type == "Comment" and not can(user, "ShowTicketComments", ticket):
+    if attachment is None or not can_read_attachment(user, attachment):
         raise NotFound(_l("Pièce jointe introuvable."))
     return attachment
 
 
 def outgoing_mails(ticket: Ticket, user: User) -> dict[int, list]:
-    """The mails sent for each transaction, when the user holds ShowOutgoingEmail."""
+    """The mails sent for each transaction that the user may read (reading.can_read_mail)."""
+    from .reading import can_read_mail
     if not can(user, "ShowOutgoingEmail", ticket):
         return {}
     found: dict[int, list] = {}
     for mail in db.session.scalars(select(OutboxMail).where(OutboxMail.ticket_id == ticket.id)
                                    .order_by(OutboxMail.id)):
-        found.setdefault(mail.transaction_id, []).append(mail)
+        if can_read_mail(user, mail):
+            found.setdefault(mail.transaction_id, []).append(mail)
     return found
 # ---------------------------------------------------------------- search results
 

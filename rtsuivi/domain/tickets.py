@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Attachment, Queue, Ticket, Transaction, User, Watcher, utcnow
+from ..models.base import MAX_ID
 from . import DomainError, NotFound
 from . import lifecycle
 from .accounts import find_or_create_by_email, nobody
@@ -33,7 +34,7 @@ class OwnerConflict(DomainError):
 
 def load_visible(ticket_id: int, user: User, include_deleted: bool = True) -> Ticket:
     """Return the ticket if the user may see it; otherwise raise NotFound (never 403)."""
-    ticket = db.session.get(Ticket, ticket_id)
+    ticket = db.session.get(Ticket, ticket_id) if 0 < ticket_id <= MAX_ID else None
     if ticket is None or not can(user, "ShowTicket", ticket):
         raise NotFound(_l("Ticket introuvable."))
     if ticket.status == "deleted" and not include_deleted:
@@ -44,12 +45,13 @@ def load_visible(ticket_id: int, user: User, include_deleted: bool = True) -> Ti
 def history(ticket: Ticket, user: User) -> tuple[list[Transaction], dict[int, User]]:
     """Return the transactions the user may read, oldest first, and the users they name.
 
-    Comments are left out without ShowTicketComments. Costs a fixed number of queries.
+    Follows reading.transactions_condition (comments need ShowTicketComments; requesters
+    read only the messages). Costs a fixed number of queries.
     """
-    query = (select(Transaction).where(Transaction.ticket_id == ticket.id)
+    from .reading import transactions_condition
+    query = (select(Transaction).where(Transaction.ticket_id == ticket.id,
+                                       transactions_condition(user, ticket))
              .options(selectinload(Transaction.attachments)).order_by(Transaction.id))
-    if not can(user, "ShowTicketComments", ticket):
-        query = query.where(Transaction.type != "Comment")
     transactions = list(db.session.scalars(query))
     ids = {int(v) for t in transactions if t.field in ("Owner", "Watcher")
            for v in (t.old_value, t.new_value) if v and v.isdigit()}
@@ -95,10 +97,25 @@ def _parse_minutes(value) -> int:
 
 # ---------------------------------------------------------------- people
 
+MAX_ADDRESSES = 50  # per field and per request: one request must not hold the desk
+
+
+def _addresses(text: str | None, separators: str = r"[,;\s]+") -> list[str]:
+    """Split a list of logins or addresses; refuse more than MAX_ADDRESSES."""
+    items = [item.strip() for item in re.split(separators, text or "") if item.strip()]
+    if len(items) > MAX_ADDRESSES:
+        raise DomainError(_l("Au plus %(n)d adresses à la fois (%(count)d données).",
+                             n=MAX_ADDRESSES, count=len(items)))
+    return items
+
+
 def parse_people(text: str | None) -> list[User]:
-    """Turn "alice, denise@example.org" into users; unknown addresses become requesters."""
+    """Turn "alice, denise@example.org" into users; unknown addresses become requesters.
+
+    Raises DomainError over MAX_ADDRESSES names.
+    """
     users = []
-    for item in re.split(r"[,;\s]+", text or ""):
+    for item in _addresses(text):
         if item:
             user = find_or_create_by_email(item)
             if user not in users:
@@ -242,15 +259,16 @@ def forward(ticket: Ticket, actor: User, to: str, content: str = "",
     """
     require(actor, "ForwardMessage", ticket)
     # Addresses are separated by commas or semicolons; « Nom <adresse> » is accepted.
-    items = [a.strip() for a in re.split(r"[,;]", to or "") if a.strip()]
+    items = _addresses(to, separators=r"[,;]")
     if not items:
         raise DomainError(_l("Indiquez au moins une adresse de destination."))
     addresses = [parseaddr(a)[1] if "<" in a else a for a in items]
     bad = [item for item, a in zip(items, addresses) if not ADDRESS.match(a)]
     if bad:
         raise DomainError(_l("Adresse invalide : %(address)s", address=", ".join(bad)))
-    if transaction is not None and (transaction.ticket_id != ticket.id or (
-            transaction.type == "Comment" and not can(actor, "ShowTicketComments", ticket))):
+    from .reading import can_read_transaction
+    if transaction is not None and (transaction.ticket_id != ticket.id
+                                    or not can_read_transaction(actor, transaction)):
         raise NotFound(_l("Transaction introuvable."))
     return _record(ticket, actor, "Forward", field="Transaction" if transaction else "Ticket",
                    new=transaction.id if transaction else None,
@@ -393,6 +411,7 @@ def give(ticket: Ticket, actor: User, new_owner: User) -> Transaction:
 
 # ---------------------------------------------------------------- fields
 
+MIN_PRIORITY, MAX_PRIORITY = 0, 100  # the range the forms offer
 EDITABLE_FIELDS = ("subject", "priority", "due", "starts", "time_estimated", "time_left")
 
 
@@ -409,6 +428,9 @@ def set_fields(ticket: Ticket, actor: User, **values) -> list[Transaction]:
         values["subject"] = (values["subject"] or "").strip()
         if not values["subject"]:
             raise DomainError(_l("Le sujet est obligatoire."))
+    if "priority" in values and not MIN_PRIORITY <= (values["priority"] or 0) <= MAX_PRIORITY:
+        raise DomainError(_l("La priorité va de %(min)d à %(max)d.", min=MIN_PRIORITY,
+                             max=MAX_PRIORITY))
     done = []
     for name, value in values.items():
         old = getattr(ticket, name)

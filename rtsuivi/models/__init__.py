@@ -1,5 +1,5 @@
 """Tables only: columns, relationships and tiny read-only helpers."""
-from .users import Group, GroupMember, User, NOBODY_NAME, SYSTEM_NAME
+from .users import Group, GroupMember, LoginThrottle, User, NOBODY_NAME, SYSTEM_NAME
 from .queues import Queue
 from .acl import ACE
 from .tickets import Attachment, Ticket, Transaction, Watcher, utcnow
@@ -7,7 +7,7 @@ from .mail import InboundMail, MailTemplate, OutboxMail
 from .search import SavedSearch, SearchMark
 
 __all__ = [
-    "ACE", "Attachment", "Group", "GroupMember", "InboundMail", "MailTemplate", "NOBODY_NAME",
+    "ACE", "Attachment", "Group", "GroupMember", "InboundMail", "LoginThrottle", "MailTemplate", "NOBODY_NAME",
     "OutboxMail", "Queue", "SYSTEM_NAME", "SavedSearch", "SearchMark",
     "Ticket", "Transaction", "User", "Watcher", "utcnow",
 ]

@@ -26,6 +26,9 @@ class User(UserMixin, db.Model):
     lang: Mapped[str | None] = mapped_column(String(10))
     timezone: Mapped[str | None] = mapped_column(String(64))
     created: Mapped[datetime] = mapped_column(default=utcnow)
+    # Part of the login session's id: bumped at logout and password change, so every
+    # session opened before (a copied cookie included) stops working (rtsuivi/sessions.py).
+    session_serial: Mapped[int] = mapped_column(default=0, server_default="0")
 
     groups: Mapped[list["Group"]] = relationship(
         secondary="group_members", back_populates="members", order_by="Group.name")
@@ -41,6 +44,9 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return not self.disabled
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_serial or 0}"
 
     def __repr__(self) -> str:
         return f"<User {self.name}>"
@@ -64,3 +70,14 @@ class GroupMember(db.Model):
                                           primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
                                          primary_key=True, index=True)
+
+
+class LoginThrottle(db.Model):
+    """Failed logins counted for one account name or one client address
+    (rtsuivi/domain/throttle.py): the delay, then the temporary lock, they impose."""
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)  # "account:x", "address:y"
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    locked_until: Mapped[datetime | None]

@@ -6,6 +6,8 @@ from wtforms import (DateTimeLocalField, HiddenField, IntegerField, SelectField,
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from ...dates import plausible_date
+
 
 def choices(pairs) -> list[SelectChoice]:
     """Build select options from (value, label) pairs."""
@@ -26,7 +28,7 @@ class CreateForm(FlaskForm):
     content = TextAreaField(_l("Message"), validators=[Optional(), Length(max=200000)])
     priority = IntegerField(_l("Priorité"), default=0,
                             validators=[Optional(), NumberRange(min=0, max=100)])
-    due = DateTimeLocalField(_l("Échéance"), validators=[Optional()],
+    due = DateTimeLocalField(_l("Échéance"), validators=[Optional(), plausible_date],
                              format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
     owner = SelectField(_l("Intervenant"), coerce=int)
 
@@ -53,9 +55,9 @@ class BasicsForm(FlaskForm):
     subject = StringField(_l("Sujet"), validators=[DataRequired(), Length(max=500)])
     queue = SelectField(_l("File"), coerce=int, validators=[Optional()])
     priority = IntegerField(_l("Priorité"), validators=[NumberRange(min=0, max=100)])
-    starts = DateTimeLocalField(_l("Début prévu"), validators=[Optional()],
+    starts = DateTimeLocalField(_l("Début prévu"), validators=[Optional(), plausible_date],
                                 format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
-    due = DateTimeLocalField(_l("Échéance"), validators=[Optional()],
+    due = DateTimeLocalField(_l("Échéance"), validators=[Optional(), plausible_date],
                              format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
     time_estimated = IntegerField(_l("Temps estimé (minutes)"),
                                   validators=[Optional(), NumberRange(min=0, max=100000)])

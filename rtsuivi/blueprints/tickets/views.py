@@ -15,11 +15,13 @@ from ...domain import tickets as domain
 from ...domain.accounts import nobody
 from ...domain import queries
 from ...domain.queries import visible_queues
+from ...domain.reading import can_read_mail
 from ...domain.rights import can, users_with_right
 from ...extensions import db
 from ...htmx import announce, redirect_client, render_fragment, wants_fragment
 from ...mail.message import parse as parse_mail, safe_filename
 from ...models import OutboxMail, Queue, Transaction, User
+from ...models.base import db_id
 from .. import agent_required
 from . import bp
 from .forms import (BasicsForm, CreateForm, ForwardForm, GiveForm, PeopleForm, UpdateForm,
@@ -207,7 +209,7 @@ def forward(ticket_id: int):
     if not can(current_user, "ForwardMessage", ticket):
         abort(403)
     form = ForwardForm()
-    txn_id = request.values.get("transaction", type=int)
+    txn_id = request.values.get("transaction", type=db_id)
     transaction = db.session.get(Transaction, txn_id) if txn_id else None
     if form.validate_on_submit():
         try:
@@ -249,12 +251,12 @@ def attachment(ticket_id: int, attachment_id: int):
 @bp.route("/<int:ticket_id>/mails/<int:mail_id>")
 @agent_required
 def outgoing(ticket_id: int, mail_id: int):
-    """Show one mail sent for the ticket, as it left (ShowOutgoingEmail)."""
+    """Show one mail sent for the ticket, as it left (reading.can_read_mail)."""
     ticket = _load(ticket_id)
     mail = db.session.get(OutboxMail, mail_id)
     if mail is None or mail.ticket_id != ticket.id:
         abort(404)
-    if not can(current_user, "ShowOutgoingEmail", ticket):
+    if not can_read_mail(current_user, mail):
         abort(403)
     return render_template("tickets/outgoing.html", ticket=ticket, mail=mail,
                            readable=parse_mail(mail.raw),
@@ -345,7 +347,7 @@ def add_person(ticket_id: int):
 @agent_required
 def remove_person(ticket_id: int):
     ticket = _load(ticket_id)
-    person = db.session.get(User, request.form.get("user_id", type=int) or 0)
+    person = db.session.get(User, request.form.get("user_id", type=db_id) or 0)
     if person is None:
         abort(400)
     try:
@@ -368,7 +370,7 @@ def create():
     form = CreateForm(formdata=request.args) if request.method == "GET" and wants_fragment() \
         else CreateForm()
     form.queue.choices = choices((q.id, q.name) for q in queues)
-    chosen_id = request.values.get("queue", type=int)
+    chosen_id = request.values.get("queue", type=db_id)
     queue = next((q for q in queues if q.id == chosen_id), queues[0])
     form.owner.choices = _owner_choices(queue)
     if request.method == "GET":

@@ -146,4 +146,9 @@ document.addEventListener("DOMContentLoaded", () => {
       update().innerHTML = "";
     }
   });
+  // A select marked data-autosubmit sends its form when it changes (no inline handler:
+  // the Content-Security-Policy forbids them).
+  document.body.addEventListener("change", (event) => {
+    if (event.target.matches("select[data-autosubmit]")) event.target.form.requestSubmit();
+  });
 });

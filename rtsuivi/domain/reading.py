@@ -1,0 +1,71 @@
+"""Who may read what of a ticket: a transaction, a mail it sent, a file it carries.
+
+One rule, asked by the ticket page, the portal, downloads, the sent-mail page and Forward:
+- the ticket must be visible (ShowTicket); a deleted ticket only to agents;
+- a comment needs ShowTicketComments, as in RT;
+- requesters (unprivileged) read only the messages: Create and Correspond, never a
+  forward note nor an internal change;
+- a sent mail also needs ShowOutgoingEmail, and the right to read the transaction it
+  records (an "Admin Comment" mail is a comment) and, for a forward, the one it forwards.
+"""
+from sqlalchemy import true
+
+from ..extensions import db
+from ..models import Attachment, OutboxMail, Ticket, Transaction, User
+from .rights import can
+
+REQUESTER_TYPES = ("Create", "Correspond")
+
+
+def can_read_ticket(user: User, ticket: Ticket) -> bool:
+    """Tell whether the user may read the ticket at all."""
+    if not can(user, "ShowTicket", ticket):
+        return False
+    return ticket.status != "deleted" or bool(user.privileged)
+
+
+def can_read_transaction(user: User, txn: Transaction) -> bool:
+    """Tell whether the user may read this history entry and its files."""
+    ticket = txn.ticket
+    if not can_read_ticket(user, ticket):
+        return False
+    if not user.privileged and txn.type not in REQUESTER_TYPES:
+        return False
+    return txn.type != "Comment" or can(user, "ShowTicketComments", ticket)
+
+
+def transactions_condition(user: User, ticket: Ticket):
+    """The same rule as a SQL condition on Transaction, for a ticket already readable."""
+    condition = true()
+    if not user.privileged:
+        condition = Transaction.type.in_(REQUESTER_TYPES)
+    if not can(user, "ShowTicketComments", ticket):
+        condition = condition & (Transaction.type != "Comment")
+    return condition
+
+
+def can_read_attachment(user: User, attachment: Attachment) -> bool:
+    """Tell whether the user may download this file (its transaction must be readable)."""
+    return can_read_transaction(user, attachment.transaction)
+
+
+def can_read_mail(user: User, mail: OutboxMail) -> bool:
+    """Tell whether the user may read a mail the desk sent for a ticket."""
+    ticket = db.session.get(Ticket, mail.ticket_id) if mail.ticket_id else None
+    if ticket is None or not can_read_ticket(user, ticket) \
+            or not can(user, "ShowOutgoingEmail", ticket):
+        return False
+    txn = db.session.get(Transaction, mail.transaction_id) if mail.transaction_id else None
+    if txn is None:
+        return True
+    if not can_read_transaction(user, txn):
+        return False
+    forwarded = _forwarded(txn)
+    return forwarded is None or can_read_transaction(user, forwarded)
+
+
+def _forwarded(txn: Transaction) -> Transaction | None:
+    """The transaction a "Forward Transaction" sent, if any."""
+    if txn.type != "Forward" or txn.field != "Transaction" or not (txn.new_value or "").isdigit():
+        return None
+    return db.session.get(Transaction, int(txn.new_value))
