@@ -9,15 +9,16 @@ from .extensions import db
 from .htmx import wants_fragment
 
 
-def _error(status: int, title: str, message: str):
+def _error(status: int, title: str, message: str, headers: dict | None = None):
+    headers = dict(headers or {})
     if wants_fragment():
         # A refusal goes into the message area, inside it, whatever swap the asking element
         # uses (a box swapping itself outerHTML would otherwise replace #messages for good).
+        headers.update({"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"})
         return render_template("errors/fragment.html", status=status, title=title,
-                               message=message), status, {"HX-Retarget": "#messages",
-                                                          "HX-Reswap": "innerHTML"}
+                               message=message), status, headers
     return render_template("errors/page.html", status=status, title=title,
-                           message=message), status
+                           message=message), status, headers
 
 
 RETRY_AFTER_SECONDS = 5
@@ -45,9 +46,9 @@ def read_only_from_now() -> None:
 def busy_answer():
     """« Réessayez dans un instant »: 503 with Retry-After; the caller rolled back."""
     read_only_from_now()
-    body, status = _error(503, _("Base de données occupée"),
-                          _("Réessayez dans un instant : rien n'a été enregistré."))
-    return body, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    return _error(503, _("Base de données occupée"),
+                  _("Réessayez dans un instant : rien n'a été enregistré."),
+                  {"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 def register_error_handlers(app: Flask) -> None:
