@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 
 def private_dir(path: Path) -> None:
@@ -25,15 +27,23 @@ def private_file(path: Path) -> None:
 
 
 def prepare(app: Flask) -> None:
-    """Create the data folder, the index folder (it holds the tickets' text) and the
-    SQLite file, private, before anything writes there."""
+    """Create the data folder and the index folder (it holds the tickets' text), private,
+    before anything writes there. The SQLite file itself is created private on the first
+    connection (_private_sqlite_file), not here: a command run without a database must not
+    leave an empty one behind."""
     private_dir(Path(app.config["RTSUIVI_DATA_DIR"]))
     private_dir(Path(app.config["RTSUIVI_INDEX_DIR"]))
-    uri = app.config["SQLALCHEMY_DATABASE_URI"]
-    if not uri.startswith("sqlite:///") or ":memory:" in uri or "mode=memory" in uri:
+
+
+@event.listens_for(Engine, "do_connect")
+def _private_sqlite_file(dialect, conn_rec, cargs, cparams):
+    """Create a missing SQLite file 0600 just before sqlite3 would create it world-readable."""
+    if dialect.name != "sqlite" or not cargs:
         return
-    path = Path(uri.removeprefix("sqlite:///").split("?")[0])
-    if not path.is_absolute():  # Flask-SQLAlchemy puts a relative one in the instance folder
-        path = Path(app.instance_path) / path
-    private_dir(path.parent)
-    private_file(path)
+    database = str(cargs[0])
+    if database in ("", ":memory:") or database.startswith("file:") or "mode=memory" in database:
+        return
+    path = Path(database)
+    if not path.exists():
+        private_dir(path.parent)
+        private_file(path)
