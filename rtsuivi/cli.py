@@ -11,6 +11,7 @@ from .domain import DomainError
 from .domain import accounts
 from .extensions import db
 from .models import Group, Queue, Ticket, User
+from .models.base import MAX_ID
 from .models.users import NOBODY_NAME, SYSTEM_NAME
 
 # Commands that work without a migrated database (they make or fill it, or only print).
@@ -253,7 +254,7 @@ EX_DATAERR = 65  # sysexits: a permanent failure, the MTA bounces the message
 @click.option("--queue", help="Queue name or id (else: routed by the address written to).")
 @click.option("--action", default="correspond", show_default=True,
               help="correspond or comment")
-@click.option("--ticket", type=int, help="Ticket id (overrides the subject tag).")
+@click.option("--ticket", type=click.IntRange(1, MAX_ID), help="Ticket id (overrides the subject tag).")
 def mailgate(queue, action, ticket):
     """Deliver one message read on stdin (for an MTA pipe); exit 0 or 75 like rt-mailgate.
 

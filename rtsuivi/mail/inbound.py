@@ -21,6 +21,7 @@ from ..domain import tickets as domain
 from ..domain.accounts import find_or_create_by_email
 from ..extensions import db
 from ..models import Attachment, InboundMail, OutboxMail, Queue, Ticket, Transaction, utcnow
+from ..models.base import MAX_ID
 from . import outbound
 from .message import ParsedMail, parse
 
@@ -314,7 +315,8 @@ def find_ticket(inbound: InboundMail, parsed: ParsedMail, rtname: str) -> Ticket
                           parsed.subject, re.IGNORECASE)
         ticket_id = int(match.group(1)) if match else None
     if ticket_id is not None:
-        ticket = db.session.get(Ticket, ticket_id)
+        # A number past any id is "not found", not a database overflow.
+        ticket = db.session.get(Ticket, ticket_id) if 0 < ticket_id <= MAX_ID else None
         if ticket is None:
             raise Refused(_("Ticket n°%(id)s introuvable.", id=ticket_id))
         return _effective(ticket)

@@ -189,3 +189,15 @@ def test_the_gateway_refuses_a_request_that_came_through_a_proxy(client, mail_de
                            data={"queue": "Support", "message": mail().decode()})
     assert response.status_code == 403 and "proxy" in response.get_data(as_text=True)
     assert db.session.scalars(select(InboundMail)).all() == []
+
+
+def test_ticket_numbers_past_any_id_are_refused_not_a_database_error(client, mail_desk):
+    huge = "99999999999999999999999"
+    response = client.post(URL, csrf=False, data={
+        "queue": "Support", "ticket": huge, "message": mail().decode()})
+    assert response.get_data(as_text=True) == f"not ok - invalid ticket id {huge}\n"
+    response = client.post(URL, csrf=False, data={
+        "queue": "Support", "message": mail(subject=f"[RT-suivi #{huge}] suite").decode()})
+    assert response.get_data(as_text=True).startswith("not ok - ")
+    assert f"{huge} introuvable" in response.get_data(as_text=True)
+    assert db.session.scalar(select(db.func.count(Ticket.id))) == 0
