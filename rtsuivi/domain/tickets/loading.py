@@ -1,0 +1,39 @@
+"""Read a ticket and its history as the user may see them."""
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ...extensions import db
+from ...models import Ticket, Transaction, User
+from ...models.base import MAX_ID
+from .. import NotFound
+from ..rights import can
+
+
+def load_visible(ticket_id: int, user: User, include_deleted: bool = True) -> Ticket:
+    """Return the ticket if the user may see it; otherwise raise NotFound (never 403)."""
+    ticket = db.session.get(Ticket, ticket_id) if 0 < ticket_id <= MAX_ID else None
+    if ticket is None or not can(user, "ShowTicket", ticket):
+        raise NotFound(_l("Ticket introuvable."))
+    if ticket.status == "deleted" and not include_deleted:
+        raise NotFound(_l("Ticket introuvable."))
+    return ticket
+
+
+def history(ticket: Ticket, user: User) -> tuple[list[Transaction], dict[int, User]]:
+    """Return the transactions the user may read, oldest first, and the users they name.
+
+    Follows reading.transactions_condition (comments need ShowTicketComments; requesters
+    read only the messages). Costs a fixed number of queries.
+    """
+    from ..reading import transactions_condition
+    query = (select(Transaction).where(Transaction.ticket_id == ticket.id,
+                                       transactions_condition(user, ticket))
+             .options(selectinload(Transaction.attachments)).order_by(Transaction.id))
+    transactions = list(db.session.scalars(query))
+    ids = {int(v) for t in transactions if t.field in ("Owner", "Watcher")
+           for v in (t.old_value, t.new_value) if v and v.isdigit()}
+    people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} \
+        if ids else {}
+    return transactions, people
+
