@@ -167,8 +167,8 @@ def _form_page(template: str, block: str, **context):
 # ---------------------------------------------------------------- messages and status
 
 def _update_form(ticket, action: str) -> UpdateForm:
-    preset_status, preset_kind = domain.ACTION_PRESETS.get(action, (None, "reply"))
-    form = UpdateForm(action=action, kind=preset_kind, status=preset_status or "")
+    preset = domain.ACTION_PRESETS[action]
+    form = UpdateForm(action=action, kind=preset.kind, status=preset.status or "")
     form.status.choices = choices([("", _("(inchangé : %(status)s)",
                                           status=lifecycle.label(ticket.status)))] + [
         (name, lifecycle.label(name)) for name in lifecycle.allowed_targets(ticket.status)
@@ -199,7 +199,7 @@ def update(ticket_id: int):
             db.session.commit()
             return _close_update(ticket, _("Ticket mis à jour."))
     return _form_page("tickets/update.html", "update_form", ticket=ticket, form=form,
-                      action=action)
+                      action=action, preset=domain.ACTION_PRESETS[action])
 
 
 @bp.route("/<int:ticket_id>/forward", methods=["GET", "POST"])
@@ -263,16 +263,27 @@ def outgoing(ticket_id: int, mail_id: int):
                            raw=mail.raw.decode("utf-8", "replace"))
 
 
-@bp.route("/<int:ticket_id>/delete", methods=["POST"])
+@bp.route("/<int:ticket_id>/act/<key>", methods=["POST"])
 @agent_required
-def delete(ticket_id: int):
+def act(ticket_id: int, key: str):
+    """A status action of the menu that acts at once (lifecycle.ACTIONS without message)."""
     ticket = _load(ticket_id)
+    action = lifecycle.action(key)
+    if action is None or action.message:
+        abort(404)
     try:
-        domain.set_status(ticket, current_user, "deleted")
+        domain.set_status(ticket, current_user, action.target)
     except DomainError as error:
         return _refused(ticket, error, "summary")
     db.session.commit()
-    return _answer(ticket, "summary", _("Ticket effacé."))
+    return _answer(ticket, "summary", _("Ticket effacé.") if action.target == "deleted" else
+                   _("Statut changé : %(status)s.", status=lifecycle.label(action.target)))
+
+
+@bp.route("/<int:ticket_id>/delete", methods=["POST"])
+@agent_required
+def delete(ticket_id: int):
+    return act(ticket_id, "delete")
 
 
 # ---------------------------------------------------------------- basics and people

@@ -7,7 +7,7 @@ names re-exported here (`from ..domain import tickets as domain; domain.take(...
 from .create import MAX_SUBJECT, NewTicket, create
 from .fields import EDITABLE_FIELDS, MAX_PRIORITY, MIN_PRIORITY, save_basics, set_fields, set_queue
 from .loading import history, load_visible
-from .menu import ACTION_PRESETS, Action, actions_for
+from .menu import ACTION_PRESETS, Action, Preset, actions_for
 from .messages import ADDRESS, COMMENT_RIGHTS, REPLY_RIGHTS, comment, forward, reply
 from .owner import OwnerConflict, can_give, can_steal, can_take, give, steal, take
 from .people import MAX_ADDRESSES, add_watcher, parse_people, remove_watcher
@@ -16,7 +16,8 @@ from .update import update
 
 __all__ = [
     "ACTION_PRESETS", "ADDRESS", "Action", "COMMENT_RIGHTS", "EDITABLE_FIELDS", "MAX_ADDRESSES",
-    "MAX_PRIORITY", "MAX_SUBJECT", "MIN_PRIORITY", "NewTicket", "OwnerConflict", "REPLY_RIGHTS",
+    "MAX_PRIORITY", "MAX_SUBJECT", "MIN_PRIORITY", "NewTicket", "OwnerConflict", "Preset",
+    "REPLY_RIGHTS",
     "actions_for", "add_watcher", "can_give", "can_steal", "can_take", "comment", "create",
     "forward", "give", "history", "load_visible", "parse_people", "remove_watcher", "reply",
     "save_basics", "set_fields", "set_queue", "set_status", "steal", "take", "update",

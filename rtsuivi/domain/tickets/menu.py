@@ -1,9 +1,10 @@
-"""The action menu of the ticket page."""
+"""The action menu of the ticket page; its status actions come from the lifecycle."""
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
 from ...models import Ticket, User
+from .. import lifecycle
 from ..rights import can, can_any
 from .messages import COMMENT_RIGHTS, REPLY_RIGHTS
 from .owner import can_give, can_steal, can_take
@@ -14,12 +15,41 @@ class Action:
     key: str
     label: object
     kind: str  # "form" opens the update form, "post" acts at once, "page" opens a form
+    confirm: object | None = None  # asked before a "post" acts
+    status: bool = False  # a lifecycle action: a "post" one goes to tickets.act
+
+
+@dataclass(frozen=True)
+class Preset:
+    """What the update form starts with when opened from a menu entry."""
+    label: object  # the form's title
+    status: str | None
+    kind: str  # "reply" or "comment"
+    hint: object | None = None
+
+
+MESSAGE_PRESETS = {"reply": Preset(_l("Répondre"), None, "reply"),
+                   "comment": Preset(_l("Commenter"), None, "comment")}
+
+
+def _presets() -> dict[str, Preset]:
+    return {**MESSAGE_PRESETS, **{a.key: Preset(a.label, a.target, a.message, a.hint)
+                                  for a in lifecycle.ACTIONS if a.message}}
+
+
+# The status each menu action presets in the update form, and the message type RT uses.
+ACTION_PRESETS = lifecycle.Live(_presets)
+
+
+def _status_actions(ticket: Ticket, user: User) -> list[Action]:
+    return [Action(a.key, a.label, "form" if a.message else "post", a.confirm, status=True)
+            for a in lifecycle.actions_from(ticket.status)
+            if can(user, lifecycle.right_for(ticket.status, a.target), ticket)]
 
 
 def actions_for(ticket: Ticket, user: User) -> list[Action]:
     """List the actions the user may take on the ticket, in menu order."""
     actions = []
-    status = ticket.status
     if can_any(user, REPLY_RIGHTS, ticket):
         actions.append(Action("reply", _l("Répondre"), "form"))
     if can_any(user, COMMENT_RIGHTS, ticket):
@@ -32,26 +62,4 @@ def actions_for(ticket: Ticket, user: User) -> list[Action]:
         actions.append(Action("steal", _l("Voler"), "post"))
     if can_give(ticket, user):
         actions.append(Action("give", _l("Affecter"), "page"))
-    if can(user, "ModifyTicket", ticket):
-        if status in ("new", "stalled"):
-            actions.append(Action("open", _l("Ouvrir"), "form"))
-        if status in ("new", "open"):
-            actions.append(Action("stall", _l("Stagnant"), "form"))
-        if status in ("new", "open", "stalled"):
-            actions.append(Action("resolve", _l("Résoudre"), "form"))
-            actions.append(Action("reject", _l("Rejeter"), "form"))
-        if status in ("resolved", "rejected", "deleted"):
-            actions.append(Action("reopen", _l("Rouvrir"), "form"))
-    if status != "deleted" and can(user, "DeleteTicket", ticket):
-        actions.append(Action("delete", _l("Effacer"), "post"))
-    return actions
-
-
-# The status each menu action presets in the update form, and the message type RT uses.
-ACTION_PRESETS = {
-    "reply": (None, "reply"), "comment": (None, "comment"),
-    "open": ("open", "reply"), "stall": ("stalled", "comment"),
-    "resolve": ("resolved", "comment"), "reject": ("rejected", "reply"),
-    "reopen": ("open", "comment"),
-}
-
+    return actions + _status_actions(ticket, user)

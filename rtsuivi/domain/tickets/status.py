@@ -20,7 +20,7 @@ def change_status(ticket: Ticket, actor: User, new: str) -> Transaction:
 
 def set_status(ticket: Ticket, actor: User, new: str) -> Transaction:
     """Move the ticket to another status if the lifecycle and the actor's rights allow it."""
-    lifecycle.check_transition(ticket.status, new)
+    lifecycle.check_transition(ticket.status, new, ticket)
     require(actor, lifecycle.right_for(ticket.status, new), ticket)
     return change_status(ticket, actor, new)
 

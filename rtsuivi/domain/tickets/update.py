@@ -23,7 +23,7 @@ def update(ticket: Ticket, actor: User, kind: str, content: str, status: str | N
     if status == ticket.status:
         status = None
     if status:  # check before writing anything, so a refusal changes nothing
-        lifecycle.check_transition(ticket.status, status)
+        lifecycle.check_transition(ticket.status, status, ticket)
         require(actor, lifecycle.right_for(ticket.status, status), ticket)
     done = []
     if _clean_text(content):
