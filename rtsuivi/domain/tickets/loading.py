@@ -4,9 +4,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ...extensions import db
-from ...models import Ticket, Transaction, User
+from ...models import OutboxMail, Queue, Ticket, Transaction, User
 from ...models.base import MAX_ID
-from .. import NotFound
+from .. import Forbidden, NotFound
 from ..rights import can
 
 
@@ -37,3 +37,35 @@ def history(ticket: Ticket, user: User) -> tuple[list[Transaction], dict[int, Us
         if ids else {}
     return transactions, people
 
+
+
+def load_person(user_id: int | None) -> User:
+    """Return the user named by a form; NotFound otherwise."""
+    user = db.session.get(User, user_id) if user_id and 0 < user_id <= MAX_ID else None
+    if user is None:
+        raise NotFound(_l("Cette page n'existe pas."))
+    return user
+
+
+def find_queue(queue_id: int | None) -> Queue | None:
+    """Return the queue a form names, or None."""
+    return db.session.get(Queue, queue_id) if queue_id and 0 < queue_id <= MAX_ID else None
+
+
+def find_transaction(transaction_id: int | None) -> Transaction | None:
+    """Return the transaction a link names, or None (forward() checks it belongs)."""
+    return db.session.get(Transaction, transaction_id) if transaction_id else None
+
+
+def load_outgoing_mail(ticket: Ticket, mail_id: int, user: User) -> OutboxMail:
+    """Return one mail sent for the ticket, as it left.
+
+    NotFound unless it is this ticket's; Forbidden unless reading.can_read_mail allows.
+    """
+    from ..reading import can_read_mail
+    mail = db.session.get(OutboxMail, mail_id) if 0 < mail_id <= MAX_ID else None
+    if mail is None or mail.ticket_id != ticket.id:
+        raise NotFound(_l("Cette page n'existe pas."))
+    if not can_read_mail(user, mail):
+        raise Forbidden(_l("Vous n'avez pas accès à cette page."))
+    return mail

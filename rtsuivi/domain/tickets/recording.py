@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from ...extensions import db
 from ...models import Attachment, Ticket, Transaction, User, utcnow
 from .. import DomainError
+from .events import remember
 
 
 def record(ticket: Ticket, actor: User, type_: str, field: str | None = None,
@@ -22,6 +23,7 @@ def record(ticket: Ticket, actor: User, type_: str, field: str | None = None,
     ticket.updated = txn.created
     ticket.updated_by = actor
     db.session.add(txn)
+    remember(txn)
     return txn
 
 
