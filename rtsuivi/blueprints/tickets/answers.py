@@ -32,6 +32,8 @@ def show_context(ticket, blocks=BLOCKS) -> dict:
         context["actions"] = domain.actions_for(ticket, current_user)
     if "history" in blocks:
         context["transactions"], context["people"] = domain.history(ticket, current_user)
+        context["described"] = {t.id: domain.describe(t, context["people"])
+                                for t in context["transactions"]}
         context["outgoing"] = queries.outgoing_mails(ticket, current_user)
     return context
 

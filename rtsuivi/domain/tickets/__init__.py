@@ -5,6 +5,7 @@ Transaction rows and flushes; the caller commits. One module per concern; caller
 names re-exported here (`from ..domain import tickets as domain; domain.take(...)`).
 """
 from .create import MAX_SUBJECT, NewTicket, create
+from .describe import Description, describe
 from .events import PARTS, parts_changed
 from .fields import EDITABLE_FIELDS, MAX_PRIORITY, MIN_PRIORITY, save_basics, set_fields, set_queue
 from .loading import (
@@ -23,12 +24,11 @@ from .status import set_status
 from .update import update
 
 __all__ = [
-    "ACTION_PRESETS", "ADDRESS", "Action", "COMMENT_RIGHTS", "EDITABLE_FIELDS", "MAX_ADDRESSES",
-    "MAX_PRIORITY", "MAX_SUBJECT", "MIN_PRIORITY", "NewTicket", "OwnerConflict", "PARTS", "Preset",
-    "REPLY_RIGHTS",
-    "actions_for", "add_watcher", "can_give", "can_steal", "can_take", "comment", "create",
-    "find_queue", "find_transaction", "forward", "give", "history", "load_outgoing_mail",
-    "load_person", "load_visible", "parse_people", "parts_changed",
-    "remove_watcher", "reply",
-    "save_basics", "set_fields", "set_queue", "set_status", "steal", "take", "update",
+    "ACTION_PRESETS", "ADDRESS", "Action", "COMMENT_RIGHTS", "Description", "EDITABLE_FIELDS",
+    "MAX_ADDRESSES", "MAX_PRIORITY", "MAX_SUBJECT", "MIN_PRIORITY", "NewTicket", "OwnerConflict",
+    "PARTS", "Preset", "REPLY_RIGHTS", "actions_for", "add_watcher", "can_give", "can_steal",
+    "can_take", "comment", "create", "describe", "find_queue", "find_transaction", "forward",
+    "give", "history", "load_outgoing_mail", "load_person", "load_visible", "parse_people",
+    "parts_changed", "remove_watcher", "reply", "save_basics", "set_fields", "set_queue",
+    "set_status", "steal", "take", "update",
 ]

@@ -31,11 +31,15 @@ def history(ticket: Ticket, user: User) -> tuple[list[Transaction], dict[int, Us
                                        transactions_condition(user, ticket))
              .options(selectinload(Transaction.attachments)).order_by(Transaction.id))
     transactions = list(db.session.scalars(query))
+    return transactions, people_named(transactions)
+
+
+def people_named(transactions) -> dict[int, User]:
+    """Load, in one query, the users owner and watcher entries name by id."""
     ids = {int(v) for t in transactions if t.field in ("Owner", "Watcher")
            for v in (t.old_value, t.new_value) if v and v.isdigit()}
-    people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} \
+    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} \
         if ids else {}
-    return transactions, people
 
 
 
