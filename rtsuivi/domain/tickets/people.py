@@ -49,7 +49,9 @@ def add_watcher(ticket: Ticket, actor: User, role: str, person: User) -> Transac
     if not (can(actor, "ModifyTicket", ticket)
             or (person.id == actor.id and can(actor, self_right, ticket))):
         require(actor, "ModifyTicket", ticket)
-    if any(w.user_id == person.id and w.role == role for w in ticket.watchers):
+    # w.user, not only w.user_id: a watcher added earlier in this transaction has no id yet.
+    if any((w.user_id == person.id or w.user is person) and w.role == role
+           for w in ticket.watchers):
         return None
     ticket.watchers.append(Watcher(user=person, role=role))
     return _record(ticket, actor, "AddWatcher", field="Watcher", new=person.id, data=role)
