@@ -7,7 +7,6 @@ from rtsuivi.domain import tickets as domain
 from rtsuivi.domain.lifecycle import TransitionRefused
 from rtsuivi.extensions import db
 
-
 # ---------------------------------------------------------------- describe()
 
 def test_describe_decodes_user_ids_once_for_page_and_mail(desk, make_ticket):
