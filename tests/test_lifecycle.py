@@ -109,3 +109,20 @@ def test_a_guard_vetoes_a_transition_the_lifecycle_allows(monkeypatch, desk, mak
         domain.set_status(ticket, desk.alice, "resolved")
     assert ticket.status == "new"
     domain.set_status(ticket, desk.alice, "open")
+
+
+def test_an_added_action_without_message_acts_at_once(monkeypatch, desk, login_as,
+                                                      make_ticket):
+    """An action with no message kind posts to tickets.act, with its confirmation."""
+    monkeypatch.setattr(lifecycle, "ACTIONS", lifecycle.ACTIONS + (
+        lifecycle.Action("quickstall", "Mettre de côté", ("new",), "stalled", None,
+                         confirm="Vraiment ?"),))
+    ticket = make_ticket(desk.support)
+    client = login_as(desk.alice)
+    menu = client.hx_get(f"/tickets/{ticket.id}/actions").plain
+    assert f'hx-post="/tickets/{ticket.id}/act/quickstall"' in menu
+    assert 'hx-confirm="Vraiment ?"' in menu
+    response = client.post(f"/tickets/{ticket.id}/act/quickstall", htmx=True)
+    assert response.status_code == 200 and 'id="ticket-summary"' in response.plain
+    assert "stagnant" in response.plain
+    assert client.post(f"/tickets/{ticket.id}/act/resolve", htmx=True).status_code == 404
