@@ -106,12 +106,12 @@ def _configure_login(app: Flask) -> None:
 
     @login_manager.unauthorized_handler
     def unauthorized():
-        from .htmx import redirect_client
+        from .htmx import current_url, is_htmx, redirect_client
         target = url_for("auth.login", next=request.full_path if request.method == "GET"
-                         and "HX-Request" not in request.headers else None)
-        if "HX-Request" in request.headers:
+                         and not is_htmx() else None)
+        if is_htmx():
             # An expired session must send the whole page to the login form, not into a box.
-            target = url_for("auth.login", next=request.headers.get("HX-Current-URL"))
+            target = url_for("auth.login", next=current_url())
             return redirect_client(target)
         return redirect(target)
 

@@ -6,17 +6,14 @@ from sqlalchemy.exc import OperationalError
 
 from .domain import Forbidden, NotFound
 from .extensions import db
-from .htmx import wants_fragment
+from .htmx import into_messages, wants_fragment
 
 
 def _error(status: int, title: str, message: str, headers: dict | None = None):
     headers = dict(headers or {})
     if wants_fragment():
-        # A refusal goes into the message area, inside it, whatever swap the asking element
-        # uses (a box swapping itself outerHTML would otherwise replace #messages for good).
-        headers.update({"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"})
         return render_template("errors/fragment.html", status=status, title=title,
-                               message=message), status, headers
+                               message=message), status, into_messages(headers)
     return render_template("errors/page.html", status=status, title=title,
                            message=message), status, headers
 

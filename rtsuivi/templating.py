@@ -73,6 +73,10 @@ def register_template_helpers(app: Flask) -> None:
             return gettext("%(size)s Ko", size=format_decimal(round(size / 1024, 1)))
         return gettext("%(size)s Mo", size=format_decimal(round(size / 1024 / 1024, 1)))
 
+    @app.template_filter("status_colour")
+    def status_colour(status: str) -> str:
+        return lifecycle.colour(status)
+
     @app.template_filter("status_label")
     def status_label(status: str) -> str:
         return lifecycle.label(status)

@@ -96,7 +96,7 @@ def test_basics_form_moves_the_ticket_and_answers_the_update_box(mover, desk, ma
         "subject": "Imprimante en panne (déplacé)", "priority": "0",
         "queue": str(desk.info.id)})
     assert response.status_code == 200
-    assert "ticket-changed" in response.headers["HX-Trigger"]
+    assert "ticket-people-changed" in response.headers["HX-Trigger"]  # a move resets rights
     moved = _ticket(ticket.id)
     assert moved.queue_id == desk.info.id and moved.subject.endswith("(déplacé)")
 

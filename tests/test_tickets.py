@@ -1,5 +1,6 @@
 """Every ticket action through the Flask client: fragment with HX-Request, redirect without,
 refusal without the right."""
+import json
 import re
 
 import pytest
@@ -68,7 +69,10 @@ def test_take_with_htmx_answers_people_box_and_announces(desk, login_as, make_ti
     html = response.plain
     assert response.status_code == 200
     assert 'id="ticket-people"' in html and "Alice Martin" in html and "<html" not in html
-    assert "ticket-changed" in response.headers["HX-Trigger"]
+    # The people box comes back in the answer; the other parts that changed refresh.
+    assert json.loads(response.headers["HX-Trigger"]) == {
+        "ticket-basics-changed": True, "ticket-actions-changed": True,
+        "ticket-history-changed": True}
     assert _ticket(ticket.id).owner_id == desk.alice.id
     assert _types(ticket.id)[-1] == "Take"
 
@@ -110,7 +114,8 @@ def test_steal_changes_owner_and_records_previous(desk, login_as, make_ticket):
     ticket = make_ticket(desk.support)
     login_as(desk.alice).post(f"/tickets/{ticket.id}/take")
     response = login_as(desk.bruno).post(f"/tickets/{ticket.id}/steal", htmx=True)
-    assert "ticket-changed" in response.headers["HX-Trigger"]
+    assert "ticket-people-changed" not in response.headers["HX-Trigger"]  # in the answer
+    assert "ticket-actions-changed" in response.headers["HX-Trigger"]
     assert "Aucun message ne lui a été envoyé" in response.plain
     assert _ticket(ticket.id).owner_id == desk.bruno.id
     steal = db.session.scalars(select(Transaction).where(
@@ -143,7 +148,7 @@ def test_give_lists_only_agents_who_may_own_and_assigns(desk, login_as, make_tic
     assert "Bruno" in form and "Chloé" not in form and "Enregistrer les modifications" in form
     response = client.post(f"/tickets/{ticket.id}/give", data={"owner": desk.bruno.id},
                            htmx=True)
-    assert "ticket-changed" in response.headers["HX-Trigger"]
+    assert "ticket-people-changed" in response.headers["HX-Trigger"]
     assert _ticket(ticket.id).owner_id == desk.bruno.id
     assert _types(ticket.id)[-1] == "Give"
 
@@ -176,7 +181,8 @@ def test_reply_opens_new_ticket_and_shows_in_history(desk, login_as, make_ticket
     response = client.post(f"/tickets/{ticket.id}/update", htmx=True, data={
         "action": "reply", "kind": "reply", "status": "", "content": "Nous arrivons."})
     assert response.status_code == 200
-    assert "ticket-changed" in response.headers["HX-Trigger"]
+    assert set(json.loads(response.headers["HX-Trigger"])) == {
+        "ticket-basics-changed", "ticket-actions-changed", "ticket-history-changed"}
     assert "Ticket mis à jour." in response.plain
     assert _ticket(ticket.id).status == "open"
     assert _types(ticket.id) == ["Create", "Correspond", "Status"]
@@ -357,7 +363,8 @@ def test_forward_records_history_entry(desk, login_as, make_ticket):
     client = login_as(desk.alice)
     response = client.post(f"/tickets/{ticket.id}/forward", htmx=True, data={
         "to": "compta@example.org", "content": "Pour vous"})
-    assert "ticket-changed" in response.headers["HX-Trigger"]
+    assert set(json.loads(response.headers["HX-Trigger"])) == {
+        "ticket-basics-changed", "ticket-history-changed"}
     forward = db.session.scalars(select(Transaction).where(
         Transaction.ticket_id == ticket.id, Transaction.type == "Forward")).one()
     assert forward.data == "compta@example.org" and forward.content == "Pour vous"
@@ -453,3 +460,32 @@ def test_create_without_subject_shows_error(desk, login_as):
         "queue": desk.support.id, "subject": "", "content": "x"})
     assert response.status_code == 200 and 'class="error"' in response.plain
     assert db.session.scalars(select(Ticket)).all() == []
+
+
+def test_a_refusal_announces_nothing(desk, login_as, make_ticket):
+    ticket = make_ticket(desk.support)
+    response = login_as(desk.alice).post(f"/tickets/{ticket.id}/people/remove", htmx=True,
+                                         data={"role": "Cc", "user_id": desk.bruno.id})
+    assert response.status_code == 200 and "n'est pas Cc" in response.plain
+    assert "HX-Trigger" not in response.headers
+
+
+def test_a_comment_refreshes_summary_and_history_only(desk, login_as, make_ticket):
+    ticket = make_ticket(desk.support)
+    response = login_as(desk.alice).post(f"/tickets/{ticket.id}/update", htmx=True, data={
+        "action": "comment", "kind": "comment", "status": "", "content": "Noté."})
+    assert json.loads(response.headers["HX-Trigger"]) == {
+        "ticket-basics-changed": True, "ticket-history-changed": True}
+
+
+def test_adding_oneself_refreshes_the_menu_too(desk, login_as, make_ticket):
+    """Own roles may grant rights (RT's role rights): the menu follows."""
+    ticket = make_ticket(desk.support)
+    client = login_as(desk.alice)
+    other = client.post(f"/tickets/{ticket.id}/people/add", htmx=True,
+                        data={"role": "Cc", "person": "bruno"})
+    assert "ticket-actions-changed" not in other.headers["HX-Trigger"]
+    own = client.post(f"/tickets/{ticket.id}/people/add", htmx=True,
+                      data={"role": "AdminCc", "person": "alice"})
+    assert "ticket-actions-changed" in own.headers["HX-Trigger"]
+    assert "ticket-people-changed" not in own.headers["HX-Trigger"]  # it is the answer

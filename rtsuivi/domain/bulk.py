@@ -113,6 +113,13 @@ def not_done(ticket_ids: list[int], reason) -> list[Outcome]:
 
 
 def _apply(ticket: Ticket, actor: User, changes: Changes) -> list:
+    """Apply the changes to one ticket; say what was done, in order."""
+    done = (_apply_queue_owner_priority(ticket, actor, changes)
+            + _apply_watchers(ticket, actor, changes) + _apply_message(ticket, actor, changes))
+    return done or [_l("aucun changement")]
+
+
+def _apply_queue_owner_priority(ticket: Ticket, actor: User, changes: Changes) -> list:
     done = []
     if changes.queue_id is not None:
         queue = db.session.get(Queue, changes.queue_id)
@@ -131,6 +138,11 @@ def _apply(ticket: Ticket, actor: User, changes: Changes) -> list:
     if changes.priority is not None and changes.priority != ticket.priority:
         domain.set_fields(ticket, actor, priority=changes.priority)
         done.append(_l("priorité : %(value)d", value=changes.priority))
+    return done
+
+
+def _apply_watchers(ticket: Ticket, actor: User, changes: Changes) -> list:
+    done = []
     for who, role, add in changes.watchers:
         person = find_user(who) if not add else domain.parse_people(who)[0]
         if person is None:
@@ -142,6 +154,11 @@ def _apply(ticket: Ticket, actor: User, changes: Changes) -> list:
         else:
             domain.remove_watcher(ticket, actor, role, person)
             done.append(_l("%(name)s retiré (%(role)s)", name=person.display_name, role=role))
+    return done
+
+
+def _apply_message(ticket: Ticket, actor: User, changes: Changes) -> list:
+    done = []
     if changes.message.strip() or (changes.status and changes.status != ticket.status):
         domain.update(ticket, actor, changes.message_kind, changes.message,
                       status=changes.status or None)
@@ -150,6 +167,4 @@ def _apply(ticket: Ticket, actor: User, changes: Changes) -> list:
                         else _l("commentaire ajouté"))
         if changes.status:
             done.append(_l("statut : %(status)s", status=lifecycle.label(changes.status)))
-    if not done:
-        done.append(_l("aucun changement"))
     return done

@@ -16,12 +16,12 @@ from . import lifecycle
 
 _TERM = re.compile(r'''(?:([\w.{}]+):)?("([^"]*)"|'([^']*)'|\S+)''')
 ME = {"me", "moi"}
-STATUS_TERMS = {**{name: name for name in lifecycle.STATUSES},
+STATUS_TERMS = lifecycle.Live(lambda: {**{name: name for name in lifecycle.STATUSES},
                 **{word: names[0] for word, names in STATUS_WORDS.items()
                    if len(names) == 1},
                 "active": "__Active__", "actif": "__Active__", "actifs": "__Active__",
                 "inactive": "__Inactive__", "inactif": "__Inactive__",
-                "inactifs": "__Inactive__", "any": "any", "tous": "any"}
+                "inactifs": "__Inactive__", "any": "any", "tous": "any"})
 
 
 def quote(value: str) -> str:

@@ -21,6 +21,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from ..domain import lifecycle, mail_templates
+from ..domain.tickets.describe import describe
 from ..extensions import db
 from ..models import OutboxMail, Transaction, User, utcnow
 from .message import SMTP
@@ -33,20 +34,6 @@ BACKOFF_BASE, BACKOFF_MAX = 30, 3600  # seconds: 30 s, 1 min, 2 min, … up to a
 
 def ticket_url(ticket_id: int) -> str:
     return f"{current_app.config['RTSUIVI_BASE_URL'].rstrip('/')}/tickets/{ticket_id}"
-
-
-def _describe(txn: Transaction, lang: str, names: dict) -> str:
-    from flask_babel import force_locale, gettext as _
-    with force_locale(lang):
-        actor = txn.creator.display_name
-        if txn.type == "Create":
-            return _("ticket créé par %(who)s", who=actor)
-        if txn.field == "Owner":
-            return _("affecté à %(new)s par %(who)s", new=names.get("owner", "?"), who=actor)
-        if txn.type == "Status":
-            return _("statut changé en %(new)s par %(who)s",
-                     new=lifecycle.label(txn.new_value or ""), who=actor)
-        return _("mis à jour par %(who)s", who=actor)
 
 
 def template_context(txn: Transaction, lang: str) -> dict:
@@ -63,7 +50,7 @@ def template_context(txn: Transaction, lang: str) -> dict:
                    "requestors": ", ".join(u.email or u.name for u in ticket.requestors)},
         "transaction": {"id": txn.id, "type": txn.type, "content": txn.content,
                         "creator": txn.creator.display_name,
-                        "description": _describe(txn, lang, {"owner": owner})},
+                        "description": describe(txn).text(lang)},
         "actor": txn.creator.display_name,
     }
 

@@ -266,12 +266,7 @@ class _Compiler:
         return not_(match) if c.op in NEGATIVE else match
 
 
-STATUS_WORDS = {
-    "__active__": lifecycle.ACTIVE, "__inactive__": lifecycle.INACTIVE,
-    "nouveau": ("new",), "ouvert": ("open",), "stagnant": ("stalled",),
-    "résolu": ("resolved",), "resolu": ("resolved",), "rejeté": ("rejected",),
-    "rejete": ("rejected",), "effacé": ("deleted",), "efface": ("deleted",),
-}
+STATUS_WORDS = lifecycle.Live(lifecycle.status_words)
 
 
 def _required_statuses(tree) -> tuple[str, ...] | None:

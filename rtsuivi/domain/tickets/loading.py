@@ -1,0 +1,75 @@
+"""Read a ticket and its history as the user may see them."""
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ...extensions import db
+from ...models import OutboxMail, Queue, Ticket, Transaction, User
+from ...models.base import MAX_ID
+from .. import Forbidden, NotFound
+from ..rights import can
+
+
+def load_visible(ticket_id: int, user: User, include_deleted: bool = True) -> Ticket:
+    """Return the ticket if the user may see it; otherwise raise NotFound (never 403)."""
+    ticket = db.session.get(Ticket, ticket_id) if 0 < ticket_id <= MAX_ID else None
+    if ticket is None or not can(user, "ShowTicket", ticket):
+        raise NotFound(_l("Ticket introuvable."))
+    if ticket.status == "deleted" and not include_deleted:
+        raise NotFound(_l("Ticket introuvable."))
+    return ticket
+
+
+def history(ticket: Ticket, user: User) -> tuple[list[Transaction], dict[int, User]]:
+    """Return the transactions the user may read, oldest first, and the users they name.
+
+    Follows reading.transactions_condition (comments need ShowTicketComments; requesters
+    read only the messages). Costs a fixed number of queries.
+    """
+    from ..reading import transactions_condition
+    query = (select(Transaction).where(Transaction.ticket_id == ticket.id,
+                                       transactions_condition(user, ticket))
+             .options(selectinload(Transaction.attachments)).order_by(Transaction.id))
+    transactions = list(db.session.scalars(query))
+    return transactions, people_named(transactions)
+
+
+def people_named(transactions) -> dict[int, User]:
+    """Load, in one query, the users owner and watcher entries name by id."""
+    ids = {int(v) for t in transactions if t.field in ("Owner", "Watcher")
+           for v in (t.old_value, t.new_value) if v and v.isdigit()}
+    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} \
+        if ids else {}
+
+
+
+def load_person(user_id: int | None) -> User:
+    """Return the user named by a form; NotFound otherwise."""
+    user = db.session.get(User, user_id) if user_id and 0 < user_id <= MAX_ID else None
+    if user is None:
+        raise NotFound(_l("Cette page n'existe pas."))
+    return user
+
+
+def find_queue(queue_id: int | None) -> Queue | None:
+    """Return the queue a form names, or None."""
+    return db.session.get(Queue, queue_id) if queue_id and 0 < queue_id <= MAX_ID else None
+
+
+def find_transaction(transaction_id: int | None) -> Transaction | None:
+    """Return the transaction a link names, or None (forward() checks it belongs)."""
+    return db.session.get(Transaction, transaction_id) if transaction_id else None
+
+
+def load_outgoing_mail(ticket: Ticket, mail_id: int, user: User) -> OutboxMail:
+    """Return one mail sent for the ticket, as it left.
+
+    NotFound unless it is this ticket's; Forbidden unless reading.can_read_mail allows.
+    """
+    from ..reading import can_read_mail
+    mail = db.session.get(OutboxMail, mail_id) if 0 < mail_id <= MAX_ID else None
+    if mail is None or mail.ticket_id != ticket.id:
+        raise NotFound(_l("Cette page n'existe pas."))
+    if not can_read_mail(user, mail):
+        raise Forbidden(_l("Vous n'avez pas accès à cette page."))
+    return mail

@@ -1,0 +1,195 @@
+"""The ticket rules, asked of the domain directly (issue 11 item 6): each refusal is the
+domain's own Forbidden or DomainError, never a form that stops earlier."""
+import pytest
+
+from rtsuivi.domain import DomainError, Forbidden, accounts
+from rtsuivi.domain import tickets as domain
+from rtsuivi.domain.lifecycle import TransitionRefused
+from rtsuivi.extensions import db
+
+# ---------------------------------------------------------------- describe()
+
+def test_describe_decodes_user_ids_once_for_page_and_mail(desk, make_ticket):
+    ticket = make_ticket(desk.support)
+    given = domain.give(ticket, desk.alice, desk.bruno)
+    watched = domain.add_watcher(ticket, desk.alice, "Cc", desk.chloe)
+    status = domain.set_status(ticket, desk.alice, "open")
+    db.session.flush()
+    described = domain.describe(given)
+    assert described.new == desk.bruno and described.old.is_nobody
+    assert described.text("fr") == "affecté à Bruno Lefèvre par Alice Martin"
+    assert described.text("en") == "given to Bruno Lefèvre by Alice Martin"
+    cc = domain.describe(watched, {desk.chloe.id: desk.chloe})
+    assert (cc.new, cc.role) == (desk.chloe, "Cc")
+    assert domain.describe(status).text("fr") == "statut changé en ouvert par Alice Martin"
+
+
+def test_describe_of_an_unknown_user_id_is_none_not_an_error(desk, make_ticket):
+    ticket = make_ticket(desk.support)
+    txn = domain.give(ticket, desk.alice, desk.bruno)
+    txn.new_value = "999999"
+    assert domain.describe(txn, {}).new is None
+
+
+# ---------------------------------------------------------------- rules, asked directly
+
+def test_take_of_own_ticket_is_a_domain_error(desk, make_ticket):
+    ticket = make_ticket(desk.support)
+    domain.take(ticket, desk.alice)
+    with pytest.raises(DomainError, match="déjà l'intervenant"):
+        domain.take(ticket, desk.alice)
+
+
+def test_take_of_a_ticket_someone_owns_is_an_owner_conflict(desk, make_ticket):
+    ticket = make_ticket(desk.support)
+    domain.take(ticket, desk.bruno)
+    with pytest.raises(domain.OwnerConflict, match="Bruno Lefèvre"):
+        domain.take(ticket, desk.alice)
+
+
+def test_steal_of_an_unowned_ticket_says_to_take_it(desk, make_ticket):
+    ticket = make_ticket(desk.support)
+    with pytest.raises(DomainError, match="Prendre"):
+        domain.steal(ticket, desk.alice)
+
+
+def test_give_to_someone_who_may_not_own_is_refused(desk, make_ticket):
+    ticket = make_ticket(desk.support)
+    with pytest.raises(DomainError, match="ne peut pas être intervenant"):
+        domain.give(ticket, desk.alice, desk.chloe)  # an agent of another queue
+    with pytest.raises(DomainError, match="ne peut pas être intervenant"):
+        domain.give(ticket, desk.alice, desk.denise)  # a requester
+    assert ticket.owner.is_nobody
+
+
+def test_give_to_the_owner_is_refused(desk, make_ticket):
+    ticket = make_ticket(desk.support)
+    domain.take(ticket, desk.alice)
+    with pytest.raises(DomainError, match="déjà l'intervenant"):
+        domain.give(ticket, desk.alice, desk.alice)
+
+
+@pytest.mark.parametrize("target, message", [("new", "nouveau"), ("bogus", "inconnu")])
+def test_status_changes_the_lifecycle_refuses(desk, make_ticket, target, message):
+    ticket = make_ticket(desk.support)
+    domain.set_status(ticket, desk.alice, "open")
+    with pytest.raises(TransitionRefused, match=message):
+        domain.set_status(ticket, desk.alice, target)
+    assert ticket.status == "open"
+
+
+def test_status_to_the_same_status_is_refused(desk, make_ticket):
+    ticket = make_ticket(desk.support)
+    with pytest.raises(TransitionRefused, match="déjà au statut"):
+        domain.set_status(ticket, desk.alice, "new")
+
+
+def test_people_rules(desk, make_ticket):
+    from rtsuivi.domain.accounts import nobody
+    ticket = make_ticket(desk.support)
+    with pytest.raises(DomainError, match="Rôle inconnu"):
+        domain.add_watcher(ticket, desk.alice, "Boss", desk.bruno)
+    with pytest.raises(DomainError, match="Nobody"):
+        domain.add_watcher(ticket, desk.alice, "Cc", nobody())
+    with pytest.raises(DomainError, match="n'est pas Cc"):
+        domain.remove_watcher(ticket, desk.alice, "Cc", desk.bruno)
+    assert domain.add_watcher(ticket, desk.alice, "Cc", desk.bruno) is not None
+    assert domain.add_watcher(ticket, desk.alice, "Cc", desk.bruno) is None  # already there
+    with pytest.raises(DomainError, match="Au plus"):
+        domain.parse_people(", ".join(f"p{i}@example.org" for i in range(51)))
+
+
+def test_update_refuses_a_status_before_writing_the_message(desk, make_ticket, make_user):
+    agent = make_user(rights=("ReplyToTicket",), on=desk.support)
+    ticket = make_ticket(desk.support)
+    with pytest.raises(Forbidden):
+        domain.update(ticket, agent, "reply", "Je résous.", status="resolved")
+    assert [t.type for t in ticket.transactions] == ["Create"]
+
+
+# ---------------------------------------------------------------- action x right matrix
+
+def _take(ticket, actor, desk):
+    return domain.take(ticket, actor)
+
+
+def _steal(ticket, actor, desk):
+    domain.take(ticket, desk.bruno)
+    return domain.steal(ticket, actor)
+
+
+def _give(ticket, actor, desk):
+    return domain.give(ticket, actor, desk.bruno)
+
+
+def _add_cc(ticket, actor, desk):
+    return domain.add_watcher(ticket, actor, "Cc", desk.bruno)
+
+
+def _watch(ticket, actor, desk):
+    return domain.add_watcher(ticket, actor, "Cc", actor)
+
+
+def _watch_as_admin_cc(ticket, actor, desk):
+    return domain.add_watcher(ticket, actor, "AdminCc", actor)
+
+
+def _move(ticket, actor, desk):
+    return domain.set_queue(ticket, actor, desk.info)
+
+
+# action: (do, the minimal sets of rights that allow it; any one set suffices)
+MATRIX = {
+    "take": (_take, [{"OwnTicket", "TakeTicket"}, {"OwnTicket", "ModifyTicket"},
+                     {"OwnTicket", "ReassignTicket"}]),
+    "steal": (_steal, [{"OwnTicket", "StealTicket"}, {"OwnTicket", "ReassignTicket"}]),
+    "give": (_give, [{"ReassignTicket"}, {"ModifyTicket"}]),
+    "reply": (lambda t, a, d: domain.reply(t, a, "Bonjour"),
+              [{"ReplyToTicket"}, {"ModifyTicket"}]),
+    "comment": (lambda t, a, d: domain.comment(t, a, "Note"),
+                [{"CommentOnTicket"}, {"ModifyTicket"}]),
+    "forward": (lambda t, a, d: domain.forward(t, a, "compta@example.org"),
+                [{"ForwardMessage"}]),
+    "open": (lambda t, a, d: domain.set_status(t, a, "open"), [{"ModifyTicket"}]),
+    "resolve": (lambda t, a, d: domain.set_status(t, a, "resolved"), [{"ModifyTicket"}]),
+    "delete": (lambda t, a, d: domain.set_status(t, a, "deleted"), [{"DeleteTicket"}]),
+    "add_cc": (_add_cc, [{"ModifyTicket"}]),
+    "watch": (_watch, [{"Watch"}, {"ModifyTicket"}]),
+    "watch_as_admin_cc": (_watch_as_admin_cc, [{"WatchAsAdminCc"}, {"ModifyTicket"}]),
+    "fields": (lambda t, a, d: domain.set_fields(t, a, priority=9), [{"ModifyTicket"}]),
+    # ModifyTicket here, CreateTicket in the target queue (Info): see _agent.
+    "move": (_move, [{"ModifyTicket", "CreateTicket@info"}]),
+}
+ALLOWED = [(action, sorted(rights)) for action, (_, sets) in MATRIX.items()
+           for rights in sets]
+REFUSED = [(action, sorted(rights - {missing}), missing)
+           for action, (_, sets) in MATRIX.items() for rights in sets for missing in rights]
+
+
+def _agent(make_user, desk, rights):
+    agent = make_user(rights=[r for r in rights if "@" not in r], on=desk.support)
+    for right in (r.split("@")[0] for r in rights if "@" in r):
+        accounts.grant(f"user:{agent.name}", right, desk.info)
+    db.session.commit()
+    return agent
+
+
+@pytest.mark.parametrize("action, rights", ALLOWED,
+                         ids=[f"{a}-{'+'.join(r)}" for a, r in ALLOWED])
+def test_each_right_set_allows_the_action(desk, make_ticket, make_user, action, rights):
+    ticket = make_ticket(desk.support)
+    agent = _agent(make_user, desk, rights)
+    assert MATRIX[action][0](ticket, agent, desk) is not None
+
+
+@pytest.mark.parametrize("action, rights, missing", REFUSED,
+                         ids=[f"{a}-without-{m}" for a, _, m in REFUSED])
+def test_each_missing_right_refuses_the_action(desk, make_ticket, make_user, action, rights,
+                                               missing):
+    ticket = make_ticket(desk.support)
+    agent = _agent(make_user, desk, rights)
+    before = len(ticket.transactions)
+    with pytest.raises(Forbidden):
+        MATRIX[action][0](ticket, agent, desk)
+    db.session.rollback()
+    assert len(ticket.transactions) <= before + (1 if action == "steal" else 0)
