@@ -1,8 +1,8 @@
 """Filters and globals the templates share."""
 from datetime import datetime, timezone
 
-from flask import Flask, current_app, g
 from babel.dates import format_datetime
+from flask import Flask, current_app, g
 from flask_babel import get_locale, get_timezone, get_translations
 from flask_login import current_user
 

@@ -15,7 +15,7 @@ from rtsuivi import create_app
 from rtsuivi.domain import accounts, rights
 from rtsuivi.domain import tickets as domain
 from rtsuivi.extensions import db
-from rtsuivi.models import Queue, User
+from rtsuivi.models import User
 
 PASSWORD = "mot-de-passe-test"
 AGENT_RIGHTS = (
