@@ -94,3 +94,29 @@ def test_tests_render_with_strict_undefined(app):
     with app.test_request_context("/"):
         with pytest.raises(UndefinedError, match="nobody_passed_this"):
             app.jinja_env.from_string("{{ nobody_passed_this }}").render()
+
+
+def _class_names_in_use() -> tuple[set[str], set[str]]:
+    """Class names written in templates, Python and app.js; and prefixes of built ones
+    (class="status-{{ status }}" gives the prefix status-)."""
+    root = TEMPLATES.parent
+    used, prefixes = set(), set()
+    for path in [*TEMPLATES.rglob("*.html"), *root.rglob("*.py")]:
+        source = path.read_text(encoding="utf-8")
+        for value in re.findall(r'class="((?:[^"{]|{{.*?}}|{%.*?%})*)"', source):
+            prefixes |= set(re.findall(r"([\w-]+-){{", value))
+            used |= set(re.findall(r"'([\w-]+)'", value))  # {{ 'a' if x else 'b' }}
+            used |= set(re.sub(r"{{.*?}}|{%.*?%}", " ", value).split())
+    for path in (root / "static" / "js").rglob("*.js"):
+        for literal in re.findall(r"""["']([^"'\n]*)["']""", path.read_text(encoding="utf-8")):
+            used |= set(re.findall(r"\.([a-zA-Z][\w-]*)", literal)) | set(literal.split())
+    return used, prefixes
+
+
+def test_every_css_class_is_used():
+    css = (TEMPLATES.parent / "static" / "css" / "app.css").read_text(encoding="utf-8")
+    selectors = re.sub(r"{[^{}]*}", "{}", re.sub(r"/\*.*?\*/", "", css, flags=re.S))
+    used, prefixes = _class_names_in_use()
+    unused = sorted(name for name in set(re.findall(r"\.([a-zA-Z][\w-]*)", selectors))
+                    if name not in used and not name.startswith(tuple(prefixes)))
+    assert not unused, f"CSS classes no template, Python or app.js uses: {unused}"
