@@ -1,8 +1,9 @@
-"""The sizes issue 11 asks for, measured on the code (STYLE.md, « Size and comments »):
+"""The sizes issue 11 asks for, measured on the code (docs/architecture.md, « Conventions »):
 a module under rtsuivi/ holds at most 400 lines, a domain function at most 40, a view (a
 function decorated with a blueprint route) at most 20. A function's size counts from its
 `def` line to its last line (decorators not counted, docstring included)."""
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent / "rtsuivi"
@@ -123,3 +124,28 @@ def test_a_long_view_is_found(tmp_path, monkeypatch):
         f"def helper():\n{body}\n{body}\n    return x0\n")
     monkeypatch.setattr("tests.test_code_shape.ROOT", tmp_path)
     assert view_violations() == {f"{tmp_path.name}/views.py:long": 21}
+
+
+# Mentions of files that are not in the repository; remove each when its file is fixed:
+# tickets/views.py is helper A's, search/index.py the scale helper's (issue 16).
+OUTSIDE_ALLOWED = {("rtsuivi/blueprints/tickets/views.py", "STYLE.md"),
+                   ("rtsuivi/search/index.py", "notes/issue5.md")}
+
+
+def test_no_reference_to_a_file_outside_the_repository():
+    """README and code point to guides that ship with them (docs/), not to ../shared."""
+    repo = ROOT.parent
+    texts = [repo / "README.md", *(repo / "docs").rglob("*.md"), *ROOT.rglob("*.py"),
+             *ROOT.rglob("*.html"), *ROOT.rglob("*.md"), *(repo / "tests").glob("*.py"),
+             *(repo / "bench").glob("*.py")]
+    present = {p.relative_to(repo).as_posix() for p in repo.rglob("*.md") if ".venv" not in p.parts}
+    dangling = set()
+    for path in texts:
+        if path == Path(__file__).resolve():
+            continue
+        source = path.read_text(encoding="utf-8")
+        for mention in re.findall(r"[\w./-]*\w\.md\b", source):
+            name = mention.lstrip("./")
+            if "../" in mention or not any(p == name or p.endswith("/" + name) for p in present):
+                dangling.add((path.relative_to(repo).as_posix(), mention))
+    assert not dangling - OUTSIDE_ALLOWED, sorted(dangling - OUTSIDE_ALLOWED)

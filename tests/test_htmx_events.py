@@ -1,6 +1,6 @@
 """Every htmx event the server announces is heard by some element, and every event an element
 waits for is announced somewhere (issue 11, item 7: no unheard events). Events follow
-STYLE.md's naming, `<area>-changed` or `<area>-<part>-changed`; names built at run time
+docs/architecture.md's naming, `<area>-changed` or `<area>-<part>-changed`; names built at run time
 (f"ticket-{part}-changed", hx-trigger="ticket-{{ part }}-changed") count as patterns."""
 import ast
 import re
