@@ -2,7 +2,7 @@
 from datetime import datetime, timezone
 
 from babel.dates import format_datetime
-from flask import Flask, g
+from flask import Flask, current_app, g
 from flask_babel import get_locale, get_timezone, get_translations
 from flask_login import current_user
 from jinja2 import Environment, StrictUndefined
@@ -86,7 +86,6 @@ def register_template_helpers(app: Flask) -> None:
     # Globals, not context: macros see them too, and so does a block rendered alone.
     app.jinja_env.globals.update({
         "can": lambda right, obj=None: rights.can(current_user, right, obj),
-        "rtname": app.config["RTSUIVI_NAME"],
         "lifecycle": lifecycle,
         "elides": elides,
         "ticket_columns": ticket_columns,
@@ -98,7 +97,7 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def globals_():
-        return {"current_locale": str(get_locale())}
+        return {"rtname": current_app.config["RTSUIVI_NAME"], "current_locale": str(get_locale())}
 
 
 # The macro files whose macros every template calls without importing them.

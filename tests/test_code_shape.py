@@ -25,7 +25,6 @@ DOMAIN_FUNCTIONS_ALLOWED = {
 }
 VIEWS_ALLOWED = {
     "rtsuivi/blueprints/admin/mail.py:template_edit",  # remove when admin/ is thinned (B)
-    "rtsuivi/blueprints/auth.py:login",                # remove when auth's login is thinned
     "rtsuivi/blueprints/tickets/views.py:create",      # remove when tickets/ is thinned (A)
     "rtsuivi/blueprints/tickets/views.py:edit",        # remove when tickets/ is thinned (A)
 }
