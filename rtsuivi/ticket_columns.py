@@ -9,7 +9,7 @@ from .domain.queries import COLUMN_LABELS
 class Column:
     key: str    # the Ticket attribute shown, and the sort key when the list sorts
     label: str  # the column header
-    cell: str   # how `ticket_cell` draws it: link, status, queue, person, people, number, date
+    cell: str   # how `ticket_table` draws it: link, status, queue, person, people, number, date
 
 
 _CELLS = {"id": "link", "subject": "link", "status": "status", "queue": "queue",
