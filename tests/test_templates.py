@@ -120,3 +120,16 @@ def test_every_css_class_is_used():
     unused = sorted(name for name in set(re.findall(r"\.([a-zA-Z][\w-]*)", selectors))
                     if name not in used and not name.startswith(tuple(prefixes)))
     assert not unused, f"CSS classes no template, Python or app.js uses: {unused}"
+
+
+def test_form_actions_draws_the_submit_row(app):
+    with app.test_request_context("/"):
+        plain = app.jinja_env.from_string('{{ form_actions("Enregistrer") }}').render()
+        full = app.jinja_env.from_string(
+            '{% call form_actions("Transférer", cancel="/tickets/1", close_update=true) %}'
+            '<button name="reset">Rétablir</button>{% endcall %}').render()
+    assert re.sub(r"\s+", " ", plain).strip() == ('<div class="form-actions"> <button '
+                                                  'type="submit" class="primary">Enregistrer'
+                                                  '</button> </div>')
+    assert re.findall(r"<(button|a)\b", full) == ["button", "button", "a"]
+    assert '<a href="/tickets/1" class="cancel" data-close-update>Annuler</a>' in full
