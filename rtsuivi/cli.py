@@ -7,8 +7,7 @@ from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
-from .domain import DomainError
-from .domain import accounts
+from .domain import DomainError, accounts
 from .extensions import db
 from .models import Group, Queue, Ticket, User
 from .models.base import MAX_ID
@@ -106,7 +105,8 @@ def add_member(group, user):
     group_obj = db.session.scalar(select(Group).where(Group.name == group))
     user_obj = accounts.find_user(user)
     if group_obj is None or user_obj is None:
-        raise click.ClickException(f"Unknown {'group ' + group if group_obj is None else 'user ' + user}.")
+        unknown = f"group {group}" if group_obj is None else f"user {user}"
+        raise click.ClickException(f"Unknown {unknown}.")
     accounts.add_member(group_obj, user_obj)
     db.session.commit()
     click.echo(f"{user_obj.name} is a member of {group_obj.name}.")
@@ -230,8 +230,10 @@ def demo(if_empty):
 def serve(host, port, with_worker):
     """Serve the application (threaded, for one machine)."""
     import threading
+
     from flask import current_app
     from werkzeug.serving import run_simple
+
     from .mail.outbound import run_worker
     if not os.environ.get("RTSUIVI_BASE_URL"):  # mail links point where we serve
         current_app.config["RTSUIVI_BASE_URL"] = f"http://{host}:{port}"
@@ -261,6 +263,7 @@ def mailgate(queue, action, ticket):
     A message over RTSUIVI_MAX_MAIL_SIZE exits 65 (EX_DATAERR): the MTA bounces it.
     """
     import sys
+
     from .mail.inbound import HEAD_KEPT, max_size, receive, refuse_too_large
     raw = sys.stdin.buffer.read(max_size() + 1)
     if len(raw) > max_size():  # count the rest without keeping it, then refuse for good
@@ -287,7 +290,9 @@ def mailgate(queue, action, ticket):
 def smtpd(host, port):
     """Listen for SMTP and file each message by the queue address it is sent to."""
     import threading
+
     from flask import current_app
+
     from .mail.smtpd import start
     app = current_app._get_current_object()
     controller = start(app, host or app.config["RTSUIVI_SMTPD_HOST"],
@@ -307,6 +312,7 @@ def smtpd(host, port):
 def worker(once, poll):
     """Send the outbox over SMTP, with retries and backoff."""
     from flask import current_app
+
     from .mail.outbound import run_worker
     app = current_app._get_current_object()
     if not app.config["SMTP_HOST"]:
@@ -331,6 +337,7 @@ def index_pending(every):
     web workers (several app machines, heavy mail traffic).
     """
     import time
+
     from . import search
     while True:
         count = search.drain(timeout=60)

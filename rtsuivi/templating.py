@@ -1,12 +1,15 @@
 """Filters and globals the templates share."""
 from datetime import datetime, timezone
 
-from flask import Flask, current_app, g
 from babel.dates import format_datetime
+from flask import Flask, current_app, g
 from flask_babel import get_locale, get_timezone, get_translations
 from flask_login import current_user
+from jinja2 import Environment, StrictUndefined
+from jinja2.runtime import Macro
 
 from .domain import bulk, lifecycle, rights, tickets
+from .ticket_columns import ticket_columns
 
 
 def _request_translations():
@@ -39,6 +42,9 @@ def elides(word) -> bool:
 
 
 def register_template_helpers(app: Flask) -> None:
+    if app.config.get("RTSUIVI_STRICT_TEMPLATES"):
+        # Tests: a name a template uses but nobody passed is an error, not an empty string.
+        app.jinja_env.undefined = StrictUndefined
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: _request_translations().ugettext(s),
         ngettext=lambda s, p, n: _request_translations().ungettext(s, p, n),
@@ -81,15 +87,42 @@ def register_template_helpers(app: Flask) -> None:
     def status_label(status: str) -> str:
         return lifecycle.label(status)
 
+    # Globals, not context: macros see them too, and so does a block rendered alone.
+    app.jinja_env.globals.update({
+        "can": lambda right, obj=None: rights.can(current_user, right, obj),
+        "lifecycle": lifecycle,
+        "elides": elides,
+        "ticket_columns": ticket_columns,
+        # What one request may do (issue 10), said in the forms it bounds.
+        "limits": {"bulk_tickets": bulk.MAX_TICKETS, "addresses": tickets.MAX_ADDRESSES,
+                   "people_changes": bulk.MAX_PEOPLE_CHANGES},
+    })
+    register_macros(app.jinja_env)
+
     @app.context_processor
     def globals_():
-        return {
-            "can": lambda right, obj=None: rights.can(current_user, right, obj),
-            "rtname": current_app.config["RTSUIVI_NAME"],
-            "current_locale": str(get_locale()),
-            "lifecycle": lifecycle,
-            "elides": elides,
-            # What one request may do (issue 10), said in the forms it bounds.
-            "limits": {"bulk_tickets": bulk.MAX_TICKETS, "addresses": tickets.MAX_ADDRESSES,
-                       "people_changes": bulk.MAX_PEOPLE_CHANGES},
-        }
+        return {"rtname": current_app.config["RTSUIVI_NAME"], "current_locale": str(get_locale())}
+
+
+# The macro files whose macros every template calls without importing them.
+MACRO_FILES = ("_macros.html", "search/_macros.html")
+
+
+def register_macros(env: Environment) -> None:
+    """Make each macro of MACRO_FILES a global of the environment, registered once here
+    instead of imported in every block (jinja2-fragments renders a block without the
+    template's top-level imports, so the blocks used to import them again). The macro is
+    looked up at each call, so an edited template is seen when templates reload."""
+    def global_macro(template_name: str, name: str):
+        def call(*args, **kwargs):
+            return getattr(env.get_template(template_name).module, name)(*args, **kwargs)
+        call.__name__ = name
+        return call
+
+    for template_name in MACRO_FILES:
+        module = env.get_template(template_name).module
+        for name, value in vars(module).items():
+            if isinstance(value, Macro):
+                if name in env.globals:
+                    raise RuntimeError(f"macro {name} of {template_name} is already a global")
+                env.globals[name] = global_macro(template_name, name)

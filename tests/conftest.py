@@ -15,7 +15,7 @@ from rtsuivi import create_app
 from rtsuivi.domain import accounts, rights
 from rtsuivi.domain import tickets as domain
 from rtsuivi.extensions import db
-from rtsuivi.models import Queue, User
+from rtsuivi.models import User
 
 PASSWORD = "mot-de-passe-test"
 AGENT_RIGHTS = (
@@ -34,7 +34,9 @@ def _config(**extra) -> dict:
             "RTSUIVI_DATA_DIR": _DATA_DIR, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
             "SERVER_NAME": None, "RTSUIVI_INDEX_DIR": f"{_DATA_DIR}/search_index",
             # Marks are written but not drained; tests/test_search.py turns indexing on.
-            "RTSUIVI_INDEX_MODE": "off", **extra}
+            "RTSUIVI_INDEX_MODE": "off",
+            # A template reading a name nobody passed fails the test (jinja2.StrictUndefined).
+            "RTSUIVI_STRICT_TEMPLATES": True, **extra}
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,6 @@ from rtsuivi.domain import tickets as domain
 from rtsuivi.extensions import db
 from rtsuivi.mail.inbound import receive
 from rtsuivi.models import InboundMail, MailTemplate, OutboxMail, Ticket
-
 from tests.mail.conftest import mail, mail_desk  # noqa: F401  (fixture)
 
 

@@ -138,7 +138,7 @@ def test_backup_and_restore_refuse_a_folder_that_is_not_empty(site, tmp_path):
 
 @pytest.mark.skipif(not os.environ.get("RTSUIVI_TEST_DATABASE_URL", "").startswith(
     "postgresql"), reason="the PostgreSQL pass of ./test runs it (pg_dump / pg_restore)")
-def test_backup_and_restore_on_postgresql_through_pg_dump(app, mail_desk, tmp_path):
+def test_backup_and_restore_on_postgresql_through_pg_dump(app, mail_desk, tmp_path):  # noqa: F811
     from sqlalchemy import create_engine, make_url, text
     outcome = receive(_message(0).replace(b"Demande 0", b"Demande PG"))
     assert outcome.status == "ok"

@@ -8,7 +8,7 @@ from rtsuivi.models import Ticket, Transaction
 
 
 def test_simultaneous_take_has_one_winner_and_the_other_is_told(app, desk, make_ticket):
-    from tests.conftest import Client, PASSWORD
+    from tests.conftest import PASSWORD, Client
     ticket = make_ticket(desk.support)
     clients = {}
     for agent in (desk.alice, desk.bruno):

@@ -1,9 +1,7 @@
-from datetime import timedelta
 
 from sqlalchemy import event
 
 from rtsuivi.extensions import db
-from rtsuivi.models import utcnow
 
 
 def test_home_shows_my_tickets_unowned_and_queue_counts(login_as, desk, make_ticket):
@@ -23,8 +21,8 @@ def test_queue_of_another_group_is_invisible(login_as, desk):
 
 
 def test_queue_list_active_by_default_and_filter(login_as, desk, make_ticket):
-    open_ticket = make_ticket(desk.support, subject="Ouvert ici")
-    done = make_ticket(desk.support, subject="Résolu là", status="resolved")
+    make_ticket(desk.support, subject="Ouvert ici")
+    make_ticket(desk.support, subject="Résolu là", status="resolved")
     client = login_as(desk.alice)
     html = client.get(f"/files/{desk.support.id}").plain
     assert "Ouvert ici" in html and "Résolu là" not in html

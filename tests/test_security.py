@@ -12,7 +12,6 @@ from rtsuivi.extensions import db
 
 from .conftest import PASSWORD
 
-
 # ---------------------------------------------------------------- item 14: sessions
 
 def _cookie(client):
@@ -288,6 +287,7 @@ import sqlite3  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
 
 from .conftest import DATABASE_URL, Client, _config, _empty_all_tables  # noqa: E402
+
 
 @pytest.fixture
 def impatient_app(_migrated):

@@ -10,7 +10,6 @@ from rtsuivi.domain import tickets as domain
 from rtsuivi.extensions import db
 from rtsuivi.models import OutboxMail
 from rtsuivi.templating import elides
-
 from tests.mail.conftest import mail, mail_desk  # noqa: F401  (fixture)
 
 

@@ -1,8 +1,16 @@
 """Log in and out."""
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
-                   url_for)
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
@@ -50,34 +58,44 @@ def home_for(user) -> str:
     return url_for("home.index") if user.privileged else url_for("portal.index")
 
 
+def _attempt(name: str, password: str):
+    """Check the throttle, then the password, and record the try: (user or None, refusal)."""
+    address = sessions.client_address()
+    refusal = throttle.refusal(name, address, sessions.known_device(name))
+    if refusal is not None:
+        return None, refusal
+    user = authenticate(name, password)
+    throttle.record(name, address, success=user is not None)
+    db.session.commit()
+    return user, None
+
+
+def _start_session(user) -> None:
+    """A fresh session for the user; a language chosen before logging in stays."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    login_user(user)
+    sessions.start(user)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = LoginForm()
-    status = 200
-    if form.validate_on_submit():
-        address = sessions.client_address()
-        refusal = throttle.refusal(form.name.data, address,
-                                   sessions.known_device(form.name.data))
-        if refusal is not None:
-            flash(str(refusal), "error")
-            return render_template("auth/login.html", form=form), 429
-        user = authenticate(form.name.data, form.password.data)
-        throttle.record(form.name.data, address, success=user is not None)
-        db.session.commit()
-        if user is not None:
-            lang = session.get("lang")  # a language chosen before logging in stays
-            session.clear()
-            if lang:
-                session["lang"] = lang
-            login_user(user)
-            sessions.start(user)
-            return redirect(_safe_next(request.args.get("next")) or home_for(user))
-        # Never say which of the name or the password was wrong.
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form)
+    user, refusal = _attempt(form.name.data, form.password.data)
+    if refusal is not None:
+        flash(str(refusal), "error")
+        return render_template("auth/login.html", form=form), 429
+    if user is None:  # never say which of the name or the password was wrong
         flash(_("Identifiant ou mot de passe incorrect."), "error")
-        status = 401
-    return render_template("auth/login.html", form=form), status
+        return render_template("auth/login.html", form=form), 401
+    _start_session(user)
+    return redirect(_safe_next(request.args.get("next")) or home_for(user))
 
 
 @bp.route("/logout", methods=["POST"])

@@ -66,8 +66,10 @@ RECORDER = """
                                  + d.requestConfig.verb + " " + d.requestConfig.path);
     }
   }, true);
-  document.addEventListener("htmx:beforeRequest", () => { window.__crawl.inflight++; touch(); }, true);
-  document.addEventListener("htmx:afterRequest", () => { window.__crawl.inflight--; touch(); }, true);
+  document.addEventListener("htmx:beforeRequest",
+                            () => { window.__crawl.inflight++; touch(); }, true);
+  document.addEventListener("htmx:afterRequest",
+                            () => { window.__crawl.inflight--; touch(); }, true);
   document.addEventListener("htmx:afterSettle", touch, true);
   document.addEventListener("htmx:trigger", touch, true);
 })();
@@ -82,7 +84,8 @@ ENUMERATE = """
 """ + SIGNATURE + """
   for (const el of document.querySelectorAll(requestSel)) {
     if (el.tagName === "FORM") {
-      const buttons = [...el.querySelectorAll("button:not([type=button]):not([type=reset]), input[type=submit]")]
+      const buttons = [...el.querySelectorAll(
+        "button:not([type=button]):not([type=reset]), input[type=submit]")]
         .filter(b => !b.hasAttribute("formaction") || b.matches(requestSel));
       if (buttons.length === 0) found.push(sig(el, "form"));
       for (const b of buttons) if (!b.matches(requestSel)) found.push(sig(b, "submit:" + sig(el)));
@@ -105,7 +108,8 @@ ACTIVATE = """
   const verbs = ["hx-get", "hx-post", "hx-put", "hx-patch", "hx-delete"];
   const requestSel = verbs.map(v => "[" + v + "]").join(",");
 """ + SIGNATURE + """
-  const candidates = [...document.querySelectorAll(requestSel + ", button, input[type=submit], a[href]")];
+  const candidates = [...document.querySelectorAll(
+    requestSel + ", button, input[type=submit], a[href]")];
   let el = null, how = "";
   for (const c of candidates) {
     const form = c.closest("form");
@@ -117,7 +121,10 @@ ACTIVATE = """
   const fill = (form) => {
     for (const input of form.querySelectorAll("input, textarea, select")) {
       if (!input.required || input.value) continue;
-      if (input.tagName === "SELECT") { input.selectedIndex = Math.min(1, input.options.length - 1); continue; }
+      if (input.tagName === "SELECT") {
+        input.selectedIndex = Math.min(1, input.options.length - 1);
+        continue;
+      }
       input.value = input.type === "email" ? "crawler@example.org"
                   : input.type === "number" ? "1" : "crawler";
     }
@@ -133,7 +140,9 @@ ACTIVATE = """
     const first = trigger.split(",")[0].trim();
     const name = first.split(/[\\s\\[]/)[0];
     const from = /from:(\\S+)/.exec(first);
-    if (["load", "revealed", "intersect"].includes(name) || name.startsWith("every")) return "automatic";
+    if (["load", "revealed", "intersect"].includes(name) || name.startsWith("every")) {
+      return "automatic";
+    }
     if (from) {
       const source = from[1] === "body" ? document.body : from[1] === "document" ? document
                      : document.querySelector(from[1]);
@@ -238,7 +247,8 @@ class Crawl:
                     self.base + url.split("?")[0]):
                 continue
             confirming = set(self.page.evaluate(
-                "() => [...document.querySelectorAll('[hx-confirm]')].map(e => e.getAttribute('hx-post') || e.getAttribute('hx-get') || '')"))
+                "() => [...document.querySelectorAll('[hx-confirm]')]"
+                ".map(e => e.getAttribute('hx-post') || e.getAttribute('hx-get') || '')"))
             for element in self.page.evaluate(ENUMERATE):
                 if element in seen:
                     continue

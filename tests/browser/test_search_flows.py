@@ -53,7 +53,8 @@ def test_quick_search_then_advanced_search(app, desk, make_ticket, log_in, page,
     page.get_by_role("textbox", name="Requête TicketSQL").fill("Subject LIKE 'écran' AND")
     page.get_by_role("button", name="Mettre à jour le constructeur").click()
     expect(page.locator(".query-error")).to_contain_text("caractère 25")
-    page.get_by_role("textbox", name="Requête TicketSQL").fill("Subject LIKE 'imprimante' OR Priority > 3")
+    page.get_by_role("textbox", name="Requête TicketSQL").fill(
+        "Subject LIKE 'imprimante' OR Priority > 3")
     page.get_by_role("button", name="Mettre à jour le constructeur").click()
     expect(page.locator(".query-error")).to_have_count(0)  # the builder box was replaced
     expect(page.locator("#v-0-1")).to_have_value("3")

@@ -1,0 +1,27 @@
+"""The columns of a ticket list, as data: one macro (`ticket_table` in _macros.html) draws
+the home page's lists, the queue page, the portal and the search results from them."""
+from dataclasses import dataclass
+
+from .domain.queries import COLUMN_LABELS
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str    # the Ticket attribute shown, and the sort key when the list sorts
+    label: str  # the column header
+    cell: str   # how `ticket_table` draws it: link, status, queue, person, people, number, date
+
+
+_CELLS = {"id": "link", "subject": "link", "status": "status", "queue": "queue",
+          "owner": "person", "requestors": "people", "priority": "number",
+          "time_worked": "number"}  # every other column is a date
+
+COLUMNS = {key: Column(key, label, _CELLS.get(key, "date"))
+           for key, label in COLUMN_LABELS.items()}
+
+
+def ticket_columns(*keys) -> list[Column]:
+    """The columns named, in that order (a list of keys is also accepted)."""
+    if len(keys) == 1 and not isinstance(keys[0], str):
+        keys = tuple(keys[0])
+    return [COLUMNS[key] for key in keys]

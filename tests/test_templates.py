@@ -1,0 +1,135 @@
+"""How the templates are built (issue 11, item 5): one ticket table drawn from column data,
+macros registered once as globals, only macro files named with a leading `_`, and
+StrictUndefined in the tests (a name nobody passed fails instead of printing nothing)."""
+import re
+from pathlib import Path
+
+import pytest
+from flask import url_for
+from jinja2 import UndefinedError
+from jinja2_fragments.flask import render_block
+
+from rtsuivi.ticket_columns import COLUMNS, ticket_columns
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "rtsuivi" / "templates"
+
+# Files starting with `_` that are not (only) macro files; remove each when it is renamed or
+# made a macro: tickets/ is helper A's, _messages_oob.html is rendered by Python code that
+# helpers A and B are moving into rtsuivi/htmx.py.
+NOT_MACRO_FILES_ALLOWED = {"tickets/_form_page.html", "_messages_oob.html"}
+# Templates that still import the shared macros inside their blocks (helper A's area):
+# remove when tickets/ calls the globals.
+IMPORTS_ALLOWED_UNDER = ("tickets/",)
+
+
+def _templates():
+    return sorted(p.relative_to(TEMPLATES).as_posix() for p in TEMPLATES.rglob("*.html"))
+
+
+def _outside_macros(source: str) -> str:
+    """What a template holds besides its macros, comments and imports."""
+    source = re.sub(r"{#.*?#}|{%-?\s*(from|import)\b.*?%}", "", source, flags=re.S)
+    return re.sub(r"{%-?\s*macro\b.*?{%-?\s*endmacro\s*-?%}", "", source, flags=re.S).strip()
+
+
+def test_only_macro_files_start_with_an_underscore():
+    offenders = [name for name in _templates()
+                 if name.rsplit("/", 1)[-1].startswith("_") and _outside_macros(
+                     (TEMPLATES / name).read_text(encoding="utf-8"))
+                 and name not in NOT_MACRO_FILES_ALLOWED]
+    assert not offenders, f"not macro files, rename them without the '_': {offenders}"
+
+
+def test_the_shared_macros_are_not_imported_again():
+    importing = [name for name in _templates()
+                 if re.search(r'{%-?\s*from\s+"(search/)?_macros\.html"',
+                              (TEMPLATES / name).read_text(encoding="utf-8"))
+                 and not name.startswith(IMPORTS_ALLOWED_UNDER)]
+    assert not importing, f"macros are globals (templating.register_macros): {importing}"
+
+
+def test_one_template_draws_ticket_tables():
+    drawing = [name for name in _templates()
+               if 'class="tickets"' in (TEMPLATES / name).read_text(encoding="utf-8")]
+    assert drawing == ["_macros.html"]
+    for page in ("home/index.html", "queues/show.html", "portal/index.html",
+                 "search/results.html"):
+        assert "ticket_table(" in (TEMPLATES / page).read_text(encoding="utf-8"), page
+
+
+def test_a_block_rendered_alone_sees_the_macros(app, make_ticket, desk):
+    """jinja2-fragments renders only the block: the macros must come from the globals."""
+    ticket = make_ticket(desk.support, subject="Seul dans son bloc")
+    page = type("Page", (), {"items": [ticket], "total": 1, "pages": 1, "page": 1})()
+    with app.test_request_context("/"):
+        html = render_block("queues/show.html", "ticket_list", page=page, queue=desk.support,
+                            status="active", sort="id", direction="desc")
+    assert "Seul dans son bloc" in html and 'class="status status-new"' in html
+    assert 'aria-sort="descending"' in html
+
+
+def test_the_ticket_table_draws_the_columns_it_is_given(app, make_ticket, desk):
+    ticket = make_ticket(desk.support, subject="Colonnes", priority=7)
+    table = app.jinja_env.globals["ticket_table"]
+    with app.test_request_context("/"):
+        html = str(table([ticket], ticket_columns("subject", "priority"), "vide",
+                         link="portal.show", select=True))
+        empty = str(table([], ticket_columns("id"), "Rien ici"))
+    headers = re.findall(r"<th[^>]*>(.*?)</th>", html, flags=re.S)
+    assert [re.sub(r"<[^>]+>", "", h).strip() for h in headers] == \
+        ["Sélection", "Sujet", "Priorité"]
+    with app.test_request_context("/"):
+        assert f'href="{url_for("portal.show", ticket_id=ticket.id)}"' in html
+    assert '<td class="num">7</td>' in html and 'name="ids"' in html and "Prendre" not in html
+    assert '<p class="empty">Rien ici</p>' in empty and "<table" not in empty
+
+
+def test_every_search_column_has_a_way_to_be_drawn():
+    assert {c.cell for c in COLUMNS.values()} <= \
+        {"link", "status", "queue", "person", "people", "number", "date"}
+    assert [c.key for c in ticket_columns(["id", "owner"])] == ["id", "owner"]
+
+
+def test_tests_render_with_strict_undefined(app):
+    with app.test_request_context("/"):
+        with pytest.raises(UndefinedError, match="nobody_passed_this"):
+            app.jinja_env.from_string("{{ nobody_passed_this }}").render()
+
+
+def _class_names_in_use() -> tuple[set[str], set[str]]:
+    """Class names written in templates, Python and app.js; and prefixes of built ones
+    (class="status-{{ status }}" gives the prefix status-)."""
+    root = TEMPLATES.parent
+    used, prefixes = set(), set()
+    for path in [*TEMPLATES.rglob("*.html"), *root.rglob("*.py")]:
+        source = path.read_text(encoding="utf-8")
+        for value in re.findall(r'class="((?:[^"{]|{{.*?}}|{%.*?%})*)"', source):
+            prefixes |= set(re.findall(r"([\w-]+-){{", value))
+            used |= set(re.findall(r"'([\w-]+)'", value))  # {{ 'a' if x else 'b' }}
+            used |= set(re.sub(r"{{.*?}}|{%.*?%}", " ", value).split())
+    for path in (root / "static" / "js").rglob("*.js"):
+        for literal in re.findall(r"""["']([^"'\n]*)["']""", path.read_text(encoding="utf-8")):
+            used |= set(re.findall(r"\.([a-zA-Z][\w-]*)", literal)) | set(literal.split())
+    return used, prefixes
+
+
+def test_every_css_class_is_used():
+    css = (TEMPLATES.parent / "static" / "css" / "app.css").read_text(encoding="utf-8")
+    selectors = re.sub(r"{[^{}]*}", "{}", re.sub(r"/\*.*?\*/", "", css, flags=re.S))
+    used, prefixes = _class_names_in_use()
+    unused = sorted(name for name in set(re.findall(r"\.([a-zA-Z][\w-]*)", selectors))
+                    if name not in used and not name.startswith(tuple(prefixes)))
+    assert not unused, f"CSS classes no template, Python or app.js uses: {unused}"
+
+
+def test_form_actions_draws_the_submit_row(app):
+    with app.test_request_context("/"):
+        plain = app.jinja_env.from_string('{{ form_actions("Enregistrer") }}').render()
+        full = app.jinja_env.from_string(
+            '{% call form_actions("Transférer", cancel="/tickets/1", close_update=true) %}'
+            '<button name="reset">Rétablir</button>{% endcall %}').render()
+    assert re.sub(r"\s+", " ", plain).strip() == ('<div class="form-actions"> <button '
+                                                  'type="submit" class="primary">Enregistrer'
+                                                  '</button> </div>')
+    assert re.findall(r"<(button|a)\b", full) == ["button", "button", "a"]
+    assert '<a href="/tickets/1" class="cancel" data-close-update>Annuler</a>' in full
