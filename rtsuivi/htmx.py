@@ -1,5 +1,7 @@
-"""The one place that reads HX-* headers and writes htmx answers (STYLE.md, "the rule":
-answer with the box you acted on, messages out of band, events for the other parts)."""
+"""The one place that reads HX-* headers and writes htmx answers.
+
+The contract (docs/architecture.md): answer with the box you acted on, messages out of
+band, events for the other parts."""
 import json
 
 from flask import make_response, render_template, request

@@ -11,9 +11,9 @@ import logging
 from flask import Blueprint, current_app, make_response, request
 
 from ..extensions import csrf
-from ..models.base import MAX_ID
 from ..mail import gateway
 from ..mail.inbound import HEAD_KEPT, Outcome, max_size, receive, refuse_too_large
+from ..models.base import MAX_ID
 
 bp = Blueprint("mailgate", __name__)
 log = logging.getLogger(__name__)
