@@ -256,7 +256,8 @@ EX_DATAERR = 65  # sysexits: a permanent failure, the MTA bounces the message
 @click.option("--queue", help="Queue name or id (else: routed by the address written to).")
 @click.option("--action", default="correspond", show_default=True,
               help="correspond or comment")
-@click.option("--ticket", type=click.IntRange(1, MAX_ID), help="Ticket id (overrides the subject tag).")
+@click.option("--ticket", type=click.IntRange(1, MAX_ID),
+              help="Ticket id (overrides the subject tag).")
 def mailgate(queue, action, ticket):
     """Deliver one message read on stdin (for an MTA pipe); exit 0 or 75 like rt-mailgate.
 
