@@ -2,7 +2,8 @@
 
 The rule (docs/architecture.md, the htmx contract): answer with the box you acted on;
 announce `ticket-<part>-changed` for the other parts the transactions changed
-(domain.parts_changed), so only they refresh themselves; a refusal announces nothing. Without htmx, redirect to the ticket page.
+(domain.parts_changed), so only they refresh themselves; a refusal announces nothing.
+Without htmx, redirect to the ticket page.
 """
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
