@@ -861,3 +861,58 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(desk, login_as, 
     assert [row[1] for row in rows] == ["'" + s for s in subjects[:-1]] + ["Normal -1"]
     assert {row[2] for row in rows} == {"'=cmd@example.org"}
     assert [row[0] for row in rows] == [str(t.id) for t in made]
+
+
+def _statements(client, url) -> int:
+    from sqlalchemy import event
+    seen = []
+
+    def count(*args):
+        seen.append(args[2])
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_builder_lists_group_saved_searches_without_a_query_each(searchers, login_as):
+    """No N+1: the group named beside each shared search is loaded with the list."""
+    from rtsuivi.domain import saved_searches
+    from rtsuivi.domain.saved_searches import SearchSpec
+    from rtsuivi.models import User
+    desk = searchers
+    alice_id = desk.alice.id
+
+    def share(first, count):
+        alice = db.session.get(User, alice_id)
+        for n in range(first, first + count):
+            group = accounts.create_group(f"Equipe {n}")
+            accounts.add_member(group, alice)
+            db.session.flush()
+            saved_searches.save(alice, f"Partagée {n}", "group", SearchSpec("id > 0"),
+                                group.id)
+        db.session.commit()
+    def listed() -> tuple[int, list[str]]:
+        from sqlalchemy import event
+        db.session.remove()  # nothing cached: each group must come from the database
+        alice = db.session.get(User, alice_id)
+        seen = []
+
+        def count(*args):
+            seen.append(args[2])
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            names = [s.group.name for s in saved_searches.visible(alice)]
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        return len(seen), names
+    share(0, 1)
+    one, _names = listed()
+    share(1, 9)
+    ten, names = listed()
+    assert sorted(names) == sorted(f"Equipe {n}" for n in range(10))
+    assert ten == one
+    page = login_as(db.session.get(User, alice_id)).get("/recherche/avancee").plain
+    assert all(f"(groupe Equipe {n})" in page for n in range(10))

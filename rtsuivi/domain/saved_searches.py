@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import GroupMember, SavedSearch, User
@@ -67,8 +68,9 @@ def visible(user: User) -> list[SavedSearch]:
     if can(user, "ShowSavedSearches"):
         groups = select(GroupMember.group_id).where(GroupMember.user_id == user.id)
         allowed.append(and_(SavedSearch.privacy == "group", SavedSearch.owner_id.in_(groups)))
-    return list(db.session.scalars(select(SavedSearch).where(or_(*allowed)).order_by(
-        SavedSearch.privacy.desc(), SavedSearch.name)))
+    return list(db.session.scalars(
+        select(SavedSearch).where(or_(*allowed)).options(selectinload(SavedSearch.group))
+        .order_by(SavedSearch.privacy.desc(), SavedSearch.name)))
 
 
 def load(user: User, saved_id: int) -> SavedSearch:
