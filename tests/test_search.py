@@ -916,3 +916,17 @@ def test_builder_lists_group_saved_searches_without_a_query_each(searchers, logi
     assert ten == one
     page = login_as(db.session.get(User, alice_id)).get("/recherche/avancee").plain
     assert all(f"(groupe Equipe {n})" in page for n in range(10))
+
+
+def test_one_function_compiles_a_query_with_its_content_clauses(desk, desk_tickets):
+    """The CLI and an API call search.compile_for, as the views do: no wiring of their own."""
+    from rtsuivi.domain import queries
+    printer, vpn, closed, hidden = desk_tickets
+    condition = search.compile_for("Content LIKE 'toner'", desk.alice).condition
+    found = queries.search_tickets(condition, [("id", "asc")])
+    # hidden's queue is not hers; vpn matches through its comment, which she may read.
+    assert [t.id for t in found.items] == [printer.id, vpn.id]
+    # The requester: her own ticket, never through a comment.
+    condition = search.compile_for("Content LIKE 'toner'", desk.denise).condition
+    assert [t.id for t in queries.search_tickets(condition, [("id", "asc")]).items] \
+        == [printer.id]

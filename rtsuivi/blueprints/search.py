@@ -18,7 +18,7 @@ from ..domain import DomainError, bulk, lifecycle, queries, query_builder, saved
 from ..domain.rights import require
 from ..domain.saved_searches import SearchSpec
 from ..domain.simple_search import to_ticketsql
-from ..domain.ticketsql import TicketSQLError, compile_query
+from ..domain.ticketsql import TicketSQLError
 from ..extensions import db
 from ..errors import database_busy, read_only_from_now
 from ..htmx import announce, redirect_client, render_fragment, wants_fragment
@@ -37,9 +37,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def _compile(query: str):
     """Compile for the current user; Content goes to the index, dates in their timezone."""
-    return compile_query(query, current_user, zone=str(get_timezone()),
-                         fulltext=lambda words, statuses=None: search.search(
-                             words, current_user, statuses))
+    return search.compile_for(query, current_user, zone=str(get_timezone()))
 
 
 # ---------------------------------------------------------------- quick search
