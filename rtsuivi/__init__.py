@@ -27,7 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     _configure_login(app)
 
-    from .domain import notifications  # noqa: F401  registers the scrips' commit hook
+    from .mail import scrips  # noqa: F401  registers the scrips' commit hook
     from .search import init_app as init_search
     init_search(app)
     from .blueprints import register_blueprints

@@ -9,7 +9,7 @@ from rtsuivi.domain import tickets as domain
 from rtsuivi.extensions import db
 from rtsuivi.models import OutboxMail
 
-SCRIP_TEMPLATE = {s.name: s.template for s in notifications.SCRIPS}
+SCRIP_TEMPLATE = {s.name: s.action.template for s in notifications.SCRIPS}
 
 
 @pytest.fixture

@@ -1,0 +1,81 @@
+"""Issue 11 item 4: the layers keep to their side (the domain decides, mail/ composes)."""
+import ast
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from rtsuivi.domain import notifications
+from rtsuivi.domain import tickets as domain
+from rtsuivi.extensions import db
+from rtsuivi.models import OutboxMail, Transaction
+
+PACKAGE = Path(__file__).resolve().parent.parent / "rtsuivi"
+
+
+def _imports(path: Path) -> set[str]:
+    """Every module a file imports, relative imports made absolute."""
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    package = list(parts[:-1])  # where a relative import starts from
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[:len(package) - (node.level - 1)]
+                name = ".".join(base + ([node.module] if node.module else []))
+            else:
+                name = node.module
+            found.add(name)
+            found.update(f"{name}.{alias.name}" for alias in node.names)
+    return found
+
+
+def test_the_import_reader_resolves_relative_imports(tmp_path):
+    sample = tmp_path / "rtsuivi" / "domain" / "sample.py"
+    sample.parent.mkdir(parents=True)
+    sample.write_text("from ..mail import outbound\nfrom . import rights\n"
+                      "def f():\n    import rtsuivi.mail.inbound\n")
+    global PACKAGE
+    real, PACKAGE = PACKAGE, tmp_path / "rtsuivi"
+    try:
+        found = _imports(sample)
+    finally:
+        PACKAGE = real
+    assert {"rtsuivi.mail.outbound", "rtsuivi.domain.rights", "rtsuivi.mail.inbound"} <= found
+
+
+def test_the_domain_never_imports_mail():
+    offenders = {str(path.relative_to(PACKAGE)): sorted(
+        name for name in _imports(path) if name == "rtsuivi.mail"
+        or name.startswith("rtsuivi.mail."))
+        for path in sorted((PACKAGE / "domain").rglob("*.py"))}
+    assert {path: names for path, names in offenders.items() if names} == {}
+
+
+def test_the_scrips_say_which_mails_without_composing_them(desk, make_ticket):
+    ticket = make_ticket(desk.support, requestors=[desk.denise])
+    db.session.commit()
+    before = db.session.scalar(select(func.count()).select_from(OutboxMail))
+    txn = domain.reply(ticket, desk.alice, "Nous arrivons.")
+    db.session.flush()
+    mails = notifications.mails_for(txn)
+    assert db.session.scalar(select(func.count()).select_from(OutboxMail)) == before
+    assert [(m.scrip.name, [p.name for p in m.people]) for m in mails] == [
+        ("On Correspond Notify Requestors and Ccs", ["denise"])]
+    assert isinstance(mails[0].scrip.action, notifications.Notify)
+    db.session.rollback()
+
+
+def test_squelch_is_an_attribute_of_the_transaction(desk, make_ticket):
+    ticket = make_ticket(desk.support, requestors=[desk.denise])
+    db.session.commit()
+    txn = domain.reply(ticket, desk.alice, "Nous arrivons.")
+    db.session.flush()
+    notifications.squelch(txn, desk.denise, privileged_only=True)
+    assert txn.squelched_ids == {desk.denise.id} and txn.privileged_only
+    assert not {"_squelched", "_privileged_only"} & set(vars(txn))
+    assert notifications.mails_for(txn) == []
+    db.session.rollback()
+    fresh = db.session.scalars(select(Transaction)).first()
+    assert fresh.squelched_ids == frozenset() and not fresh.privileged_only
