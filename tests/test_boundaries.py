@@ -79,3 +79,17 @@ def test_squelch_is_an_attribute_of_the_transaction(desk, make_ticket):
     db.session.rollback()
     fresh = db.session.scalars(select(Transaction)).first()
     assert fresh.squelched_ids == frozenset() and not fresh.privileged_only
+
+
+def test_a_new_site_gets_its_default_grants_from_the_domain(app, make_user):
+    from rtsuivi.domain import accounts
+    from rtsuivi.domain.rights import can
+    queue = accounts.create_queue("Accueil")
+    stranger = make_user("passant", privileged=False)
+    agent = make_user("agent", privileged=True)
+    assert not can(stranger, "CreateTicket", queue) and not can(agent, "ShowSearchAdvanced")
+    accounts.grant_site_defaults([queue])
+    db.session.commit()
+    assert can(stranger, "CreateTicket", queue) and can(stranger, "ReplyToTicket", queue)
+    assert all(can(agent, right) for right in ("ModifySelf", "ShowSearchAdvanced",
+                                               "ShowSearchBulkUpdate", "LoadSavedSearch"))
