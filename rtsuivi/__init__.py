@@ -10,13 +10,16 @@ from .extensions import babel, csrf, db, login_manager, migrate
 
 
 def create_app(config: dict | None = None) -> Flask:
+    """The application; given a config (tests, tools), it writes nothing to disk. Without
+    one (a deployment), it creates the private data folder, key and SQLite file first."""
     app = Flask(__name__, instance_relative_config=False)
     app.config.update(config_module.DEFAULTS)
-    app.config.update(config_module.from_environment())
+    app.config.update(config_module.from_environment(write=config is None))
     app.config.update(config or {})
     _engine_options(app)
-    from .storage import prepare as prepare_storage
-    prepare_storage(app)
+    if config is None:
+        from .storage import prepare as prepare_storage
+        prepare_storage(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config_module.PROJECT_DIR / "migrations"),

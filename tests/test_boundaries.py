@@ -93,3 +93,20 @@ def test_a_new_site_gets_its_default_grants_from_the_domain(app, make_user):
     assert can(stranger, "CreateTicket", queue) and can(stranger, "ReplyToTicket", queue)
     assert all(can(agent, right) for right in ("ModifySelf", "ShowSearchAdvanced",
                                                "ShowSearchBulkUpdate", "LoadSavedSearch"))
+
+
+def test_create_app_given_its_config_writes_nothing(tmp_path, monkeypatch):
+    """Tests, benchmarks and tools pass their config: no folder, key or database file
+    appears; only a deployment (no config given) prepares its data folder."""
+    from rtsuivi import create_app
+    data = tmp_path / "donnees"
+    data.mkdir()
+    monkeypatch.setenv("RTSUIVI_DATA_DIR", str(data))
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("RTSUIVI_INDEX_DIR", raising=False)
+    app = create_app({"TESTING": True, "RTSUIVI_INDEX_MODE": "off"})
+    assert app.config["SECRET_KEY"] and str(data) in app.config["SQLALCHEMY_DATABASE_URI"]
+    assert list(data.iterdir()) == []
+    create_app()
+    assert {p.name for p in data.iterdir()} >= {"secret_key", "search_index"}
