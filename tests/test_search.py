@@ -1,7 +1,5 @@
 """Full-text index, quick search, advanced search, saved searches, CSV and bulk update."""
 import os
-import threading
-import time
 
 import pytest
 from sqlalchemy import func, select
@@ -594,7 +592,7 @@ def test_comment_words_for_a_partial_right_single_and_several_words(indexed, des
     assert find("clavier", reader) == {here.id, there.id}
 
 
-# ---------------------------------------------------------------- « Rechercher » runs the box (issue 9)
+# ---------------------------------------------------- « Rechercher » runs the box (issue 9)
 
 def form_fields(page_html: str, form_id: str = "search-builder") -> list[tuple[str, str]]:
     """The fields a browser would submit from the builder form (no button)."""
@@ -731,7 +729,7 @@ def test_a_get_never_saves_a_search(searchers, login_as, make_user):
     assert db.session.scalar(select(func.count()).select_from(SavedSearch)) == 1
 
 
-# ---------------------------------------------------------------- a query never deletes the index (issue 10)
+# ---------------------------------------------------- a query never deletes the index (issue 10)
 
 def index_set_aside(indexed):
     return any(".corrupt-" in name for name in os.listdir(indexed.parent)) or \
@@ -810,7 +808,7 @@ def test_an_unreadable_segment_file_still_counts_as_corruption(indexed, desk, ma
     assert find("photocopieuse", desk.alice) == {ticket.id}
 
 
-# ---------------------------------------------------------------- numbers past 64 bits, CSV cells (issue 10)
+# ---------------------------------------------------- numbers past 64 bits, CSV cells (issue 10)
 
 HUGE = "99999999999999999999999"
 
