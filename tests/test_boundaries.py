@@ -110,3 +110,35 @@ def test_create_app_given_its_config_writes_nothing(tmp_path, monkeypatch):
     assert list(data.iterdir()) == []
     create_app()
     assert {p.name for p in data.iterdir()} >= {"secret_key", "search_index"}
+
+
+QUERYING = ("db.session.get", "db.session.scalar", "db.session.execute", "db.session.query",
+            "select", "Model.query")
+
+
+def _calls(path: Path) -> set[str]:
+    return {ast.unparse(node.func) for node in ast.walk(ast.parse(path.read_text()))
+            if isinstance(node, ast.Call)}
+
+
+def test_views_run_no_query_of_their_own():
+    """Views load through domain functions (queries.visible_queue, queries.load_mail...)."""
+    views = [p for p in (PACKAGE / "blueprints").rglob("*.py") if "tickets" not in p.parts]
+    found = {str(p.relative_to(PACKAGE)): sorted(c for c in _calls(p)
+                                                 if c.startswith(QUERYING))
+             for p in views}
+    assert {path: calls for path, calls in found.items() if calls} == {}
+
+
+def test_models_run_no_query_in_a_property():
+    found = {str(p.relative_to(PACKAGE)): sorted(c for c in _calls(p) if c.startswith(QUERYING))
+             for p in (PACKAGE / "models").rglob("*.py")}
+    assert {path: calls for path, calls in found.items() if calls} == {}
+
+
+def test_a_hidden_or_unknown_queue_is_not_found(desk, login_as, make_queue):
+    hidden = make_queue("Direction")
+    client = login_as(desk.alice)
+    assert client.get(f"/files/{hidden.id}").status_code == 404
+    assert client.get("/files/999999").status_code == 404
+    assert client.get(f"/files/{desk.support.id}").status_code == 200

@@ -3,11 +3,10 @@ a failed mail can be sent again) and the mail templates (editable, French and En
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from ...domain import DomainError, mail_templates
+from ...domain import DomainError, mail_templates, queries
 from ...extensions import db
 from ...htmx import announce, render_fragment, wants_fragment
 from ...mail import inbound, outbound
@@ -32,11 +31,7 @@ def _listing(model, statuses, default: str):
     if status not in statuses:
         abort(400)
     page = page_number(request.args.get("page"))
-    rows = db.session.scalars(select(model).where(model.status == status)
-                              .order_by(model.id.desc()).limit(PER_PAGE)
-                              .offset((page - 1) * PER_PAGE)).all()
-    counts = dict(db.session.execute(select(model.status, func.count(model.id))
-                                     .group_by(model.status)).all())
+    rows, counts = queries.mail_listing(model, status, page, PER_PAGE)
     return status, page, rows, counts
 
 
@@ -48,17 +43,10 @@ def inbound_list():
                            counts=counts, statuses=INBOUND_STATUSES)
 
 
-def _inbound(mail_id: int) -> InboundMail:
-    mail = db.session.get(InboundMail, mail_id)
-    if mail is None:
-        abort(404)
-    return mail
-
-
 @bp.route("/courrier/entrant/<int:mail_id>")
 @superuser_required
 def inbound_show(mail_id: int):
-    mail = _inbound(mail_id)
+    mail = queries.load_mail(InboundMail, mail_id)
     return render_template("admin/mail_inbound_show.html", mail=mail,
                            raw=mail.raw[:RAW_SHOWN].decode("utf-8", "replace"))
 
@@ -66,7 +54,7 @@ def inbound_show(mail_id: int):
 @bp.route("/courrier/entrant/<int:mail_id>/relancer", methods=["POST"])
 @superuser_required
 def inbound_rerun(mail_id: int):
-    mail = _inbound(mail_id)
+    mail = queries.load_mail(InboundMail, mail_id)
     try:
         outcome = inbound.rerun(mail)
     except DomainError as error:
@@ -74,7 +62,7 @@ def inbound_rerun(mail_id: int):
     else:
         flash(_("Courriel relancé : %(result)s", result=outcome.body.strip()),
               "success" if outcome.status == "ok" else "error")
-    mail = _inbound(mail_id)
+    mail = queries.load_mail(InboundMail, mail_id)
     if not wants_fragment():
         return redirect(url_for("admin.inbound_show", mail_id=mail_id))
     return announce(render_fragment("admin/mail_inbound_show.html", "inbound_status",
@@ -90,17 +78,10 @@ def outbox_list():
                            counts=counts, statuses=OUTBOX_STATUSES)
 
 
-def _outbox(mail_id: int) -> OutboxMail:
-    mail = db.session.get(OutboxMail, mail_id)
-    if mail is None:
-        abort(404)
-    return mail
-
-
 @bp.route("/courrier/sortant/<int:mail_id>")
 @superuser_required
 def outbox_show(mail_id: int):
-    mail = _outbox(mail_id)
+    mail = queries.load_mail(OutboxMail, mail_id)
     return render_template("admin/mail_outbox_show.html", mail=mail, readable=parse(mail.raw),
                            raw=mail.raw[:RAW_SHOWN].decode("utf-8", "replace"))
 
@@ -108,7 +89,7 @@ def outbox_show(mail_id: int):
 @bp.route("/courrier/sortant/<int:mail_id>/renvoyer", methods=["POST"])
 @superuser_required
 def outbox_retry(mail_id: int):
-    mail = _outbox(mail_id)
+    mail = queries.load_mail(OutboxMail, mail_id)
     try:
         outbound.retry(mail)
     except DomainError as error:
