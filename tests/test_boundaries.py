@@ -142,3 +142,17 @@ def test_a_hidden_or_unknown_queue_is_not_found(desk, login_as, make_queue):
     assert client.get(f"/files/{hidden.id}").status_code == 404
     assert client.get("/files/999999").status_code == 404
     assert client.get(f"/files/{desk.support.id}").status_code == 200
+
+
+def test_the_domain_reads_no_request():
+    """Forms and URL arguments are read in blueprints/ (search_forms.py), not in domain/."""
+    found = {}
+    for path in sorted((PACKAGE / "domain").rglob("*.py")):
+        tree = ast.parse(path.read_text())
+        reads = sorted({ast.unparse(node) for node in ast.walk(tree) if isinstance(
+            node, ast.Attribute) and node.attr in ("getlist", "form", "args")}
+            | {name for name in _imports(path) if name in ("flask.request",
+                                                           "werkzeug.datastructures")})
+        if reads:
+            found[str(path.relative_to(PACKAGE))] = reads
+    assert found == {}

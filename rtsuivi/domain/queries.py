@@ -191,13 +191,6 @@ COLUMNS = ("id", "subject", "status", "queue", "owner", "requestors", "priority"
            "created", "updated", "due", "told", "resolved", "started", "time_worked")
 DEFAULT_COLUMNS = ("id", "subject", "status", "queue", "owner", "requestors", "priority",
                    "updated")
-COLUMN_LABELS = {
-    "id": "#", "subject": _l("Sujet"), "status": _l("Statut"), "queue": _l("File"),
-    "owner": _l("Intervenant"), "requestors": _l("Demandeurs"), "priority": _l("Priorité"),
-    "created": _l("Créé"), "updated": _l("Mis à jour"), "due": _l("Échéance"),
-    "told": _l("Dernier contact"), "resolved": _l("Résolu"), "started": _l("Commencé"),
-    "time_worked": _l("Temps passé"),
-}
 SEARCH_SORTABLE = {**SORTABLE, "queue": Queue.name, "told": Ticket.told,
                    "resolved": Ticket.resolved, "started": Ticket.started,
                    "time_worked": Ticket.time_worked}
