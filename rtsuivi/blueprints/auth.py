@@ -55,29 +55,38 @@ def login():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = LoginForm()
-    status = 200
-    if form.validate_on_submit():
-        address = sessions.client_address()
-        refusal = throttle.refusal(form.name.data, address,
-                                   sessions.known_device(form.name.data))
-        if refusal is not None:
-            flash(str(refusal), "error")
-            return render_template("auth/login.html", form=form), 429
-        user = authenticate(form.name.data, form.password.data)
-        throttle.record(form.name.data, address, success=user is not None)
-        db.session.commit()
-        if user is not None:
-            lang = session.get("lang")  # a language chosen before logging in stays
-            session.clear()
-            if lang:
-                session["lang"] = lang
-            login_user(user)
-            sessions.start(user)
-            return redirect(_safe_next(request.args.get("next")) or home_for(user))
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form)
+    refusal = throttle.refusal(form.name.data, sessions.client_address(),
+                               sessions.known_device(form.name.data))
+    if refusal is not None:
+        flash(str(refusal), "error")
+        return render_template("auth/login.html", form=form), 429
+    user = _authenticate(form.name.data, form.password.data)
+    if user is None:
         # Never say which of the name or the password was wrong.
         flash(_("Identifiant ou mot de passe incorrect."), "error")
-        status = 401
-    return render_template("auth/login.html", form=form), status
+        return render_template("auth/login.html", form=form), 401
+    _open_session(user)
+    return redirect(_safe_next(request.args.get("next")) or home_for(user))
+
+
+def _authenticate(name: str, password: str):
+    """The user, or None; the attempt is recorded for throttling either way."""
+    user = authenticate(name, password)
+    throttle.record(name, sessions.client_address(), success=user is not None)
+    db.session.commit()
+    return user
+
+
+def _open_session(user) -> None:
+    """A fresh session for the user; a language chosen before logging in stays."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    login_user(user)
+    sessions.start(user)
 
 
 @bp.route("/logout", methods=["POST"])

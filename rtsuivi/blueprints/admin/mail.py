@@ -122,15 +122,20 @@ def template_edit(name: str, lang: str):
         db.session.commit()
         flash(_("Texte d'origine rétabli."), "success")
         return redirect(url_for("admin.template_edit", name=name, lang=lang))
-    if form.validate_on_submit():
-        try:
-            mail_templates.save(name, lang, form.subject.data, form.body.data)
-        except DomainError as error:
-            db.session.rollback()
-            form.body.errors = [str(error)]
-        else:
-            db.session.commit()
-            flash(_("Modèle enregistré."), "success")
-            return redirect(url_for("admin.templates"))
+    if form.validate_on_submit() and _saved(name, lang, form):
+        flash(_("Modèle enregistré."), "success")
+        return redirect(url_for("admin.templates"))
     return render_template("admin/mail_template_edit.html", form=form, text=text,
                            label=mail_templates.LABELS[name])
+
+
+def _saved(name: str, lang: str, form: TemplateForm) -> bool:
+    """Save the edited template; False, with the error on the form, when it is invalid."""
+    try:
+        mail_templates.save(name, lang, form.subject.data, form.body.data)
+    except DomainError as error:
+        db.session.rollback()
+        form.body.errors = [str(error)]
+        return False
+    db.session.commit()
+    return True
