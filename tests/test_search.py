@@ -448,6 +448,13 @@ def test_saving_without_the_right_is_refused(desk, login_as):
     response = client.post("/recherche/avancee", data=builder_form(
         action="save", save_name="x", save_privacy="system"))
     assert response.status_code == 403
+    from rtsuivi.domain import Forbidden, saved_searches
+    from rtsuivi.domain.saved_searches import SearchSpec
+    from rtsuivi.models import SavedSearch
+    for privacy in ("user", "system"):  # the rule the pages hit: the domain's require()
+        with pytest.raises(Forbidden):
+            saved_searches.save(desk.alice, "x", privacy, SearchSpec("id > 0"))
+    assert db.session.scalar(select(func.count()).select_from(SavedSearch)) == 0
 
 
 def test_system_saved_search_needs_superuser(searchers, login_as, make_user):
