@@ -112,18 +112,12 @@ def process(inbound: InboundMail, counted: bool = False) -> Outcome:
         inbound.message_id, inbound.sender = parsed.message_id, parsed.sender
         inbound.subject = parsed.subject
         status, message, txn = _handle(inbound, parsed)
-    except Refused as refusal:
+    except (Refused, Forbidden, DomainError) as refusal:  # permanent: the sender is told
         db.session.rollback()
         return _finish(inbound_id, "refused", str(refusal), bounce=True)
     except TemporaryFailure as failure:
         db.session.rollback()
         return _finish(inbound_id, "failed", str(failure), answer="temporary failure")
-    except Forbidden as refusal:
-        db.session.rollback()
-        return _finish(inbound_id, "refused", str(refusal), bounce=True)
-    except DomainError as error:
-        db.session.rollback()
-        return _finish(inbound_id, "refused", str(error), bounce=True)
     except OperationalError as error:  # locked or unreachable database: let the MTA retry
         db.session.rollback()
         return _finish(inbound_id, "failed", str(error).splitlines()[0],
