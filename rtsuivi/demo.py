@@ -79,8 +79,8 @@ def load_demo(password: str, progress=print, tickets_per_queue: int = 20) -> int
 def _load(password: str, progress, tickets_per_queue: int) -> int:
     domain_name = current_app.config["RTSUIVI_MAIL_DOMAIN"]
     make = accounts.create_user
-    admin = make("admin", email=f"admin@{domain_name}", real_name="Administrateur",
-                 password=password, privileged=True)
+    make("admin", email=f"admin@{domain_name}", real_name="Administrateur",
+         password=password, privileged=True)
     alice = make("alice", email=f"alice@{domain_name}", real_name="Alice Martin",
                  password=password, privileged=True,
                  signature="Alice Martin\nSupport N1 — poste 4100")
