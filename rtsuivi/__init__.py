@@ -1,6 +1,5 @@
 """RT-suivi: a help-desk request tracker that replaces Request Tracker 4."""
-from flask import (Flask, current_app, has_request_context, redirect, request, session,
-                   url_for)
+from flask import Flask, current_app, has_request_context, redirect, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -10,13 +9,16 @@ from .extensions import babel, csrf, db, login_manager, migrate
 
 
 def create_app(config: dict | None = None) -> Flask:
+    """The application; given a config (tests, tools), it writes nothing to disk. Without
+    one (a deployment), it creates the private data folder, key and SQLite file first."""
     app = Flask(__name__, instance_relative_config=False)
     app.config.update(config_module.DEFAULTS)
-    app.config.update(config_module.from_environment())
+    app.config.update(config_module.from_environment(write=config is None))
     app.config.update(config or {})
     _engine_options(app)
-    from .storage import prepare as prepare_storage
-    prepare_storage(app)
+    if config is None:
+        from .storage import prepare as prepare_storage
+        prepare_storage(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config_module.PROJECT_DIR / "migrations"),
@@ -27,7 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     _configure_login(app)
 
-    from .domain import notifications  # noqa: F401  registers the scrips' commit hook
+    from .mail import scrips  # noqa: F401  registers the scrips' commit hook
     from .search import init_app as init_search
     init_search(app)
     from .blueprints import register_blueprints

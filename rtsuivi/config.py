@@ -10,10 +10,17 @@ def _data_dir() -> Path:
     return Path(os.environ.get("RTSUIVI_DATA_DIR") or PROJECT_DIR / "instance")
 
 
-def _secret_key(data_dir: Path) -> str:
-    """Use SECRET_KEY, else a key kept in the data folder so sessions survive restarts."""
+def _secret_key(data_dir: Path, write: bool = True) -> str:
+    """Use SECRET_KEY, else a key kept in the data folder so sessions survive restarts.
+
+    Without `write` (the caller gave its own config), an existing key is read but none is
+    created: a key for this process only.
+    """
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
+    if not write:
+        key_file = data_dir / "secret_key"
+        return key_file.read_text().strip() if key_file.is_file() else secrets.token_hex(32)
     from .storage import private_dir
     private_dir(data_dir)
     key_file = data_dir / "secret_key"
@@ -25,10 +32,11 @@ def _secret_key(data_dir: Path) -> str:
     return key_file.read_text().strip()
 
 
-def from_environment() -> dict:
+def from_environment(write: bool = True) -> dict:
+    """The settings the environment gives; `write=False` creates no file (see _secret_key)."""
     data_dir = _data_dir()
     return {
-        "SECRET_KEY": _secret_key(data_dir),
+        "SECRET_KEY": _secret_key(data_dir, write),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL")
         or f"sqlite:///{data_dir / 'rtsuivi.sqlite3'}",
         "RTSUIVI_DATA_DIR": str(data_dir),

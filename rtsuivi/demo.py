@@ -6,6 +6,7 @@ from flask import current_app
 
 from .domain import accounts, notifications
 from .domain import tickets as domain
+from .domain.accounts import grant_site_defaults  # noqa: F401  (bench/generate.py imports it here)
 from .extensions import db
 from .models import Ticket, utcnow
 
@@ -66,23 +67,6 @@ FINAL_STATUSES = ["new", "open", "open", "stalled", "resolved", "new", "open", "
                   "resolved", "open", "deleted", "stalled", "new", "open", "resolved"]
 
 
-def grant_site_defaults(mail_queues) -> None:
-    """The grants a new site starts with (demo and benchmark data alike).
-
-    Anyone may write to the mail queues, requesters see and answer their own tickets, and,
-    as RT 5 does, every agent may change their settings, use the advanced search, bulk
-    update and saved searches.
-    """
-    for queue in mail_queues:
-        for right in ("CreateTicket", "ReplyToTicket"):
-            accounts.grant("system:Everyone", right, queue)
-    for right in ("ShowTicket", "ReplyToTicket"):
-        accounts.grant("role:Requestor", right)
-    for right in ("ModifySelf", "ShowSearchAdvanced", "ShowSearchBulkUpdate",
-                  "LoadSavedSearch", "CreateSavedSearch", "ShowSavedSearches"):
-        accounts.grant("system:Privileged", right)
-
-
 def load_demo(password: str, progress=print, tickets_per_queue: int = 20) -> int:
     """Create the demo users, groups, queues, grants and tickets; return the ticket count.
 
@@ -95,8 +79,8 @@ def load_demo(password: str, progress=print, tickets_per_queue: int = 20) -> int
 def _load(password: str, progress, tickets_per_queue: int) -> int:
     domain_name = current_app.config["RTSUIVI_MAIL_DOMAIN"]
     make = accounts.create_user
-    admin = make("admin", email=f"admin@{domain_name}", real_name="Administrateur",
-                 password=password, privileged=True)
+    make("admin", email=f"admin@{domain_name}", real_name="Administrateur",
+         password=password, privileged=True)
     alice = make("alice", email=f"alice@{domain_name}", real_name="Alice Martin",
                  password=password, privileged=True,
                  signature="Alice Martin\nSupport N1 — poste 4100")
@@ -125,7 +109,7 @@ def _load(password: str, progress, tickets_per_queue: int) -> int:
     for group, queue in ((n1, general), (n2, info)):
         for right in AGENT_RIGHTS:
             accounts.grant(f"group:{group.name}", right, queue)
-    grant_site_defaults([general, info])
+    accounts.grant_site_defaults([general, info])
     progress("groups Support N1 / N2, queues General / Informatique, rights granted")
 
     rng = random.Random(42)

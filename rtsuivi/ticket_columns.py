@@ -2,7 +2,16 @@
 the home page's lists, the queue page, the portal and the search results from them."""
 from dataclasses import dataclass
 
-from .domain.queries import COLUMN_LABELS
+from flask_babel import lazy_gettext as _l
+
+# The ticket columns a list or a search can show, with their headers.
+COLUMN_LABELS = {
+    "id": "#", "subject": _l("Sujet"), "status": _l("Statut"), "queue": _l("File"),
+    "owner": _l("Intervenant"), "requestors": _l("Demandeurs"), "priority": _l("Priorité"),
+    "created": _l("Créé"), "updated": _l("Mis à jour"), "due": _l("Échéance"),
+    "told": _l("Dernier contact"), "resolved": _l("Résolu"), "started": _l("Commencé"),
+    "time_worked": _l("Temps passé"),
+}
 
 
 @dataclass(frozen=True)

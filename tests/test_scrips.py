@@ -4,12 +4,12 @@ from email import message_from_bytes, policy
 import pytest
 from sqlalchemy import select
 
-from rtsuivi.domain import mail_templates, notifications
+from rtsuivi.domain import DomainError, Forbidden, mail_templates, notifications
 from rtsuivi.domain import tickets as domain
 from rtsuivi.extensions import db
 from rtsuivi.models import OutboxMail
 
-SCRIP_TEMPLATE = {s.name: s.template for s in notifications.SCRIPS}
+SCRIP_TEMPLATE = {s.name: s.action.template for s in notifications.SCRIPS}
 
 
 @pytest.fixture
@@ -103,7 +103,7 @@ def test_comments_never_reach_requestors_or_cc(scene):
 
 def test_a_refused_action_queues_nothing(scene):
     before = db.session.scalar(select(db.func.count(OutboxMail.id)))
-    with pytest.raises(Exception):
+    with pytest.raises(Forbidden):
         domain.reply(scene.ticket, scene.etienne, "Je ne suis pas demandeur")  # no right
     db.session.rollback()
     db.session.commit()
@@ -140,7 +140,7 @@ def test_an_edited_template_is_used_and_a_broken_one_falls_back(scene):
     _mails_after(lambda: domain.set_status(scene.ticket, scene.alice, "resolved"))
     assert db.session.scalars(select(OutboxMail.subject).where(
         OutboxMail.scrip == "On Resolve Notify Requestors")).one().endswith("Fini : Chauffage")
-    with pytest.raises(Exception):
+    with pytest.raises(DomainError, match="Modèle invalide"):
         mail_templates.save("Resolved", "fr", "{{ oops", "x")
 
 

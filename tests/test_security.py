@@ -582,7 +582,7 @@ def test_data_folder_and_sqlite_file_are_private(tmp_path, monkeypatch):
         monkeypatch.setenv("RTSUIVI_DATA_DIR", str(data))
         monkeypatch.delenv("SECRET_KEY", raising=False)
         monkeypatch.delenv("DATABASE_URL", raising=False)
-        app = create_app({"TESTING": True})
+        app = create_app()  # a deployment's start: no config given
         with app.app_context():
             with db.engine.begin() as conn:
                 conn.exec_driver_sql("CREATE TABLE t (x INTEGER)")

@@ -7,13 +7,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from rtsuivi.domain import ticketsql
 from rtsuivi.domain import tickets as domain
+from rtsuivi.domain import ticketsql
 from rtsuivi.domain.relative_dates import parse_date, zone_of
 from rtsuivi.domain.simple_search import to_ticketsql
 from rtsuivi.domain.ticketsql import TicketSQLError, compile_query, parse
 from rtsuivi.extensions import db
 from rtsuivi.models import Ticket
+
 
 @pytest.fixture(autouse=True)
 def french_request(app):
@@ -22,24 +23,29 @@ def french_request(app):
         yield
 
 
-VALID = [
-    "",
-    "id = 5",
-    "Status = 'open'",
-    'Status = "__Active__" AND Queue = \'Support\'',
-    "(Owner = '__CurrentUser__' OR Owner = 'Nobody') AND Priority >= 3",
-    "Requestor.EmailAddress LIKE '@example.org'",
-    "Requestors NOT LIKE 'denise'",
-    "Subject STARTSWITH 'Imp' OR Subject NOT ENDSWITH 'panne'",
-    "Due IS NULL AND Resolved IS NOT NULL",
-    "LastUpdated > Resolved",
-    "Created > '-7 days' AND Created < 'today'",
-    "Content LIKE 'imprimante'",
-    "id = '__Bookmarked__'",
-    "AdminCc.Name SHALLOW = 'chloe'",
-    "status = 'open' and queue != 'Info'",
-    "Subject = 'l\\'imprimante'",
-    "((Status = 'new'))",
+VALID = [  # the query, and the tree it parses to (quoted values in quotes)
+    ("", ""),
+    ("id = 5", "id = 5"),
+    ("Status = 'open'", "status = 'open'"),
+    ('Status = "__Active__" AND Queue = \'Support\'',
+     "(status = '__Active__' AND queue = 'Support')"),
+    ("(Owner = '__CurrentUser__' OR Owner = 'Nobody') AND Priority >= 3",
+     "((owner = '__CurrentUser__' OR owner = 'Nobody') AND priority >= 3)"),
+    ("Requestor.EmailAddress LIKE '@example.org'",
+     "requestor.emailaddress LIKE '@example.org'"),
+    ("Requestors NOT LIKE 'denise'", "requestors NOT LIKE 'denise'"),
+    ("Subject STARTSWITH 'Imp' OR Subject NOT ENDSWITH 'panne'",
+     "(subject STARTSWITH 'Imp' OR subject NOT ENDSWITH 'panne')"),
+    ("Due IS NULL AND Resolved IS NOT NULL", "(due IS NULL AND resolved IS NOT NULL)"),
+    ("LastUpdated > Resolved", "lastupdated > Resolved"),  # a field, not a value
+    ("Created > '-7 days' AND Created < 'today'",
+     "(created > '-7 days' AND created < 'today')"),
+    ("Content LIKE 'imprimante'", "content LIKE 'imprimante'"),
+    ("id = '__Bookmarked__'", "id = '__Bookmarked__'"),
+    ("AdminCc.Name SHALLOW = 'chloe'", "admincc.name = 'chloe'"),
+    ("status = 'open' and queue != 'Info'", "(status = 'open' AND queue != 'Info')"),
+    ("Subject = 'l\\'imprimante'", "subject = 'l'imprimante'"),
+    ("((Status = 'new'))", "status = 'new'"),
 ]
 INVALID = [
     ("Status =", 8, "Valeur attendue"),
@@ -68,9 +74,20 @@ COMPILE_ERRORS = [
 ]
 
 
-@pytest.mark.parametrize("query", VALID)
-def test_valid_queries_parse(query):
-    parse(query)
+def _shape(node) -> str:
+    """A parsed tree written back: fields canonical, groups in parentheses."""
+    if node is None:
+        return ""
+    if isinstance(node, ticketsql.BoolOp):
+        return "(" + f" {node.op} ".join(_shape(item) for item in node.items) + ")"
+    value = node.value if node.value is None or node.value_is_word else f"'{node.value}'"
+    name = node.field + (f".{node.sub}" if node.sub else "")
+    return " ".join(part for part in (name, node.op, value) if part is not None)
+
+
+@pytest.mark.parametrize("query,tree", VALID)
+def test_valid_queries_parse_into_the_tree_they_say(query, tree):
+    assert _shape(parse(query)) == tree
 
 
 @pytest.mark.parametrize("query,position,message", INVALID)

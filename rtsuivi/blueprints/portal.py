@@ -1,8 +1,8 @@
 """The requester's side ("Mes demandes"); the full self-service portal comes later."""
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from ..domain import NotFound, queries
+from ..domain import queries
 from ..domain import tickets as domain
 
 bp = Blueprint("portal", __name__, url_prefix="/demandes")
@@ -21,10 +21,7 @@ def index():
 def show(ticket_id: int):
     if current_user.privileged:
         return redirect(url_for("tickets.show", ticket_id=ticket_id))
-    try:
-        ticket = domain.load_visible(ticket_id, current_user, include_deleted=False)
-    except NotFound:
-        abort(404)
+    ticket = domain.load_visible(ticket_id, current_user, include_deleted=False)
     transactions, _people = domain.history(ticket, current_user)
     # Requesters see the messages, never comments nor internal field changes.
     messages = [t for t in transactions if t.type in ("Create", "Correspond")

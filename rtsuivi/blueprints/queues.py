@@ -1,12 +1,9 @@
 """A queue's ticket list."""
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 
 from ..domain import queries
-from ..domain.rights import can
-from ..extensions import db
 from ..htmx import render_fragment, wants_fragment
-from ..models import Queue
 from . import agent_required, page_number
 
 bp = Blueprint("queues", __name__, url_prefix="/files")
@@ -21,9 +18,7 @@ def index():
 @bp.route("/<int:queue_id>")
 @agent_required
 def show(queue_id: int):
-    queue = db.session.get(Queue, queue_id)
-    if queue is None or not can(current_user, "SeeQueue", queue):
-        abort(404)
+    queue = queries.visible_queue(current_user, queue_id)
     status = request.args.get("status", "active")
     if status not in queries.STATUS_FILTERS:
         status = "active"

@@ -5,8 +5,17 @@ import io
 import re
 from datetime import datetime
 
-from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
-                   stream_with_context, url_for)
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,13 +27,14 @@ from ..domain import DomainError, bulk, lifecycle, queries, query_builder, saved
 from ..domain.rights import require
 from ..domain.saved_searches import SearchSpec
 from ..domain.simple_search import to_ticketsql
-from ..domain.ticketsql import TicketSQLError, compile_query
-from ..extensions import db
+from ..domain.ticketsql import TicketSQLError
 from ..errors import database_busy, read_only_from_now
+from ..extensions import db
 from ..htmx import announce, redirect_client, render_fragment, wants_fragment
 from ..models.base import db_id
 from ..safe_urls import local_url
 from . import agent_required, page_number
+from . import search_forms as forms
 
 bp = Blueprint("search", __name__, url_prefix="/recherche")
 TICKET_NUMBER = re.compile(r"#?\d{1,12}")
@@ -37,9 +47,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def _compile(query: str):
     """Compile for the current user; Content goes to the index, dates in their timezone."""
-    return compile_query(query, current_user, zone=str(get_timezone()),
-                         fulltext=lambda words, statuses=None: search.search(
-                             words, current_user, statuses))
+    return search.compile_for(query, current_user, zone=str(get_timezone()))
 
 
 # ---------------------------------------------------------------- quick search
@@ -83,7 +91,7 @@ def _requested_spec() -> SearchSpec:
         if saved_id is None:
             abort(404)
         return SearchSpec.of(saved_searches.load(current_user, saved_id))
-    return SearchSpec.from_args(request.args)
+    return forms.search_spec(request.args)
 
 
 def _page() -> int:
@@ -96,7 +104,7 @@ def _page() -> int:
 
 def _results_context(spec: SearchSpec) -> dict:
     context = {"spec": spec, "words": request.args.get("q", ""), "page": None,
-               "notices": [], "error": None, "column_labels": queries.COLUMN_LABELS,
+               "notices": [], "error": None, "column_labels": forms.COLUMN_LABELS,
                "queues": queries.visible_queues(current_user)}
     try:
         compiled = _compile(spec.query)
@@ -129,7 +137,7 @@ def results_csv():
     def rows():
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow([str(queries.COLUMN_LABELS[c]) for c in spec.columns])
+        writer.writerow([str(forms.COLUMN_LABELS[c]) for c in spec.columns])
         for ticket in queries.iter_search(condition, spec.order):
             writer.writerow([_cell_text(ticket, c) for c in spec.columns])
             yield buffer.getvalue()
@@ -160,7 +168,7 @@ def _builder_context(spec: SearchSpec, builder, error=None) -> dict:
             "saved": saved_searches.visible(current_user),
             "groups": current_user.groups, "fields": query_builder.FIELDS,
             "operators": query_builder.OPERATORS, "columns": queries.COLUMNS,
-            "column_labels": queries.COLUMN_LABELS, "sortable": queries.SEARCH_SORTABLE,
+            "column_labels": forms.COLUMN_LABELS, "sortable": queries.SEARCH_SORTABLE,
             "rows_choices": queries.ROWS_CHOICES}
 
 
@@ -195,13 +203,13 @@ def builder():
         return _render_builder(spec, *_read_builder(spec.query, request.args))
     form = request.form
     action = form.get("action", "")
-    spec = SearchSpec.from_args(form)
+    spec = forms.search_spec(form)
     if action == "from_sql":
         return _render_builder(spec, *_read_builder(spec.query, form))
-    built = query_builder.from_form(form)
+    built = forms.builder(form)
     _apply(action, built)
     spec.query = built.to_ticketsql() if action == "to_sql" \
-        else query_builder.query_to_run(form, built)
+        else forms.query_to_run(form, built)
     if action in ("search", "save"):
         return _search_or_save(action, spec, built, form)
     return _render_builder(spec, built)
@@ -213,7 +221,7 @@ def _read_builder(query: str, form):
     try:
         built = query_builder.from_ticketsql(query)
     except TicketSQLError as problem:
-        return query_builder.from_form(form), problem
+        return forms.builder(form), problem
     if built is None:
         flash(_("Cette requête est trop complexe pour le constructeur : modifiez-la en "
                 "TicketSQL."), "info")
@@ -273,7 +281,7 @@ def bulk_update():
         flash(_("Sélectionnez au moins un ticket."), "error")
     else:
         try:
-            outcomes = _bulk_run(ids, bulk.Changes.from_form(request.form))
+            outcomes = _bulk_run(ids, forms.bulk_changes(request.form))
         except DomainError as error:
             flash(str(error), "error")
     context = {"outcomes": outcomes, "back": local_url(request.form.get("back"),

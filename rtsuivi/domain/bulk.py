@@ -6,7 +6,6 @@ from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
 from ..models import Queue, Ticket, User
-from ..models.base import db_id
 from . import DomainError, Forbidden, NotFound, lifecycle
 from . import tickets as domain
 from .accounts import find_user, nobody
@@ -17,13 +16,11 @@ from .accounts import find_user, nobody
 MAX_TICKETS = 100
 MAX_PEOPLE_CHANGES = 1000
 BATCH = 1
-WATCHER_FIELDS = (("add_requestor", "Requestor", True), ("add_cc", "Cc", True),
-                  ("add_admincc", "AdminCc", True), ("remove_requestor", "Requestor", False),
-                  ("remove_cc", "Cc", False), ("remove_admincc", "AdminCc", False))
 
 
 @dataclass
 class Changes:
+    """One bulk change (blueprints/search_forms.py reads it from the form)."""
     owner: str = ""        # a user name, "Nobody", or empty for no change
     status: str = ""
     queue_id: int | None = None
@@ -31,35 +28,6 @@ class Changes:
     watchers: list[tuple[str, str, bool]] = field(default_factory=list)  # (who, role, add)
     message_kind: str = "comment"
     message: str = ""
-
-    @classmethod
-    def from_form(cls, form) -> "Changes":
-        def number(name):
-            value = (form.get(name) or "").strip()
-            return int(value) if value.lstrip("-").isdigit() else None
-        watchers = []
-        for name, role, add in WATCHER_FIELDS:
-            names = [w for w in (form.get(name) or "").replace(";", ",").split(",") if w.strip()]
-            if len(names) > domain.MAX_ADDRESSES:
-                raise DomainError(_l("Au plus %(n)d adresses à la fois (%(count)d données).",
-                                     n=domain.MAX_ADDRESSES, count=len(names)))
-            watchers += [(who, role, add) for who in names]
-        queue = number("queue")
-        return cls(owner=(form.get("owner") or "").strip(),
-                   status=(form.get("status") or "").strip(),
-                   queue_id=None if queue is None else _id_or_zero(queue),
-                   priority=number("priority"),
-                   watchers=[(w.strip(), r, a) for w, r, a in watchers],
-                   message_kind="reply" if form.get("message_kind") == "reply" else "comment",
-                   message=form.get("message") or "")
-
-
-def _id_or_zero(value: int) -> int:
-    """An id, or 0 (found nowhere) for a number no id column holds."""
-    try:
-        return db_id(value)
-    except ValueError:
-        return 0
 
 
 @dataclass

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Attachment, OutboxMail, Queue, Ticket, User, Watcher
+from ..models import Attachment, InboundMail, OutboxMail, Queue, Ticket, User, Watcher
 from . import NotFound, lifecycle
 from .accounts import nobody
 from .rights import can, visible_queues_filter, visible_tickets_filter
@@ -72,6 +72,15 @@ def visible_queues(user: User) -> list[Queue]:
     """Enabled queues the user may see (SeeQueue), by name."""
     return list(db.session.scalars(select(Queue).where(
         visible_queues_filter(user), Queue.disabled.is_(False)).order_by(Queue.name)))
+
+
+def visible_queue(user: User, queue_id: int) -> Queue:
+    """Return the queue if the user may see it (SeeQueue); NotFound otherwise (never says
+    it exists)."""
+    queue = db.session.get(Queue, queue_id)
+    if queue is None or not can(user, "SeeQueue", queue):
+        raise NotFound(_l("File introuvable."))
+    return queue
 
 
 def queue_counts(user: User) -> list[tuple[Queue, dict[str, int]]]:
@@ -146,6 +155,24 @@ def load_attachment(attachment_id: int, user: User) -> Attachment:
     return attachment
 
 
+def load_mail(model: type[InboundMail] | type[OutboxMail], mail_id: int):
+    """Return an incoming or outgoing mail by id (administrators' pages); NotFound otherwise."""
+    mail = db.session.get(model, mail_id)
+    if mail is None:
+        raise NotFound(_l("Courriel introuvable."))
+    return mail
+
+
+def mail_listing(model, status: str, page: int, per_page: int) -> tuple[list, dict]:
+    """One page of the mails in a status, newest first, and the count of each status."""
+    rows = db.session.scalars(select(model).where(model.status == status)
+                              .order_by(model.id.desc()).limit(per_page)
+                              .offset((page - 1) * per_page)).all()
+    counts = dict(db.session.execute(select(model.status, func.count(model.id))
+                                     .group_by(model.status)).all())
+    return rows, counts
+
+
 def outgoing_mails(ticket: Ticket, user: User) -> dict[int, list]:
     """The mails sent for each transaction that the user may read (reading.can_read_mail)."""
     from .reading import can_read_mail
@@ -164,13 +191,6 @@ COLUMNS = ("id", "subject", "status", "queue", "owner", "requestors", "priority"
            "created", "updated", "due", "told", "resolved", "started", "time_worked")
 DEFAULT_COLUMNS = ("id", "subject", "status", "queue", "owner", "requestors", "priority",
                    "updated")
-COLUMN_LABELS = {
-    "id": "#", "subject": _l("Sujet"), "status": _l("Statut"), "queue": _l("File"),
-    "owner": _l("Intervenant"), "requestors": _l("Demandeurs"), "priority": _l("Priorité"),
-    "created": _l("Créé"), "updated": _l("Mis à jour"), "due": _l("Échéance"),
-    "told": _l("Dernier contact"), "resolved": _l("Résolu"), "started": _l("Commencé"),
-    "time_worked": _l("Temps passé"),
-}
 SEARCH_SORTABLE = {**SORTABLE, "queue": Queue.name, "told": Ticket.told,
                    "resolved": Ticket.resolved, "started": Ticket.started,
                    "time_worked": Ticket.time_worked}

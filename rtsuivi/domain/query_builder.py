@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 
 from .simple_search import quote
-from .ticketsql import INT_FIELDS, BoolOp, Clause, parse
+from .ticketsql import INT_FIELDS, Clause, parse
 
 FIELDS = (
     ("Subject", _l("Sujet")), ("Content", _l("Contenu (texte intégral)")),
@@ -70,18 +70,6 @@ def _clause(row: Row) -> str:
     return f"{row.field} {row.op} {shown}"
 
 
-def from_form(form) -> Builder:
-    """Read the builder from form fields g-N-join, g-N-field/op/value (lists) and join."""
-    groups = []
-    count = _int(form.get("groups"), 1)
-    for g in range(min(count, 20)):
-        fields, ops, values = (form.getlist(f"g-{g}-{k}") for k in ("field", "op", "value"))
-        rows = [Row(f, o if o in OPERATOR_NAMES else "=", v)
-                for f, o, v in zip(fields, ops, values)]
-        groups.append(Group(_join(form.get(f"g-{g}-join")), rows))
-    return Builder(_join(form.get("join")), groups or [Group()])
-
-
 def _same(a: str | None, b: str | None) -> bool:
     """Equal queries once the browser's line ends and outer spaces are set aside."""
     def clean(text):
@@ -89,7 +77,8 @@ def _same(a: str | None, b: str | None) -> bool:
     return clean(a) == clean(b)
 
 
-def query_to_run(form, built: Builder) -> str:
+def query_to_run(built: Builder, box: str, query_shown: str | None,
+                 builder_shown: str | None) -> str:
     """The query « Rechercher » runs: the TicketSQL box, unless only the builder's rows
     were changed since the page was shown (then the rows' query).
 
@@ -97,11 +86,9 @@ def query_to_run(form, built: Builder) -> str:
     builder cannot read (too deep, invalid) leaves the builder empty or stale, and the box
     must still be what runs, never that builder.
     """
-    box = form.get("query", "")
     composed = built.to_ticketsql()
-    shown = form.get("builder_shown")
-    box_edited = form.get("query_shown") is not None and not _same(box, form["query_shown"])
-    builder_edited = not _same(composed, box if shown is None else shown)
+    box_edited = query_shown is not None and not _same(box, query_shown)
+    builder_edited = not _same(composed, box if builder_shown is None else builder_shown)
     return composed if builder_edited and not box_edited else box.strip()
 
 
@@ -130,14 +117,3 @@ def from_ticketsql(text: str) -> Builder | None:
 
 def _row(clause: Clause) -> Row:
     return Row(clause.text, clause.op, clause.value or "")
-
-
-def _join(value) -> str:
-    return "OR" if value == "OR" else "AND"
-
-
-def _int(value, default: int) -> int:
-    try:
-        return max(1, int(value))
-    except (TypeError, ValueError):
-        return default

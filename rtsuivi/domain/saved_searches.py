@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import GroupMember, SavedSearch, User
@@ -23,27 +24,28 @@ MAX_ID = 2**31 - 1  # ids are INTEGER columns (int4 on PostgreSQL)
 
 @dataclass
 class SearchSpec:
-    """What to search and how to show it; round-trips through URL arguments."""
+    """What to search and how to show it; round-trips through URL arguments
+    (blueprints/search_forms.py reads them)."""
     query: str = ""
     columns: list[str] = field(default_factory=lambda: list(DEFAULT_COLUMNS))
     order: list[tuple[str, str]] = field(default_factory=lambda: [("id", "asc")])
     rows: int = 50
 
     @classmethod
-    def from_args(cls, args) -> "SearchSpec":
-        """Read a MultiDict of arguments; unknown columns and sort keys are dropped."""
-        columns = [c for c in args.getlist("columns") if c in COLUMNS] or list(DEFAULT_COLUMNS)
-        order = []
-        for item in args.getlist("order")[:MAX_SORT_KEYS]:
+    def clean(cls, query: str = "", columns=(), order=(), rows=50) -> "SearchSpec":
+        """A spec from raw values ("priority:desc" sort keys); unknown columns and sort keys
+        are dropped, rows other than ROWS_CHOICES become 50."""
+        kept = [c for c in columns if c in COLUMNS] or list(DEFAULT_COLUMNS)
+        sort = []
+        for item in list(order)[:MAX_SORT_KEYS]:
             key, _, direction = item.partition(":")
             if key in SEARCH_SORTABLE:
-                order.append((key, "desc" if direction == "desc" else "asc"))
+                sort.append((key, "desc" if direction == "desc" else "asc"))
         try:
-            rows = int(args.get("rows", 50))
-        except ValueError:
+            rows = int(rows)
+        except (TypeError, ValueError):
             rows = 50
-        return cls(args.get("query", ""), columns, order or [("id", "asc")],
-                   rows if rows in ROWS_CHOICES else 50)
+        return cls(query, kept, sort or [("id", "asc")], rows if rows in ROWS_CHOICES else 50)
 
     def to_args(self) -> dict:
         return {"query": self.query, "columns": self.columns,
@@ -51,11 +53,9 @@ class SearchSpec:
 
     @classmethod
     def of(cls, saved: SavedSearch) -> "SearchSpec":
-        from werkzeug.datastructures import MultiDict
-        args = MultiDict([("query", saved.query), ("rows", saved.rows_per_page)]
-                         + [("columns", c) for c in saved.columns.split(",") if c]
-                         + [("order", o) for o in saved.order_by.split(",") if o])
-        return cls.from_args(args)
+        """The spec a saved search stores."""
+        return cls.clean(saved.query, [c for c in saved.columns.split(",") if c],
+                         [o for o in saved.order_by.split(",") if o], saved.rows_per_page)
 
 
 def visible(user: User) -> list[SavedSearch]:
@@ -67,8 +67,9 @@ def visible(user: User) -> list[SavedSearch]:
     if can(user, "ShowSavedSearches"):
         groups = select(GroupMember.group_id).where(GroupMember.user_id == user.id)
         allowed.append(and_(SavedSearch.privacy == "group", SavedSearch.owner_id.in_(groups)))
-    return list(db.session.scalars(select(SavedSearch).where(or_(*allowed)).order_by(
-        SavedSearch.privacy.desc(), SavedSearch.name)))
+    return list(db.session.scalars(
+        select(SavedSearch).where(or_(*allowed)).options(selectinload(SavedSearch.group))
+        .order_by(SavedSearch.privacy.desc(), SavedSearch.name)))
 
 
 def load(user: User, saved_id: int) -> SavedSearch:

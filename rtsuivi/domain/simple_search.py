@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Queue, User
-from .ticketsql import STATUS_WORDS
 from . import lifecycle
+from .ticketsql import STATUS_WORDS
 
 _TERM = re.compile(r'''(?:([\w.{}]+):)?("([^"]*)"|'([^']*)'|\S+)''')
 ME = {"me", "moi"}
@@ -46,41 +46,8 @@ def to_ticketsql(text: str) -> str:
     for key, value, quoted in terms:
         if not value:
             continue
-        lowered = value.lower()
-        if key == "id" or (not key and re.fullmatch(r"#?\d+", value)):
-            anded.append(f"id = {int(value.lstrip('#'))}" if value.lstrip("#").isdigit()
-                         else f"id = {quote(value)}")
-        elif key == "subject":
-            anded.append(f"Subject LIKE {quote(value)}")
-        elif key in ("content", "fulltext"):
-            words.append(f'"{value}"' if quoted else value)
-        elif key in ("queue", "q"):
-            ored["queue"].append(f"Queue = {quote(value)}")
-        elif key == "owner":
-            ored["owner"].append(_owner(value))
-        elif key == "requestor":
-            anded.append(f"Requestor STARTSWITH {quote(value)}")
-        elif key == "watcher":
-            anded.append(f"Watcher STARTSWITH {quote(value)}")
-        elif key == "status":
-            ored["status"].append(_status(STATUS_TERMS.get(lowered, value)))
-        elif key.startswith("cf."):
-            anded.append(f"'{key.replace(chr(39), '')}' LIKE {quote(value)}")
-        elif key:
-            words.append(f"{key}:{value}")  # not a keyword: plain words
-        elif quoted:
-            words.append(f'"{value}"')
-        elif "@" in value:
-            anded.append(f"Requestor.EmailAddress ENDSWITH {quote(value)}"
-                         if value.startswith("@") else f"Requestor.EmailAddress = {quote(value)}")
-        elif lowered in STATUS_TERMS:
-            ored["status"].append(_status(STATUS_TERMS[lowered]))
-        elif lowered in queues:
-            ored["queue"].append(f"Queue = {quote(queues[lowered])}")
-        elif lowered in ME or lowered in agents:
-            ored["owner"].append(_owner(value))
-        else:
-            words.append(value)
+        where, clause = _term(key, value, quoted, queues, agents)
+        {"and": anded, "words": words}.get(where, ored.get(where)).append(clause)
     if words:
         anded.append(f"Content LIKE {quote(' '.join(words))}")
     if not ored["status"]:
@@ -88,6 +55,48 @@ def to_ticketsql(text: str) -> str:
     clauses = [f"( {' OR '.join(items)} )" if len(items) > 1 else items[0]
                for items in ored.values() if items] + anded
     return " AND ".join(c for c in clauses if c)
+
+
+def _term(key: str, value: str, quoted: bool, queues: dict, agents) -> tuple[str, str]:
+    """Where one term goes ("and", "words", or the OR-ed "queue", "owner", "status") and
+    its clause (or word)."""
+    lowered = value.lower()
+    if key == "id" or (not key and re.fullmatch(r"#?\d+", value)):
+        return "and", (f"id = {int(value.lstrip('#'))}" if value.lstrip("#").isdigit()
+                       else f"id = {quote(value)}")
+    if key:
+        return _keyed_term(key, value, quoted, lowered)
+    if quoted:
+        return "words", f'"{value}"'
+    if "@" in value:
+        return "and", (f"Requestor.EmailAddress ENDSWITH {quote(value)}"
+                       if value.startswith("@") else f"Requestor.EmailAddress = {quote(value)}")
+    if lowered in STATUS_TERMS:
+        return "status", _status(STATUS_TERMS[lowered])
+    if lowered in queues:
+        return "queue", f"Queue = {quote(queues[lowered])}"
+    if lowered in ME or lowered in agents:
+        return "owner", _owner(value)
+    return "words", value
+
+
+def _keyed_term(key: str, value: str, quoted: bool, lowered: str) -> tuple[str, str]:
+    """A term written key:value (subject:, queue:, owner:, status:, cf.X:...)."""
+    if key == "subject":
+        return "and", f"Subject LIKE {quote(value)}"
+    if key in ("content", "fulltext"):
+        return "words", f'"{value}"' if quoted else value
+    if key in ("queue", "q"):
+        return "queue", f"Queue = {quote(value)}"
+    if key == "owner":
+        return "owner", _owner(value)
+    if key in ("requestor", "watcher"):
+        return "and", f"{key.capitalize()} STARTSWITH {quote(value)}"
+    if key == "status":
+        return "status", _status(STATUS_TERMS.get(lowered, value))
+    if key.startswith("cf."):
+        return "and", f"'{key.replace(chr(39), '')}' LIKE {quote(value)}"
+    return "words", f"{key}:{value}"  # not a keyword: plain words
 
 
 def _status(value: str) -> str:

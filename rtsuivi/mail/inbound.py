@@ -1,5 +1,6 @@
 """Mail in: store the raw message first, then route it to a queue, thread it to a ticket and
-turn it into a Create, Correspond or Comment through the domain functions.
+turn it into a Create, Correspond or Comment through the domain functions (the queue,
+the ticket and the machine-written test are in routing.py).
 
 The three doors (the mailgate command, the rt-mailgate endpoint and the SMTP listener) all
 call receive(). Outcome.status is RT's: "ok", "not ok" (permanent: refused and bounced, or
@@ -12,7 +13,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
@@ -20,13 +22,12 @@ from ..domain import DomainError, Forbidden, notifications
 from ..domain import tickets as domain
 from ..domain.accounts import find_or_create_by_email
 from ..extensions import db
-from ..models import Attachment, InboundMail, OutboxMail, Queue, Ticket, Transaction, utcnow
-from ..models.base import MAX_ID
+from ..models import Attachment, InboundMail, Queue, Transaction, utcnow
 from . import outbound
 from .message import ParsedMail, parse
+from .routing import Refused, TemporaryFailure, find_ticket, is_auto_generated, own_addresses, route
 
 log = logging.getLogger(__name__)
-ACTIONS = ("correspond", "comment")
 MAX_NEW_CC = 20
 HEAD_KEPT = 64 * 1024  # of a mail over the maximum size: enough for its headers
 
@@ -42,14 +43,6 @@ class Outcome:
     def body(self) -> str:
         """The answer rt-mailgate expects: `ok`, `not ok - …`, `temporary failure - …`."""
         return "ok\n" if self.status == "ok" else f"{self.status} - {self.message}\n"
-
-
-class Refused(Exception):
-    """A permanent refusal; the sender gets a bounce with this message."""
-
-
-class TemporaryFailure(Exception):
-    """Try again later (unknown queue, bad action, database unavailable), as RT answers."""
 
 
 # ---------------------------------------------------------------- entry points
@@ -120,18 +113,12 @@ def process(inbound: InboundMail, counted: bool = False) -> Outcome:
         inbound.message_id, inbound.sender = parsed.message_id, parsed.sender
         inbound.subject = parsed.subject
         status, message, txn = _handle(inbound, parsed)
-    except Refused as refusal:
+    except (Refused, Forbidden, DomainError) as refusal:  # permanent: the sender is told
         db.session.rollback()
         return _finish(inbound_id, "refused", str(refusal), bounce=True)
     except TemporaryFailure as failure:
         db.session.rollback()
         return _finish(inbound_id, "failed", str(failure), answer="temporary failure")
-    except Forbidden as refusal:
-        db.session.rollback()
-        return _finish(inbound_id, "refused", str(refusal), bounce=True)
-    except DomainError as error:
-        db.session.rollback()
-        return _finish(inbound_id, "refused", str(error), bounce=True)
     except OperationalError as error:  # locked or unreachable database: let the MTA retry
         db.session.rollback()
         return _finish(inbound_id, "failed", str(error).splitlines()[0],
@@ -273,75 +260,6 @@ def _people(addresses: list[str], names: dict[str, str]) -> list:
     return found
 
 
-def own_addresses(queues: list[Queue]) -> set[str]:
-    """Every address that is ours: each queue's correspond and comment address."""
-    found = {a for q in queues for a in (q.correspond_address, q.comment_address) if a}
-    found.add(current_app.config["RTSUIVI_MAIL_FROM"].lower())
-    return found
-
-
-def route(inbound: InboundMail, parsed: ParsedMail, queues: list[Queue]) -> tuple[Queue, str]:
-    """Choose the queue and action: the gateway's --queue, else the address written to."""
-    action = (inbound.action or "correspond").lower()
-    enabled = [q for q in queues if not q.disabled]
-    if inbound.queue_name:
-        if action not in ACTIONS:
-            raise TemporaryFailure(f"unknown action {action}")
-        name = inbound.queue_name
-        queue = next((q for q in enabled if q.name == name or str(q.id) == name), None)
-        if queue is None:
-            raise TemporaryFailure(f"unknown queue {name}")
-        return queue, action
-    candidates = [a.lower() for a in (inbound.envelope_recipients or "").split(",") if a]
-    candidates += parsed.delivered_to + parsed.to + parsed.cc
-    for address in candidates:
-        for queue in enabled:
-            if address == queue.correspond_address:
-                return queue, "correspond"
-            if address == queue.comment_address:
-                return queue, "comment"
-    default = current_app.config["RTSUIVI_DEFAULT_QUEUE"]
-    queue = next((q for q in enabled if q.name == default), None)
-    if queue is None:
-        raise TemporaryFailure(f"no queue for this address and no default queue ({default})")
-    return queue, "correspond"
-
-
-def find_ticket(inbound: InboundMail, parsed: ParsedMail, rtname: str) -> Ticket | None:
-    """Thread: the gateway's ticket, the subject tag, then the Message-IDs we sent."""
-    ticket_id = inbound.ticket_hint
-    if ticket_id is None:
-        match = re.search(r"\[(?:https?://)?" + re.escape(rtname) + r"\s+#(\d+)\]",
-                          parsed.subject, re.IGNORECASE)
-        ticket_id = int(match.group(1)) if match else None
-    if ticket_id is not None:
-        # A number past any id is "not found", not a database overflow.
-        ticket = db.session.get(Ticket, ticket_id) if 0 < ticket_id <= MAX_ID else None
-        if ticket is None:
-            raise Refused(_("Ticket n°%(id)s introuvable.", id=ticket_id))
-        return _effective(ticket)
-    return _ticket_by_references(parsed.references)
-
-
-def _ticket_by_references(references: list[str]) -> Ticket | None:
-    if not references:
-        return None
-    for ref in references:  # our own thread marker <RT-Ticket-N@domain>
-        match = re.match(r"RT-Ticket-(\d+)@", ref)
-        if match and (ticket := db.session.get(Ticket, int(match.group(1)))):
-            return _effective(ticket)
-    ticket_id = db.session.scalar(select(OutboxMail.ticket_id).where(
-        OutboxMail.message_id.in_([f"<{r}>" for r in references]),
-        OutboxMail.ticket_id.is_not(None)).limit(1))
-    return _effective(db.session.get(Ticket, ticket_id)) if ticket_id else None
-
-
-def _effective(ticket: Ticket) -> Ticket:
-    if ticket.effective_id and ticket.effective_id != ticket.id:
-        return db.session.get(Ticket, ticket.effective_id) or ticket
-    return ticket
-
-
 def _already_done(inbound: InboundMail, message_id: str) -> bool:
     """Whether this very message already went through the same door to the same place.
 
@@ -357,37 +275,13 @@ def _already_done(inbound: InboundMail, message_id: str) -> bool:
                    InboundMail.ticket_hint).where(InboundMail.message_id == message_id)))
 
 
-def is_auto_generated(parsed: ParsedMail, envelope_sender: str | None = None) -> bool:
-    """RT's IsMachineGenerated: bounces, autoreplies, bulk mail, mailer-daemon, no sender.
-
-    Beyond RT: X-Autoreply, X-Autorespond, X-Auto-Response-Suppress and
-    Precedence: auto_reply also mark a mail that must never be answered (loop risk).
-    """
-    if envelope_sender == "" or parsed.header("Return-Path") == "<>":
-        return True
-    sender = parsed.sender or ""
-    if not sender or re.match(r"(mailer-daemon|postmaster)@", sender):
-        return True
-    if parsed.header("Precedence").lower() in ("bulk", "junk", "auto_reply"):
-        return True
-    auto = parsed.header("Auto-Submitted").lower()
-    if auto and auto != "no":
-        return True
-    # Vacation and out-of-office programs (and Exchange) mark their mail with these.
-    if any(parsed.header(name) for name in
-           ("X-Autoreply", "X-Autorespond", "X-Auto-Response-Suppress")):
-        return True
-    if parsed.header("X-FC-Machinegenerated").lower() == "true":
-        return True
-    return parsed.message.get_content_type() == "multipart/report"
-
-
 def _text_of_html(html: str) -> str:
     """A plain-text rendition of an HTML-only message, for history, search and replies."""
     if not html:
         return ""
-    import nh3
     from html import unescape
+
+    import nh3
     html = re.sub(r"(?i)<br\s*/?>|</p>|</div>|</li>|</tr>", "\n", html)
     text = unescape(nh3.clean(html, tags=set(), clean_content_tags={"script", "style"}))
     return re.sub(r"\n{3,}", "\n\n", "\n".join(line.strip() for line in text.splitlines()))

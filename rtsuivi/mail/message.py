@@ -5,13 +5,14 @@ UTF-8); an unknown charset makes get_content() raise; 8-bit bytes in headers com
 surrogates; get_body() may return None; broken MIME must still give the text.
 """
 import re
-from functools import lru_cache
 from dataclasses import dataclass, field
 from email import policy
 from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import getaddresses
+from functools import lru_cache
+
 
 class _CachedRegistry(HeaderRegistry):
     """The stdlib builds a new header class on every lookup; build each one once."""

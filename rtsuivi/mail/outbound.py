@@ -21,9 +21,10 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from ..domain import lifecycle, mail_templates
+from ..domain.notifications import Autoreply, Mail
 from ..domain.tickets.describe import describe
 from ..extensions import db
-from ..models import OutboxMail, Transaction, User, utcnow
+from ..models import OutboxMail, Transaction, utcnow
 from .message import SMTP
 
 log = logging.getLogger(__name__)
@@ -134,22 +135,24 @@ def _inbound_message_id(txn: Transaction) -> str | None:
     return next((a.message_id for a in txn.attachments if a.message_id), None)
 
 
-def queue_notification(scrip, txn: Transaction, people: list[User], lang: str,
-                       cache: dict) -> OutboxMail:
-    """Render the scrip's template for these people and put the mail in the outbox."""
-    text = mail_templates.get(scrip.template, lang, cache)
+def queue_notification(mail: Mail, cache: dict) -> OutboxMail:
+    """Render the scrip's template for its people and put the mail in the outbox."""
+    scrip, txn, people, lang = mail.scrip, mail.txn, mail.people, mail.lang
+    autoreply = isinstance(scrip.action, Autoreply)
+    template = scrip.action.template
+    text = mail_templates.get(template, lang, cache)
     subject, body = mail_templates.render(text, template_context(txn, lang))
-    address = _queue_address(txn, scrip.as_comment)
+    address = _queue_address(txn, getattr(scrip.action, "as_comment", False))
     to = [p.email for p in people if not any(
         w.user_id == p.id and w.role == "Cc" for w in txn.ticket.watchers)]
     cc = [p.email for p in people if p.email not in to]
-    with_files = scrip.template in ("Correspondence", "Admin Correspondence", "Admin Comment")
+    with_files = template in ("Correspondence", "Admin Correspondence", "Admin Comment")
     msg = compose(subject=subject, body=body, to=to, cc=cc, mail_from=address,
                   display_name=f"{txn.creator.display_name} via "
                                f"{current_app.config['RTSUIVI_RTNAME']}",
                   reply_to=address, ticket_id=txn.ticket_id,
                   in_reply_to=_inbound_message_id(txn),
-                  auto_submitted="auto-replied" if scrip.autoreply else None,
+                  auto_submitted="auto-replied" if autoreply else None,
                   files=txn.files if with_files else (), originator=txn.creator.email or "")
     return _store(msg, [p.email for p in people], scrip.name, txn.ticket_id, txn.id)
 
@@ -309,8 +312,9 @@ def _failed(row: OutboxMail, error: Exception, now, counts: dict) -> None:
 def retry(row: OutboxMail) -> None:
     """Put a failed (or waiting) mail back at the head of the queue (admin action)."""
     if row.status == "sent":
-        from ..domain import DomainError
         from flask_babel import lazy_gettext as _l
+
+        from ..domain import DomainError
         raise DomainError(_l("Ce courriel est déjà parti."))
     row.status, row.next_try, row.claimed = "pending", utcnow(), None
 

@@ -39,7 +39,8 @@ class SavedSearch(db.Model):
     created: Mapped[datetime] = mapped_column(default=utcnow)
 
     created_by: Mapped[User] = relationship()
-
-    @property
-    def group(self) -> Group | None:
-        return db.session.get(Group, self.owner_id) if self.privacy == "group" else None
+    # The group a shared search belongs to (None otherwise). owner_id has no foreign key
+    # (it names a user or a group): a read-only join, loaded with the list (no N+1).
+    group: Mapped[Group | None] = relationship(
+        primaryjoin="and_(foreign(SavedSearch.owner_id) == Group.id, "
+                    "SavedSearch.privacy == 'group')", viewonly=True)

@@ -91,6 +91,12 @@ class Transaction(db.Model):
     attachments: Mapped[list["Attachment"]] = relationship(
         back_populates="transaction", cascade="all, delete-orphan", order_by="Attachment.id")
 
+    # Not stored: whom the scrips must not mail about this transaction (RT-Squelch-Replies-
+    # To), and whether only privileged people may be mailed (machine-generated mail). Set by
+    # domain.notifications.squelch before the commit runs the scrips.
+    squelched_ids = frozenset()
+    privileged_only = False
+
     def _body(self, content_type: str) -> str:
         for attachment in self.attachments:
             if attachment.content_type == content_type and not attachment.filename \

@@ -10,9 +10,20 @@ from ..domain.rights import rights_of, visible_tickets_filter
 from ..domain.ticketsql import check_words
 from ..extensions import db
 from ..models import Ticket, User
-from .index import (ALL_FIELDS, PUBLIC_FIELDS, Hits, IndexUnavailable, drain, drop_ticket,
-                    index_ticket, is_single_unit, query_ids, rebuild)
+from .index import (
+    ALL_FIELDS,
+    PUBLIC_FIELDS,
+    Hits,
+    IndexUnavailable,
+    drain,
+    drop_ticket,
+    index_ticket,
+    is_single_unit,
+    query_ids,
+    rebuild,
+)
 from .marks import indexer_of, install_session_hooks
+from .query import compile_for  # noqa: F401  (the callers' one entry: TicketSQL + index)
 
 __all__ = ["Hits", "IndexUnavailable", "drain", "drop_ticket", "index_ticket", "init_app",
            "rebuild", "search"]

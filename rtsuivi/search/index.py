@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session, selectinload
 from whoosh import collectors, index, writing
 from whoosh.analysis import CharsetFilter, StandardAnalyzer
 from whoosh.fields import DATETIME, ID, NUMERIC, TEXT, Schema
-from whoosh.reading import SegmentReader
 from whoosh.qparser import FieldsPlugin, MultifieldParser
 from whoosh.query import And, Phrase, Prefix, Term, Wildcard
+from whoosh.reading import SegmentReader
 from whoosh.support.charset import accent_map
 
 from ..domain import lifecycle

@@ -77,6 +77,9 @@ class Indexer:
         self.pid = None
         self.stopping = False
         self.start_lock = threading.Lock()
+        # Set when the thread ends a round and no commit asked for another meanwhile: what
+        # was committed before is searchable (tests wait on it instead of polling).
+        self.idle = threading.Event()
 
     @property
     def mode(self) -> str:
@@ -88,6 +91,7 @@ class Indexer:
         elif self.mode == "thread":
             self.ensure_running()
             self.wake.set()
+            self.idle.clear()
 
     def ensure_running(self) -> None:
         """Start the thread in this process (after a gunicorn fork the parent's is gone)."""
@@ -114,6 +118,9 @@ class Indexer:
                 self.run_once()
             except Exception:  # noqa: BLE001 - the marks stay; the next round retries
                 log.exception("search indexer failed; will retry")
+            else:
+                if not self.wake.is_set():
+                    self.idle.set()
             if self.wake.wait(POLL_SECONDS):
                 # Let the changes of the next moments join this round: under a burst (mail
                 # ingest, bulk update) one index commit then covers many tickets.

@@ -13,7 +13,6 @@ import email.message
 import pytest
 from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from werkzeug.datastructures import MultiDict
 
 from rtsuivi.domain import accounts, saved_searches
 from rtsuivi.domain import tickets as domain
@@ -281,7 +280,7 @@ def crawl_desk(desk, make_ticket):
     inbound.receive(mail.as_bytes(), queue="Support")
     inbound.receive(mail.as_bytes().replace(b"Clavier", b"Souris"), queue="Inconnue")
     db.session.commit()
-    spec = saved_searches.SearchSpec.from_args(MultiDict({"query": "Queue = 'Support'"}))
+    spec = saved_searches.SearchSpec.clean("Queue = 'Support'")
     saved_searches.save(desk.alice, "Mes tickets Support", "user", spec)
     db.session.commit()
     return ticket, owned

@@ -49,7 +49,8 @@ def test_files_are_listed_and_downloaded_safely(mail_desk, login_as):
     assert response.status_code == 200
     assert response.data.startswith(b"%PDF-1.4")
     disposition = response.headers["Content-Disposition"]
-    assert disposition.startswith("attachment;") and "filename*=UTF-8''facture_%C3%A9t%C3%A9.pdf" in disposition
+    assert disposition.startswith("attachment;")
+    assert "filename*=UTF-8''facture_%C3%A9t%C3%A9.pdf" in disposition
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     # The wrong ticket in the URL, or an unknown id: 404.
     assert client.get(f"/tickets/{ticket.id + 1}/attachments/{pdf.id}").status_code == 404

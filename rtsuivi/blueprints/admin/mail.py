@@ -1,13 +1,13 @@
 """Mail administration: inbound messages (failed ones can be re-run), the outbox (readable,
 a failed mail can be sent again) and the mail templates (editable, French and English)."""
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from ...domain import DomainError, mail_templates
+from ...domain import DomainError, mail_templates, queries
 from ...extensions import db
 from ...htmx import announce, render_fragment, wants_fragment
 from ...mail import inbound, outbound
@@ -32,11 +32,7 @@ def _listing(model, statuses, default: str):
     if status not in statuses:
         abort(400)
     page = page_number(request.args.get("page"))
-    rows = db.session.scalars(select(model).where(model.status == status)
-                              .order_by(model.id.desc()).limit(PER_PAGE)
-                              .offset((page - 1) * PER_PAGE)).all()
-    counts = dict(db.session.execute(select(model.status, func.count(model.id))
-                                     .group_by(model.status)).all())
+    rows, counts = queries.mail_listing(model, status, page, PER_PAGE)
     return status, page, rows, counts
 
 
@@ -48,17 +44,10 @@ def inbound_list():
                            counts=counts, statuses=INBOUND_STATUSES)
 
 
-def _inbound(mail_id: int) -> InboundMail:
-    mail = db.session.get(InboundMail, mail_id)
-    if mail is None:
-        abort(404)
-    return mail
-
-
 @bp.route("/courrier/entrant/<int:mail_id>")
 @superuser_required
 def inbound_show(mail_id: int):
-    mail = _inbound(mail_id)
+    mail = queries.load_mail(InboundMail, mail_id)
     return render_template("admin/mail_inbound_show.html", mail=mail,
                            raw=mail.raw[:RAW_SHOWN].decode("utf-8", "replace"))
 
@@ -66,7 +55,7 @@ def inbound_show(mail_id: int):
 @bp.route("/courrier/entrant/<int:mail_id>/relancer", methods=["POST"])
 @superuser_required
 def inbound_rerun(mail_id: int):
-    mail = _inbound(mail_id)
+    mail = queries.load_mail(InboundMail, mail_id)
     try:
         outcome = inbound.rerun(mail)
     except DomainError as error:
@@ -74,7 +63,7 @@ def inbound_rerun(mail_id: int):
     else:
         flash(_("Courriel relancé : %(result)s", result=outcome.body.strip()),
               "success" if outcome.status == "ok" else "error")
-    mail = _inbound(mail_id)
+    mail = queries.load_mail(InboundMail, mail_id)
     if not wants_fragment():
         return redirect(url_for("admin.inbound_show", mail_id=mail_id))
     return announce(render_fragment("admin/mail_inbound_show.html", "inbound_status",
@@ -90,17 +79,10 @@ def outbox_list():
                            counts=counts, statuses=OUTBOX_STATUSES)
 
 
-def _outbox(mail_id: int) -> OutboxMail:
-    mail = db.session.get(OutboxMail, mail_id)
-    if mail is None:
-        abort(404)
-    return mail
-
-
 @bp.route("/courrier/sortant/<int:mail_id>")
 @superuser_required
 def outbox_show(mail_id: int):
-    mail = _outbox(mail_id)
+    mail = queries.load_mail(OutboxMail, mail_id)
     return render_template("admin/mail_outbox_show.html", mail=mail, readable=parse(mail.raw),
                            raw=mail.raw[:RAW_SHOWN].decode("utf-8", "replace"))
 
@@ -108,7 +90,7 @@ def outbox_show(mail_id: int):
 @bp.route("/courrier/sortant/<int:mail_id>/renvoyer", methods=["POST"])
 @superuser_required
 def outbox_retry(mail_id: int):
-    mail = _outbox(mail_id)
+    mail = queries.load_mail(OutboxMail, mail_id)
     try:
         outbound.retry(mail)
     except DomainError as error:
@@ -141,15 +123,20 @@ def template_edit(name: str, lang: str):
         db.session.commit()
         flash(_("Texte d'origine rétabli."), "success")
         return redirect(url_for("admin.template_edit", name=name, lang=lang))
-    if form.validate_on_submit():
-        try:
-            mail_templates.save(name, lang, form.subject.data, form.body.data)
-        except DomainError as error:
-            db.session.rollback()
-            form.body.errors = [str(error)]
-        else:
-            db.session.commit()
-            flash(_("Modèle enregistré."), "success")
-            return redirect(url_for("admin.templates"))
+    if form.validate_on_submit() and _saved(name, lang, form):
+        flash(_("Modèle enregistré."), "success")
+        return redirect(url_for("admin.templates"))
     return render_template("admin/mail_template_edit.html", form=form, text=text,
                            label=mail_templates.LABELS[name])
+
+
+def _saved(name: str, lang: str, form: TemplateForm) -> bool:
+    """Save the edited template; False, with the error on the form, when it is invalid."""
+    try:
+        mail_templates.save(name, lang, form.subject.data, form.body.data)
+    except DomainError as error:
+        db.session.rollback()
+        form.body.errors = [str(error)]
+        return False
+    db.session.commit()
+    return True

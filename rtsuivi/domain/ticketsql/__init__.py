@@ -18,8 +18,7 @@ Every value reaches SQL as a bound parameter; nothing is ever built from the que
 """
 from .compiler import STATUS_WORDS, Compiled, compile_query
 from .fulltext import FullTextRefused, check_words
-from .parser import (INT_FIELDS, BoolOp, Clause, FullTextUnavailable, TicketSQLError, parse,
-                     tokenize)
+from .parser import INT_FIELDS, BoolOp, Clause, FullTextUnavailable, TicketSQLError, parse, tokenize
 
 __all__ = ["INT_FIELDS", "STATUS_WORDS", "BoolOp", "Clause", "Compiled", "FullTextRefused",
            "FullTextUnavailable", "TicketSQLError", "check_words", "compile_query", "parse",

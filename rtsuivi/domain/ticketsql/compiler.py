@@ -1,6 +1,7 @@
 """TicketSQL tree -> SQLAlchemy condition on Ticket, with bound parameters only."""
 import re
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from datetime import datetime, timedelta
 from typing import Callable
 
@@ -13,9 +14,20 @@ from .. import lifecycle
 from ..relative_dates import BadDate, parse_date, zone_of
 from ..rights import visible_tickets_filter
 from .fulltext import FullTextRefused, check_words
-from .parser import (COMPARISONS, DATE_FIELDS, INT_FIELDS, NEGATIVE, STRING_OPS, USER_FIELDS,
-                     WATCHER_FIELDS, BoolOp, Clause, FullTextUnavailable, TicketSQLError,
-                     parse)
+from .parser import (
+    COMPARISONS,
+    DATE_FIELDS,
+    INT_FIELDS,
+    NEGATIVE,
+    STRING_OPS,
+    USER_FIELDS,
+    WATCHER_FIELDS,
+    BoolOp,
+    Clause,
+    FullTextUnavailable,
+    TicketSQLError,
+    parse,
+)
 
 MAX_NUMBER = 2**63 - 1  # SQLite's INTEGER and PostgreSQL's bigint stop here
 _DIGITS = re.compile(r"[0-9]+")

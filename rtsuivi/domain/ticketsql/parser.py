@@ -1,5 +1,6 @@
 """TicketSQL tokens, tree and recursive-descent parser (grammar in __init__.py)."""
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 
 from flask_babel import lazy_gettext as _l
 
@@ -52,42 +53,53 @@ def tokenize(text: str) -> list[Token]:
         char = text[i]
         if char.isspace():
             i += 1
-        elif char in "()":
-            tokens.append(Token("lparen" if char == "(" else "rparen", char, i))
-            i += 1
+            continue
+        if char in "()":
+            token, i = Token("lparen" if char == "(" else "rparen", char, i), i + 1
         elif char in "'\"":
-            start, i, chars = i, i + 1, []
-            while i < n and text[i] != char:
-                if text[i] == "\\" and i + 1 < n:
-                    i += 1
-                chars.append(text[i])
-                i += 1
-            if i >= n:
-                raise TicketSQLError(_l("Guillemet non fermé"), start)
-            tokens.append(Token("string", "".join(chars), start))
-            i += 1
+            token, i = _quoted(text, i)
         elif char in "=!<>":
-            two = text[i:i + 2]
-            if two in ("!=", "<>", "<=", ">="):
-                tokens.append(Token("op", "!=" if two == "<>" else two, i))
-                i += 2
-            elif char == "!":
-                raise TicketSQLError(_l("Opérateur inconnu « ! »"), i)
-            else:
-                tokens.append(Token("op", char, i))
-                i += 1
+            token, i = _operator(text, i)
         else:
-            start = i
-            while i < n and text[i] not in _STOP:
-                if text[i] == "{":  # CF.{Name with spaces}
-                    close = text.find("}", i)
-                    if close < 0:
-                        raise TicketSQLError(_l("Accolade non fermée"), i)
-                    i = close
-                i += 1
-            tokens.append(Token("word", text[start:i], start))
+            token, i = _word(text, i)
+        tokens.append(token)
     tokens.append(Token("eof", "", n))
     return tokens
+
+
+def _quoted(text: str, start: int) -> tuple[Token, int]:
+    """A quoted value from its opening quote; a backslash escapes the next character."""
+    quote, i, chars = text[start], start + 1, []
+    while i < len(text) and text[i] != quote:
+        if text[i] == "\\" and i + 1 < len(text):
+            i += 1
+        chars.append(text[i])
+        i += 1
+    if i >= len(text):
+        raise TicketSQLError(_l("Guillemet non fermé"), start)
+    return Token("string", "".join(chars), start), i + 1
+
+
+def _operator(text: str, i: int) -> tuple[Token, int]:
+    two = text[i:i + 2]
+    if two in ("!=", "<>", "<=", ">="):
+        return Token("op", "!=" if two == "<>" else two, i), i + 2
+    if text[i] == "!":
+        raise TicketSQLError(_l("Opérateur inconnu « ! »"), i)
+    return Token("op", text[i], i), i + 1
+
+
+def _word(text: str, start: int) -> tuple[Token, int]:
+    """A field name, keyword or bare value, up to a space, quote, parenthesis or operator."""
+    i = start
+    while i < len(text) and text[i] not in _STOP:
+        if text[i] == "{":  # CF.{Name with spaces}
+            close = text.find("}", i)
+            if close < 0:
+                raise TicketSQLError(_l("Accolade non fermée"), i)
+            i = close
+        i += 1
+    return Token("word", text[start:i], start), i
 
 
 # ---------------------------------------------------------------- tree

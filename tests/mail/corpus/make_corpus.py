@@ -1,7 +1,12 @@
 """How the corpus was written: messages in the shapes Outlook, Thunderbird, Gmail, Apple Mail
 and phones send (headers, MIME layout, encodings), with their expected outcome beside each.
 Re-run only to regenerate: `python tests/mail/corpus/make_corpus.py`."""
-import base64, gzip, os, quopri, textwrap
+import base64
+import gzip
+import os
+import quopri
+import textwrap
+
 D = os.path.dirname(os.path.abspath(__file__))
 def w(name, data, expect, crlf=False):
     if isinstance(data, str):
