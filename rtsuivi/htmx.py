@@ -30,7 +30,7 @@ def render_fragment(template: str, block: str, **context) -> str:
 
 def messages_oob() -> str:
     """The flashed messages, as an out-of-band swap into the page's message area."""
-    return render_template("_messages_oob.html")
+    return render_template("messages_oob.html")
 
 
 def announce(response, *events: str, **events_with_detail):

@@ -13,13 +13,8 @@ from rtsuivi.ticket_columns import COLUMNS, ticket_columns
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "rtsuivi" / "templates"
 
-# Files starting with `_` that are not (only) macro files; remove each when it is renamed or
-# made a macro: tickets/ is helper A's, _messages_oob.html is rendered by Python code that
-# helpers A and B are moving into rtsuivi/htmx.py.
-NOT_MACRO_FILES_ALLOWED = {"tickets/_form_page.html", "_messages_oob.html"}
-# Templates that still import the shared macros inside their blocks (helper A's area):
-# remove when tickets/ calls the globals.
-IMPORTS_ALLOWED_UNDER = ("tickets/",)
+# Files starting with `_` that are not (only) macro files (none today).
+NOT_MACRO_FILES_ALLOWED: set[str] = set()
 
 
 def _templates():
@@ -43,8 +38,7 @@ def test_only_macro_files_start_with_an_underscore():
 def test_the_shared_macros_are_not_imported_again():
     importing = [name for name in _templates()
                  if re.search(r'{%-?\s*from\s+"(search/)?_macros\.html"',
-                              (TEMPLATES / name).read_text(encoding="utf-8"))
-                 and not name.startswith(IMPORTS_ALLOWED_UNDER)]
+                              (TEMPLATES / name).read_text(encoding="utf-8"))]
     assert not importing, f"macros are globals (templating.register_macros): {importing}"
 
 

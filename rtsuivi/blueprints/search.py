@@ -30,7 +30,7 @@ from ..domain.simple_search import to_ticketsql
 from ..domain.ticketsql import TicketSQLError
 from ..errors import database_busy, read_only_from_now
 from ..extensions import db
-from ..htmx import announce, redirect_client, render_fragment, wants_fragment
+from ..htmx import answer, redirect_client, render_fragment, wants_fragment
 from ..models.base import db_id
 from ..safe_urls import local_url
 from . import agent_required, page_number
@@ -288,7 +288,7 @@ def bulk_update():
                                                        url_for("search.builder"))}
     if wants_fragment():
         html = render_fragment("search/bulk.html", "bulk_report", **context)
-        return announce(html + render_template("_messages_oob.html"), "search-results-changed")
+        return answer(html, "search-results-changed")
     return render_template("search/bulk.html", **context)
 
 

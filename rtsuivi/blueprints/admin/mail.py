@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Length
 
 from ...domain import DomainError, mail_templates, queries
 from ...extensions import db
-from ...htmx import announce, render_fragment, wants_fragment
+from ...htmx import answer, render_fragment, wants_fragment
 from ...mail import inbound, outbound
 from ...mail.message import parse
 from ...models import InboundMail, OutboxMail
@@ -66,9 +66,7 @@ def inbound_rerun(mail_id: int):
     mail = queries.load_mail(InboundMail, mail_id)
     if not wants_fragment():
         return redirect(url_for("admin.inbound_show", mail_id=mail_id))
-    return announce(render_fragment("admin/mail_inbound_show.html", "inbound_status",
-                                    mail=mail) + render_template("_messages_oob.html"),
-                    "mail-inbound-changed")
+    return answer(render_fragment("admin/mail_inbound_show.html", "inbound_status", mail=mail))
 
 
 @bp.route("/courrier/sortant")
@@ -100,8 +98,7 @@ def outbox_retry(mail_id: int):
         flash(_("Le courriel repart au prochain passage de l'envoi."), "success")
     if not wants_fragment():
         return redirect(url_for("admin.outbox_show", mail_id=mail_id))
-    return announce(render_fragment("admin/mail_outbox_show.html", "outbox_status", mail=mail)
-                    + render_template("_messages_oob.html"), "mail-outbox-changed")
+    return answer(render_fragment("admin/mail_outbox_show.html", "outbox_status", mail=mail))
 
 
 @bp.route("/courrier/modeles")
