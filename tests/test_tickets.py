@@ -153,7 +153,8 @@ def test_give_lists_only_agents_who_may_own_and_assigns(desk, login_as, make_tic
     assert _types(ticket.id)[-1] == "Give"
 
 
-def test_give_to_an_agent_without_own_right_is_refused(desk, login_as, make_ticket):
+def test_give_form_does_not_offer_an_agent_without_own_right(desk, login_as, make_ticket):
+    # The form's choices stop it; the domain's own refusal: tests/test_refusals.py.
     ticket = make_ticket(desk.support)
     response = login_as(desk.alice).post(f"/tickets/{ticket.id}/give",
                                          data={"owner": desk.chloe.id})
@@ -314,7 +315,8 @@ def test_reopen_clears_resolved_date(desk, login_as, make_ticket):
     assert t.status == "open" and t.resolved is None
 
 
-def test_transition_refused_by_lifecycle_changes_nothing(desk, login_as, make_ticket):
+def test_update_form_does_not_offer_a_status_the_lifecycle_refuses(desk, login_as, make_ticket):
+    # The form's choices stop it; the lifecycle's own refusal: tests/test_refusals.py.
     ticket = make_ticket(desk.support)
     response = login_as(desk.alice).post(f"/tickets/{ticket.id}/update", data={
         "kind": "reply", "status": "new", "content": "Message"})
@@ -322,8 +324,9 @@ def test_transition_refused_by_lifecycle_changes_nothing(desk, login_as, make_ti
     assert _types(ticket.id) == ["Create"]
 
 
-def test_status_change_without_modify_right_is_refused(desk, login_as, make_ticket,
-                                                        make_user):
+def test_update_form_lets_no_status_change_without_modify_right(desk, login_as, make_ticket,
+                                                                make_user):
+    # The form's choices stop it; the domain's own refusal: tests/test_refusals.py.
     replier = make_user("repondeur", rights=["ShowTicket", "ReplyToTicket"], on=desk.support)
     ticket = make_ticket(desk.support)
     client = login_as(replier)
@@ -448,7 +451,8 @@ def test_create_ticket_from_the_web(desk, login_as):
     assert _types(ticket.id) == ["Create"]
 
 
-def test_create_in_a_queue_without_right_is_refused(desk, login_as):
+def test_create_form_does_not_offer_a_queue_without_create_right(desk, login_as):
+    # The form's choices stop it; the domain's own refusal: tests/test_refusals.py.
     response = login_as(desk.alice).post("/tickets/new", data={
         "queue": desk.info.id, "subject": "Pas ici", "content": "x", "owner": 0})
     assert response.status_code == 200
