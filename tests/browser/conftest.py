@@ -4,9 +4,13 @@ import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/bin/chromium"
+# Assertions wait up to 15 s (Playwright's default is 5): on a loaded 2-core machine a box
+# refresh after an action has taken longer, and a wait that succeeds costs nothing more.
+expect.set_options(timeout=15_000)
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 
 
