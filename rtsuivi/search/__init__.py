@@ -4,14 +4,16 @@
 text the user may not read; the caller still applies the visibility filter.
 """
 from flask import Flask, current_app
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 
 from ..domain.rights import rights_of, visible_tickets_filter
 from ..domain.ticketsql import check_words
 from ..extensions import db
 from ..models import Ticket, User
-from .index import (ALL_FIELDS, PUBLIC_FIELDS, Hits, IndexUnavailable, drain, drop_ticket,
-                    index_ticket, is_single_unit, query_ids, rebuild)
+from ..models.base import id_in
+from .index import (ALL_FIELDS, PUBLIC_FIELDS, Hits, IndexUnavailable, both, drain,
+                    drop_ticket, index_ticket, is_single_unit, query_ids, rebuild,
+                    rights_hint)
 from .marks import indexer_of, install_session_hooks
 
 __all__ = ["Hits", "IndexUnavailable", "drain", "drop_ticket", "index_ticket", "init_app",
@@ -48,21 +50,23 @@ def search(text: str, user: User, statuses=None) -> Hits:
     check_words(text)
     indexer_of(current_app).ensure_running()
     limit = current_app.config["RTSUIVI_SEARCH_TIME_LIMIT"]
+    held = rights_of(user)
+    visible = rights_hint(held, "ShowTicket", user.id)
     comments = _may_read_comments_somewhere(user)
     if comments is True:
-        return query_ids(text, ALL_FIELDS, limit, statuses)
-    public = query_ids(text, PUBLIC_FIELDS, limit, statuses)
+        return query_ids(text, ALL_FIELDS, limit, statuses, both(visible))
+    public = query_ids(text, PUBLIC_FIELDS, limit, statuses, both(visible))
     if comments is False:
         return public
     # One word or one phrase matches within one field: the comments field alone tells what
     # comments add (cheap). Several words may match across fields: ask all of them.
     fields = ("comments",) if is_single_unit(text) else ALL_FIELDS
-    everything = query_ids(text, fields, limit, statuses)
+    everything = query_ids(text, fields, limit, statuses,
+                           both(visible, rights_hint(held, "ShowTicketComments", user.id)))
     extra = everything.ids - public.ids
     if extra:
-        # Integers from our own index, rendered inline: no parameter-count limit.
         readable = db.session.scalars(select(Ticket.id).where(
-            Ticket.id.in_(bindparam("extra", sorted(extra), literal_execute=True)),
+            id_in(Ticket.id, extra, "extra"),
             visible_tickets_filter(user, "ShowTicketComments")))
         public.ids |= set(readable)
     public.truncated |= everything.truncated
