@@ -6,8 +6,10 @@ consecutive words); then it applies the rights ticket by ticket with rights.can(
 engine (block-read postings, word pairs for phrases, rights and status narrowing inside the
 index, long id lists as one parameter) must give the same tickets and the same count.
 """
+import os
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from whoosh.query import And, AndMaybe, AndNot, Not, Or, Phrase, Prefix, Term, Wildcard
 
 from rtsuivi import search
@@ -16,7 +18,7 @@ from rtsuivi.domain import tickets as domain
 from rtsuivi.domain.simple_search import to_ticketsql
 from rtsuivi.domain.ticketsql import compile_query
 from rtsuivi.extensions import db
-from rtsuivi.models import Ticket
+from rtsuivi.models import SearchMark, Ticket, TicketText
 from rtsuivi.models import base as models_base
 from rtsuivi.search import index as engine
 
@@ -201,3 +203,55 @@ def test_out_of_time_the_search_says_so(library, app):
     app.config["RTSUIVI_SEARCH_TIME_LIMIT"] = -1
     hits = search.search("bonjour", library.users["patron"])
     assert hits.truncated and hits.ids == set()
+
+
+# ---------------------------------------------------------------- the PostgreSQL backend
+
+postgresql_only = pytest.mark.skipif(
+    not os.environ.get("RTSUIVI_TEST_DATABASE_URL", "").startswith("postgresql"),
+    reason="the PostgreSQL full-text backend needs PostgreSQL (./test runs it)")
+# Words the tsquery translation refuses (a joker inside a word): said, not guessed.
+WHOOSH_ONLY = {"p?ece"}
+
+
+@pytest.fixture
+def on_postgresql(app, indexed):
+    app.config["RTSUIVI_SEARCH_BACKEND"] = "postgresql"
+    yield
+    app.config["RTSUIVI_SEARCH_BACKEND"] = "whoosh"
+
+
+@postgresql_only
+@pytest.mark.parametrize("name", ["alice", "chloe", "lecteur", "patron"])
+def test_postgresql_backend_gives_the_reference_tickets_and_count(on_postgresql, library,
+                                                                  name):
+    user = library.users[name]
+    assert db.session.scalar(select(func.count()).select_from(TicketText)) == \
+        len(library.tickets)  # written by the changes themselves: no indexer ran
+    assert db.session.scalar(select(func.count()).select_from(SearchMark)) == 0
+    for words in WORDS:
+        if words in WHOOSH_ONLY:
+            continue
+        expected = reference(words, user)
+        ids, total = quick_search(words, user)
+        assert (words, ids) == (words, expected)
+        assert total == len(expected)
+
+
+@postgresql_only
+def test_postgresql_backend_refuses_what_it_cannot_say(on_postgresql, library):
+    from rtsuivi.domain.ticketsql import TicketSQLError
+    with pytest.raises(TicketSQLError):
+        quick_search("p?ece", library.users["patron"])
+
+
+@postgresql_only
+def test_postgresql_words_follow_each_change_in_its_transaction(on_postgresql, library):
+    boss = library.users["patron"]
+    ticket = db.session.get(Ticket, library.tickets[2].id)
+    domain.reply(ticket, boss, "Le mot Ornithorynque arrive")
+    assert quick_search("ornithorynque", boss)[0] == {ticket.id}  # before the commit
+    db.session.rollback()
+    assert quick_search("ornithorynque", boss)[0] == set()  # gone with the rollback
+    assert search.rebuild() == len(library.tickets)
+    assert quick_search('"mot de passe"', boss)[0] == reference('"mot de passe"', boss)

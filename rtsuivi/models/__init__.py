@@ -4,10 +4,10 @@ from .queues import Queue
 from .acl import ACE
 from .tickets import Attachment, Ticket, Transaction, Watcher, utcnow
 from .mail import InboundMail, MailTemplate, OutboxMail
-from .search import SavedSearch, SearchMark
+from .search import SavedSearch, SearchMark, TicketText
 
 __all__ = [
     "ACE", "Attachment", "Group", "GroupMember", "InboundMail", "MailTemplate", "NOBODY_NAME",
-    "OutboxMail", "Queue", "SYSTEM_NAME", "SavedSearch", "SearchMark",
+    "OutboxMail", "Queue", "SYSTEM_NAME", "SavedSearch", "SearchMark", "TicketText",
     "Ticket", "Transaction", "User", "Watcher", "utcnow",
 ]

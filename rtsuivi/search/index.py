@@ -461,6 +461,17 @@ def _postings(reader, fieldname: str, btext: bytes, values: bool = False):
         position = end
 
 
+def _positions(value: bytes):
+    """A whoosh Positions posting value (count, then pickled deltas, maybe without the
+    final pickle STOP byte) as positions: formats.Positions.decode_positions, inlined."""
+    if not value.endswith(b"."):
+        value += b"."
+    return accumulate(pickle.loads(value[_POSITIONS_HEADER:]))
+
+
+_POSITIONS_HEADER = struct.calcsize("!I")
+
+
 class _Engine:
     """Evaluates a parsed query as sets of document numbers, leaf by leaf.
 
@@ -469,7 +480,9 @@ class _Engine:
     their positions on the remaining documents only.
     """
 
-    def __init__(self, searcher, deadline: float):
+    def __init__(self, searcher, deadline: float, prune=None, memo=None):
+        self.prune = prune  # drops documents the caller will drop anyway (narrowing)
+        self.memo = {} if memo is None else memo  # (field, term) -> documents, one search
         self.searcher = searcher
         self.leaves = searcher.reader().leaf_readers()
         self.deadline = deadline
@@ -511,12 +524,16 @@ class _Engine:
         return found
 
     def term(self, fieldname: str, btext: bytes) -> set[int]:
+        key = (fieldname, btext)
+        if key in self.memo:
+            return set(self.memo[key])
         found = set()
         for reader, base in self.leaves:
             self.tick()
             ids, _ = _postings(reader, fieldname, btext)
             found.update(ids if not base else (base + i for i in ids))
-        return found
+        self.memo[key] = found
+        return set(found)
 
     def _bytes(self, fieldname: str, text) -> bytes | None:
         if fieldname not in self.schema:
@@ -535,7 +552,6 @@ class _Engine:
         btexts = [self._bytes(pairs, f"{a} {b}") for a, b in zip(words, words[1:])]
         if len(btexts) == 1:
             return self.term(pairs, btexts[0])
-        decode = self.schema[pairs].format.decode_positions
         found = set()
         for reader, base in self.leaves:
             postings = []
@@ -548,15 +564,17 @@ class _Engine:
             else:
                 candidates = set(postings[0][0]).intersection(
                     *(ids for ids, _ in postings[1:]))
+                if candidates and self.prune is not None:
+                    # Positions cost most: check them only where a hit would be kept.
+                    candidates = {d - base for d in self.prune({base + d for d in candidates})}
                 if not candidates:
                     continue
                 at = [{i: v for i, v in zip(ids, vals) if i in candidates}
                       for ids, vals in postings]
                 for doc in candidates:
-                    starts = set(decode(at[0][doc]))
+                    starts = set(_positions(at[0][doc]))
                     for offset, positions in enumerate(at[1:], 1):
-                        following = {p - offset for p in decode(positions[doc])}
-                        starts &= following
+                        starts.intersection_update(p - offset for p in _positions(positions[doc]))
                         if not starts:
                             break
                     if starts:
@@ -663,14 +681,16 @@ def _columns_of(path: str, leaves) -> tuple[array, array, array]:
     return merged
 
 
-def query_ids(text: str, fields, time_limit: float, statuses=None, hints=None) -> Hits:
+def query_ids(text: str, fields, time_limit: float, statuses=None, hints=None,
+              memo: dict | None = None) -> Hits:
     """Run the words against these fields; raise IndexUnavailable if the index is not
     usable (after setting a corrupt one aside for a rebuild).
 
     `statuses` and `hints` (from rights_hint) narrow the hits inside the engine to tickets
     indexed with one of those statuses and within every hint: hints only, the SQL side
     applies the real conditions (and the index may be a moment behind). Past `time_limit`
-    seconds nothing is returned, marked truncated.
+    seconds nothing is returned, marked truncated. Calls sharing a `memo` (one search on
+    two sets of fields) read each term once, if the index did not change in between.
     """
     check_words(text)  # bounded before the engine: Whoosh recurses on nesting
     path = index_dir()
@@ -678,12 +698,16 @@ def query_ids(text: str, fields, time_limit: float, statuses=None, hints=None) -
         raise IndexUnavailable("rebuilding")
     try:
         searcher = _searcher(path)
-        engine = _Engine(searcher, time.monotonic() + time_limit)
+        if memo is not None and memo.get("searcher") is not searcher:
+            memo.clear()
+            memo["searcher"] = searcher
+        engine = _Engine(searcher, time.monotonic() + time_limit, memo=memo)
+        columns = _columns_of(path, engine.leaves)
+        engine.prune = lambda docs: engine.narrow(docs, columns, statuses, hints)
         query = parse(text, fields)
         try:
             found = engine.docs(query)
             found -= engine.deleted()
-            columns = _columns_of(path, engine.leaves)
             found = engine.narrow(found, columns, statuses, hints)
         except _TimeUp:
             return Hits(set(), True)

@@ -31,6 +31,13 @@ def _ticket_id(obj) -> int | None:
     return None
 
 
+def backend() -> str:
+    """The full-text backend of the current app: "whoosh" or "postgresql"."""
+    if not has_app_context():
+        return "whoosh"
+    return current_app.config.get("RTSUIVI_SEARCH_BACKEND", "whoosh")
+
+
 def _mark_changed_tickets(session: Session, flush_context) -> None:
     """Insert a mark for every ticket this flush touched, in the flush's transaction."""
     ids = set()
@@ -38,7 +45,11 @@ def _mark_changed_tickets(session: Session, flush_context) -> None:
         ticket_id = _ticket_id(obj)
         if ticket_id is not None:
             ids.add(ticket_id)
-    if ids:
+    if ids and backend() == "postgresql":
+        # The words themselves, in this transaction: no mark, no indexer, no lag.
+        from .postgresql import write_documents
+        write_documents(session.connection(), ids)
+    elif ids:
         # Core insert on the flush's connection: no autoflush, no unit of work re-entry.
         session.connection().execute(SearchMark.__table__.insert(),
                                      [{"ticket_id": i} for i in sorted(ids)])
@@ -80,6 +91,8 @@ class Indexer:
 
     @property
     def mode(self) -> str:
+        if self.app.config.get("RTSUIVI_SEARCH_BACKEND") == "postgresql":
+            return "off"  # the words are written in each change's transaction
         return self.app.config.get("RTSUIVI_INDEX_MODE", "thread")
 
     def notify(self) -> None:

@@ -260,8 +260,10 @@ class _Compiler:
         if getattr(hits, "truncated", False):
             self.notices.append(_l("La recherche plein texte a été interrompue (trop "
                                    "longue) : les résultats peuvent être incomplets."))
-        ids = getattr(hits, "ids", hits)
-        match = id_in(Ticket.id, ids, f"content_{c.pos}") if ids else false()
+        match = getattr(hits, "condition", None)  # the PostgreSQL backend's: in SQL
+        if match is None:
+            ids = getattr(hits, "ids", hits)
+            match = id_in(Ticket.id, ids, f"content_{c.pos}") if ids else false()
         return not_(match) if c.op in NEGATIVE else match
 
 
