@@ -1,5 +1,5 @@
-"""PostgreSQL full-text backend: ticket_texts (tsvector + GIN) and the "rtsuivi" text search
-configuration (simple + unaccent, as Whoosh folds words) -- issue 16
+"""rights serial row; PostgreSQL full-text backend: ticket_texts (tsvector + GIN) and the
+"rtsuivi" text search configuration (simple + unaccent, as Whoosh folds words) -- issue 16
 
 Revision ID: 0006
 Revises: 0003
@@ -17,6 +17,12 @@ depends_on = None
 
 def upgrade():
     postgres = op.get_bind().dialect.name == "postgresql"
+    op.create_table('rights_serial',
+    sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('serial', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.execute("INSERT INTO rights_serial (id, serial) VALUES (1, 0)")
     op.create_table('ticket_texts',
     sa.Column('ticket_id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('document', sa.Text().with_variant(postgresql.TSVECTOR(), 'postgresql'),
@@ -43,6 +49,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table('rights_serial')
     with op.batch_alter_table('ticket_texts', schema=None) as batch_op:
         batch_op.drop_index('ix_ticket_texts_document', postgresql_using='gin')
     op.drop_table('ticket_texts')
