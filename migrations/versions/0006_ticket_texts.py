@@ -1,4 +1,4 @@
-"""rights serial row; PostgreSQL full-text backend: ticket_texts (tsvector + GIN) and the
+"""rights serial row; tickets (owner_id, created) index; PostgreSQL full-text backend: ticket_texts (tsvector + GIN) and the
 "rtsuivi" text search configuration (simple + unaccent, as Whoosh folds words) -- issue 16
 
 Revision ID: 0006
@@ -23,6 +23,8 @@ def upgrade():
     sa.PrimaryKeyConstraint('id')
     )
     op.execute("INSERT INTO rights_serial (id, serial) VALUES (1, 0)")
+    with op.batch_alter_table('tickets', schema=None) as batch_op:
+        batch_op.create_index('ix_tickets_owner_created', ['owner_id', 'created'], unique=False)
     op.create_table('ticket_texts',
     sa.Column('ticket_id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('document', sa.Text().with_variant(postgresql.TSVECTOR(), 'postgresql'),
@@ -49,6 +51,8 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('tickets', schema=None) as batch_op:
+        batch_op.drop_index('ix_tickets_owner_created')
     op.drop_table('rights_serial')
     with op.batch_alter_table('ticket_texts', schema=None) as batch_op:
         batch_op.drop_index('ix_ticket_texts_document', postgresql_using='gin')
