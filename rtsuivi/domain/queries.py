@@ -60,12 +60,17 @@ def my_tickets(user: User, limit: int = 10) -> list[Ticket]:
     return list(db.session.scalars(_with_people(query)))
 
 
+def unowned_query(user: User, limit: int = 10):
+    """Newest active tickets owned by Nobody in the queues the user may see (read through
+    the (owner_id, created) index, newest first, until `limit` are found)."""
+    return (_visible(user).where(Ticket.owner_id == nobody().id,
+                                 Ticket.status.in_(lifecycle.ACTIVE))
+            .order_by(Ticket.created.desc(), Ticket.id.desc()).limit(limit))
+
+
 def unowned_tickets(user: User, limit: int = 10) -> list[Ticket]:
     """Newest active tickets owned by Nobody in the queues the user may see."""
-    query = (_visible(user).where(Ticket.owner_id == nobody().id,
-                                  Ticket.status.in_(lifecycle.ACTIVE))
-             .order_by(Ticket.created.desc(), Ticket.id.desc()).limit(limit))
-    return list(db.session.scalars(_with_people(query)))
+    return list(db.session.scalars(_with_people(unowned_query(user, limit))))
 
 
 def visible_queues(user: User) -> list[Queue]:

@@ -1,0 +1,58 @@
+"""What keeps pages cheap at 100,000 tickets and more (issue 16): claims on the work a page
+does, which the benchmark (bench/run.py) then measures."""
+from jinja2.runtime import Macro
+from sqlalchemy import text
+
+from rtsuivi.domain import queries
+from rtsuivi.domain import tickets as domain
+from rtsuivi.extensions import db
+
+
+def macro_calls(monkeypatch, fn) -> int:
+    """How many Jinja macro calls fn() makes."""
+    calls = [0]
+    real = Macro._invoke
+
+    def counting(self, *args, **kwargs):
+        calls[0] += 1
+        return real(self, *args, **kwargs)
+    monkeypatch.setattr(Macro, "_invoke", counting)
+    try:
+        fn()
+    finally:
+        monkeypatch.setattr(Macro, "_invoke", real)
+    return calls[0]
+
+
+def test_a_plain_history_entry_costs_one_macro_call(desk, make_ticket, login_as, monkeypatch):
+    short = make_ticket(desk.support, status="open")
+    long = make_ticket(desk.support, status="open")  # replies add no Status entry
+    for n in range(10):
+        domain.reply(long, desk.alice, f"Réponse numéro {n}")
+    db.session.commit()
+    client = login_as(desk.alice)
+    pages = {}
+
+    def show(ticket):
+        pages[ticket.id] = client.get(f"/tickets/{ticket.id}").get_data(as_text=True)
+    one = macro_calls(monkeypatch, lambda: show(short))
+    eleven = macro_calls(monkeypatch, lambda: show(long))
+    assert eleven - one <= 10  # the entry's own macro; not person() and message_body() too
+    assert "Réponse numéro 9" in pages[long.id]
+    assert pages[long.id].count('<span class="person" title="alice@example.org">Alice Martin'
+                                '</span>') >= 10
+
+
+def test_the_newest_unowned_tickets_come_from_an_index_not_a_sort(desk, make_ticket):
+    """Home's "unowned tickets": read in created order from (owner_id, created), stopping
+    at ten, rather than sorting every unowned active ticket (10k at 100k tickets)."""
+    for _ in range(3):
+        make_ticket(desk.support)
+    query = queries.unowned_query(desk.alice, 10)
+    compiled = query.compile(db.engine, compile_kwargs={"literal_binds": True})
+    if db.engine.dialect.name != "sqlite":
+        return  # PostgreSQL's planner chooses by its statistics; the index is there too
+    plan = [row[3] for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {compiled}"))]
+    assert any("ix_tickets_owner_created" in step for step in plan), plan
+    assert not any("TEMP B-TREE FOR ORDER BY" in step for step in plan), plan
+    assert len(queries.unowned_tickets(desk.alice)) == 3
