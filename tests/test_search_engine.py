@@ -255,3 +255,15 @@ def test_postgresql_words_follow_each_change_in_its_transaction(on_postgresql, l
     assert quick_search("ornithorynque", boss)[0] == set()  # gone with the rollback
     assert search.rebuild() == len(library.tickets)
     assert quick_search('"mot de passe"', boss)[0] == reference('"mot de passe"', boss)
+
+
+@postgresql_only
+def test_postgresql_a_huge_message_never_fails_the_change(on_postgresql, library):
+    """A tsvector holds 1 MB: a pasted 2 MB log is cut, the reply itself goes through."""
+    boss = library.users["patron"]
+    ticket = db.session.get(Ticket, library.tickets[0].id)
+    log = "Début du journal " + " ".join(f"ligne{n}x{n * 7919 % 100003}" for n in range(150_000))
+    assert len(log) > 2_000_000
+    domain.reply(ticket, boss, log)
+    db.session.commit()
+    assert ticket.id in quick_search('"début du journal"', boss)[0]

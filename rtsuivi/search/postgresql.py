@@ -27,11 +27,14 @@ WEIGHTS = {"subject": "A", "content": "B", "requestors": "C", "comments": "D"}
 CONFIG = literal_column("'rtsuivi'::regconfig")
 BATCH = 1000
 
-_MESSAGES = """coalesce((
+# A tsvector holds at most 1 MB: the messages' text is cut at MAX_TEXT characters so that a
+# huge pasted log can never make the ticket's change fail.
+MAX_TEXT = 300_000
+_MESSAGES = """left(coalesce((
         SELECT string_agg(coalesce(a.content, ''), E'\\n' ORDER BY tr.id, a.id)
         FROM transactions tr JOIN attachments a ON a.transaction_id = tr.id
         WHERE tr.ticket_id = t.id AND tr.type IN ({types})
-          AND a.content_type LIKE 'text/%' AND a.filename IS NULL), '')"""
+          AND a.content_type LIKE 'text/%' AND a.filename IS NULL), ''), """ + str(MAX_TEXT) + ")"
 # The same text as the Whoosh documents (index._documents, _person_words).
 _WRITE = text(f"""
 INSERT INTO ticket_texts (ticket_id, document)
