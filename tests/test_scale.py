@@ -56,3 +56,33 @@ def test_the_newest_unowned_tickets_come_from_an_index_not_a_sort(desk, make_tic
     assert any("ix_tickets_owner_created" in step for step in plan), plan
     assert not any("TEMP B-TREE FOR ORDER BY" in step for step in plan), plan
     assert len(queries.unowned_tickets(desk.alice)) == 3
+
+
+def test_a_subject_search_on_sqlite_ignores_case_without_lower_on_every_row(desk, make_ticket):
+    from rtsuivi.domain.ticketsql import compile_query
+    from rtsuivi.models import Ticket
+    from sqlalchemy import select
+    printer = make_ticket(desk.support, subject="Imprimante du 3e étage")
+    make_ticket(desk.support, subject="Écran noir")
+    condition = compile_query("Subject LIKE 'IMPRIM'", desk.alice).condition
+    assert set(db.session.scalars(select(Ticket.id).where(condition))) == {printer.id}
+    sql = str(select(Ticket.id).where(condition).compile(db.engine))
+    if db.engine.dialect.name == "sqlite":
+        assert "lower(" not in sql
+
+
+def test_status_and_priority_searches_count_on_an_index(desk, make_ticket):
+    from rtsuivi.domain.ticketsql import compile_query
+    from rtsuivi.models import Ticket
+    from sqlalchemy import func, select
+    for priority in (10, 60, 90):
+        make_ticket(desk.support, priority=priority)
+    condition = compile_query("(Status = 'new' OR Status = 'open') AND Priority >= 50",
+                              desk.alice).condition
+    query = select(func.count(Ticket.id)).where(condition)
+    assert db.session.scalar(query) == 2
+    if db.engine.dialect.name == "sqlite":
+        compiled = query.compile(db.engine, compile_kwargs={"literal_binds": True})
+        plan = " ".join(row[3] for row in db.session.execute(
+            text(f"EXPLAIN QUERY PLAN {compiled}")))
+        assert "ix_tickets_status_priority" in plan, plan

@@ -1,4 +1,4 @@
-"""rights serial row; tickets (owner_id, created) index; PostgreSQL full-text backend: ticket_texts (tsvector + GIN) and the
+"""rights serial row; tickets (owner_id, created) and (status, priority) indexes; PostgreSQL full-text backend: ticket_texts (tsvector + GIN) and the
 "rtsuivi" text search configuration (simple + unaccent, as Whoosh folds words) -- issue 16
 
 Revision ID: 0006
@@ -25,6 +25,8 @@ def upgrade():
     op.execute("INSERT INTO rights_serial (id, serial) VALUES (1, 0)")
     with op.batch_alter_table('tickets', schema=None) as batch_op:
         batch_op.create_index('ix_tickets_owner_created', ['owner_id', 'created'], unique=False)
+        batch_op.create_index('ix_tickets_status_priority', ['status', 'priority'],
+                              unique=False)
     op.create_table('ticket_texts',
     sa.Column('ticket_id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('document', sa.Text().with_variant(postgresql.TSVECTOR(), 'postgresql'),
@@ -52,6 +54,7 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table('tickets', schema=None) as batch_op:
+        batch_op.drop_index('ix_tickets_status_priority')
         batch_op.drop_index('ix_tickets_owner_created')
     op.drop_table('rights_serial')
     with op.batch_alter_table('ticket_texts', schema=None) as batch_op:
