@@ -86,3 +86,30 @@ def test_status_and_priority_searches_count_on_an_index(desk, make_ticket):
         plan = " ".join(row[3] for row in db.session.execute(
             text(f"EXPLAIN QUERY PLAN {compiled}")))
         assert "ix_tickets_status_priority" in plan, plan
+
+
+def test_one_indexer_round_is_one_batch_and_one_index_commit(app, tmp_path, desk, make_ticket,
+                                                             monkeypatch):
+    """The indexer thread takes one batch per round (then waits a moment for more): under a
+    burst of mail the marks arriving meanwhile join the next round's single index commit."""
+    from sqlalchemy import func, select
+
+    from rtsuivi import search
+    from rtsuivi.models import SearchMark
+    app.config.update(RTSUIVI_INDEX_DIR=str(tmp_path / "index"), RTSUIVI_INDEX_MODE="off")
+    search.rebuild()
+    for _ in range(5):
+        make_ticket(desk.support)
+    commits = []
+    real = search.index._commit
+    monkeypatch.setattr(search.index, "_commit", lambda w: (commits.append(1), real(w)))
+
+    def marks():
+        db.session.commit()
+        return db.session.scalar(select(func.count()).select_from(SearchMark))
+    pending = marks()
+    assert pending >= 5
+    search.index.drain(batch=2, rounds=1)
+    assert len(commits) == 1 and marks() == pending - 2
+    search.index.drain(batch=2)
+    assert marks() == 0

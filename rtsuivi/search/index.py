@@ -15,7 +15,7 @@ import time
 import zlib
 from array import array
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, count
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -258,8 +258,9 @@ def _commit(writer) -> None:
     writer.commit(mergetype=merge_small_segments)
 
 
-def drain(timeout: float = 5.0, batch: int = BATCH) -> int:
-    """Index the tickets marked stale, batch after batch; return how many were indexed.
+def drain(timeout: float = 5.0, batch: int = BATCH, rounds: int | None = None) -> int:
+    """Index the tickets marked stale, batch after batch (at most `rounds` batches, each
+    one index commit); return how many were indexed.
 
     Marks are deleted only after the index commit, so a crash re-indexes rather than loses.
     Another process holding the index lock longer than `timeout` makes this give up
@@ -271,7 +272,7 @@ def drain(timeout: float = 5.0, batch: int = BATCH) -> int:
         return rebuild(timeout=timeout)
     done = 0
     with Session(db.engine) as session:
-        while True:
+        for _ in count() if rounds is None else range(rounds):
             try:
                 writer = _writer(_open(path), timeout)
             except LockError:
@@ -295,6 +296,7 @@ def drain(timeout: float = 5.0, batch: int = BATCH) -> int:
             session.execute(delete(SearchMark).where(SearchMark.id.in_([m for m, _ in marks])))
             session.commit()
             done += len(ticket_ids)
+    return done
 
 
 def rebuild(progress=None, timeout: float = 60.0) -> int:
