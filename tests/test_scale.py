@@ -113,3 +113,20 @@ def test_one_indexer_round_is_one_batch_and_one_index_commit(app, tmp_path, desk
     assert len(commits) == 1 and marks() == pending - 2
     search.index.drain(batch=2)
     assert marks() == 0
+
+
+def test_a_list_row_costs_one_macro_call(desk, make_ticket, login_as, monkeypatch):
+    """Search results and home lists draw a row in one macro call, not one per cell (plus
+    status_badge and person): 50 rows made ~550 calls."""
+    from urllib.parse import urlencode
+    client = login_as(desk.alice)
+    url = "/recherche/resultats?" + urlencode({"query": "Queue = 'Support'"})
+    make_ticket(desk.support, requestors=[desk.denise])
+    one = macro_calls(monkeypatch, lambda: client.get(url))
+    for _ in range(10):
+        make_ticket(desk.support, requestors=[desk.denise])
+    eleven = macro_calls(monkeypatch, lambda: client.get(url))
+    assert eleven - one <= 10
+    page = client.get(url).get_data(as_text=True)
+    assert page.count('<span class="person" title="denise@example.org">Denise Garnier</span>') == 11
+    assert page.count('<span class="status status-new">') == 11
