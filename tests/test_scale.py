@@ -130,3 +130,33 @@ def test_a_list_row_costs_one_macro_call(desk, make_ticket, login_as, monkeypatc
     page = client.get(url).get_data(as_text=True)
     assert page.count('<span class="person" title="denise@example.org">Denise Garnier</span>') == 11
     assert page.count('<span class="status status-new">') == 11
+
+
+def test_pages_and_totals_are_exact_on_both_sides_of_the_window(desk, make_ticket,
+                                                                 monkeypatch):
+    """paginate() reads the first WINDOW ids at once: with fewer matches they give the
+    count without a count query; with more, the count query does. Same pages either way."""
+    from sqlalchemy import event
+
+    from rtsuivi.models import Ticket
+    monkeypatch.setattr(queries, "WINDOW", 4)
+    made = []
+    for n in range(7):
+        made.append(make_ticket(desk.support).id)
+        for per_page in (1, 2, 3, 5):
+            for page in (1, 2, 3, 4):
+                got = queries.paginate([Ticket.queue_id == desk.support.id], [("id", "asc")],
+                                       page, per_page)
+                start = (page - 1) * per_page
+                assert (got.total, [t.id for t in got.items]) == \
+                    (len(made), made[start:start + per_page]), (n, per_page, page)
+    counts = []
+
+    def seen(conn, cursor, statement, *args):
+        counts.append("count(" in statement)
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        queries.paginate([Ticket.id.in_(made[:3])], [("id", "asc")], 1, 2)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert not any(counts)  # 3 matches, within the window: no count query
