@@ -1,6 +1,7 @@
 """Do the two full-text backends answer the bench's quick searches with the same tickets?
 
-    DATABASE_URL=postgresql+psycopg://… RTSUIVI_DATA_DIR=… .venv/bin/python bench/compare_backends.py
+    DATABASE_URL=postgresql+psycopg://… RTSUIVI_DATA_DIR=… \
+        .venv/bin/python bench/compare_backends.py
 
 Needs data from bench/generate.py on PostgreSQL, the Whoosh index built (`rtsuivi reindex`
 with the default backend) and ticket_texts filled (`RTSUIVI_SEARCH_BACKEND=postgresql

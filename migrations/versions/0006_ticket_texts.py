@@ -1,5 +1,6 @@
-"""rights serial row; tickets (owner_id, created) and (status, priority) indexes; PostgreSQL full-text backend: ticket_texts (tsvector + GIN) and the
-"rtsuivi" text search configuration (simple + unaccent, as Whoosh folds words) -- issue 16
+"""issue 16: rights serial row; tickets (owner_id, created) and (status, priority)
+indexes; PostgreSQL full-text backend: ticket_texts (tsvector + GIN) and the "rtsuivi"
+text search configuration (simple + unaccent, as Whoosh folds words)
 
 Revision ID: 0006
 Revises: 0003
