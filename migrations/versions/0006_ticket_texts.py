@@ -30,11 +30,19 @@ def upgrade():
                               unique=False)
     op.create_table('ticket_texts',
     sa.Column('ticket_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('public', sa.Text().with_variant(postgresql.TSVECTOR(), 'postgresql'),
+              nullable=False),
+    sa.Column('comments', sa.Text().with_variant(postgresql.TSVECTOR(), 'postgresql'),
+              nullable=False),
     sa.Column('document', sa.Text().with_variant(postgresql.TSVECTOR(), 'postgresql'),
               nullable=False),
     sa.PrimaryKeyConstraint('ticket_id')
     )
     with op.batch_alter_table('ticket_texts', schema=None) as batch_op:
+        batch_op.create_index('ix_ticket_texts_public', ['public'], unique=False,
+                              postgresql_using='gin')
+        batch_op.create_index('ix_ticket_texts_comments', ['comments'], unique=False,
+                              postgresql_using='gin')
         batch_op.create_index('ix_ticket_texts_document', ['document'], unique=False,
                               postgresql_using='gin')
     if postgres:
@@ -60,6 +68,8 @@ def downgrade():
     op.drop_table('rights_serial')
     with op.batch_alter_table('ticket_texts', schema=None) as batch_op:
         batch_op.drop_index('ix_ticket_texts_document', postgresql_using='gin')
+        batch_op.drop_index('ix_ticket_texts_comments', postgresql_using='gin')
+        batch_op.drop_index('ix_ticket_texts_public', postgresql_using='gin')
     op.drop_table('ticket_texts')
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TEXT SEARCH CONFIGURATION IF EXISTS rtsuivi")
