@@ -267,3 +267,35 @@ def test_postgresql_a_huge_message_never_fails_the_change(on_postgresql, library
     domain.reply(ticket, boss, log)
     db.session.commit()
     assert ticket.id in quick_search('"début du journal"', boss)[0]
+
+
+# ---------------------------------------------------------------- another process's commit
+
+def test_files_vanishing_under_a_reader_are_read_again_not_set_aside(library, indexed,
+                                                                     monkeypatch):
+    """Two web workers index in turn: a commit by one removes files (an old table of
+    contents, merged segments) the other was about to read. That is read again, not taken
+    for a damaged index (which was moved away and rebuilt for minutes)."""
+    from whoosh import index as whoosh_index
+    boss = library.users["patron"]
+    expected = reference("bonjour", boss)
+    real_exists, real_docs = whoosh_index.exists_in, engine._Engine.docs
+    failures = {"exists": 1, "docs": 1}
+
+    def exists_in(*args, **kwargs):
+        if failures["exists"]:
+            failures["exists"] -= 1
+            raise FileNotFoundError("_MAIN_7.toc")
+        return real_exists(*args, **kwargs)
+
+    def docs(self, q):
+        if failures["docs"]:
+            failures["docs"] -= 1
+            raise FileNotFoundError("MAIN_x.pst")
+        return real_docs(self, q)
+    monkeypatch.setattr(whoosh_index, "exists_in", exists_in)
+    monkeypatch.setattr(engine._Engine, "docs", docs)
+    assert quick_search("bonjour", boss) == (expected, len(expected))
+    assert failures == {"exists": 0, "docs": 0}
+    assert not (indexed / "REBUILDING").exists()
+    assert not any(".corrupt-" in name for name in os.listdir(indexed.parent))

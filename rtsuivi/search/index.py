@@ -119,13 +119,21 @@ def _flag(path: str) -> str:
     return os.path.join(path, REBUILDING)
 
 
+READ_ATTEMPTS = 3  # a commit by another process may remove the files being read
+
+
 def needs_rebuild(path: str | None = None) -> bool:
     path = path or index_dir()
-    try:
-        exists = index.exists_in(path)
-    except Exception:  # noqa: BLE001 - an unreadable table of contents: set it aside
-        set_aside(path)
-        return True
+    for attempt in range(READ_ATTEMPTS):
+        try:
+            exists = index.exists_in(path)
+            break
+        except Exception:  # noqa: BLE001 - unreadable: another writer's commit, or damage
+            if attempt == READ_ATTEMPTS - 1:
+                # Still unreadable once the other writers' commits are done: set it aside.
+                set_aside(path)
+                return True
+            time.sleep(0.05)
     return not exists or os.path.exists(_flag(path))
 
 
@@ -695,6 +703,20 @@ def query_ids(text: str, fields, time_limit: float, statuses=None, hints=None,
     two sets of fields) read each term once, if the index did not change in between.
     """
     check_words(text)  # bounded before the engine: Whoosh recurses on nesting
+    for attempt in range(READ_ATTEMPTS):
+        try:
+            return _query_ids(text, fields, time_limit, statuses, hints, memo,
+                              last_attempt=attempt == READ_ATTEMPTS - 1)
+        except _Changed:
+            time.sleep(0.05)  # another process committed under us: read the new version
+    raise AssertionError("unreachable")
+
+
+class _Changed(Exception):
+    """The index files changed while being read (a commit elsewhere): read again."""
+
+
+def _query_ids(text, fields, time_limit, statuses, hints, memo, last_attempt) -> Hits:
     path = index_dir()
     if needs_rebuild(path):
         raise IndexUnavailable("rebuilding")
@@ -718,6 +740,10 @@ def query_ids(text: str, fields, time_limit: float, statuses=None, hints=None,
         raise
     except Exception as error:  # noqa: BLE001 - sorted out below
         _forget_searcher(path)
+        if memo is not None:
+            memo.clear()
+        if isinstance(error, READ_ERRORS) and not last_attempt:
+            raise _Changed() from error
         if not isinstance(error, READ_ERRORS) and _readable(path):
             # The files read fine: the query failed, not the index. Rebuilding would cost
             # minutes of degraded searches for nothing.
