@@ -1,7 +1,16 @@
 """The Whoosh index: schema, documents, rebuilds and rights-aware full-text queries.
 
-The only module of RT-suivi that imports whoosh. The database is the source of truth; the
-index is a cache of it that can always be rebuilt (`rtsuivi reindex`).
+With postgresql.py (which turns the same parsed words into a tsquery), the only module of
+RT-suivi that imports whoosh. The database is the source of truth; the index is a cache of
+it that can always be rebuilt (`rtsuivi reindex`).
+
+Queries are not run by whoosh's matchers (one Python call per posting, position decoding for
+every phrase): `_Engine` reads each term's postings whole and combines sets of documents.
+Words are indexed without positions; each text field has a pairs field ("mot de", "de
+passe") with positions, so a two-word phrase is one term and a longer one the intersection
+of its pairs checked on positions. Status and rights narrow the hits inside the engine
+(columns and role terms: hints, the SQL decides). Measured on 100,000 tickets: the 16-query
+bench mix went from 590 ms p95 to under 100 (issue 16's note).
 """
 import io
 import logging
