@@ -9,8 +9,7 @@ every phrase): `_Engine` reads each term's postings whole and combines sets of d
 Words are indexed without positions; each text field has a pairs field ("mot de", "de
 passe") with positions, so a two-word phrase is one term and a longer one the intersection
 of its pairs checked on positions. Status and rights narrow the hits inside the engine
-(columns and role terms: hints, the SQL decides). Measured on 100,000 tickets: the 16-query
-bench mix went from 590 ms p95 to under 100 (issue 16's note).
+(columns and role terms: hints, the SQL decides). Issue 16's note has the measurements.
 """
 import io
 import logging
