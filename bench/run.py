@@ -240,6 +240,13 @@ def build_index_if_missing() -> None:
     from rtsuivi import search
     from rtsuivi.extensions import db
     from rtsuivi.models import Ticket
+    if search.backend() == "postgresql":
+        missing = search.postgresql.missing()
+        if missing:
+            print(f"writing the words of {missing} tickets (PostgreSQL backend)…",
+                  file=sys.stderr, flush=True)
+            search.rebuild()
+        return
     if not search.index.needs_rebuild():
         search.drain(timeout=120)  # catch up with what earlier runs changed
         return

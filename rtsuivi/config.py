@@ -45,6 +45,8 @@ def from_environment(write: bool = True) -> dict:
                if os.environ.get("RTSUIVI_DATA_DIR") else PROJECT_DIR / "search_index"),
         # thread: index after each commit in a background thread; off: only by the CLI.
         "RTSUIVI_INDEX_MODE": os.environ.get("RTSUIVI_INDEX_MODE", "thread"),
+        # whoosh (index folder per machine) or postgresql (words in the database)
+        "RTSUIVI_SEARCH_BACKEND": os.environ.get("RTSUIVI_SEARCH_BACKEND", "whoosh"),
         "RTSUIVI_NAME": os.environ.get("RTSUIVI_NAME", "RT-suivi"),
         "RTSUIVI_MAIL_DOMAIN": os.environ.get("RTSUIVI_MAIL_DOMAIN", "example.org"),
         "RTSUIVI_DEFAULT_TIMEZONE": os.environ.get("RTSUIVI_DEFAULT_TIMEZONE", "Europe/Paris"),

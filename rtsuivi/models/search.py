@@ -1,6 +1,7 @@
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -20,6 +21,24 @@ class SearchMark(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(index=True)
+
+
+class TicketText(db.Model):
+    """A ticket's searchable words for the PostgreSQL full-text backend
+    (RTSUIVI_SEARCH_BACKEND=postgresql, rtsuivi/search/postgresql.py): `public` holds
+    subject, messages and requestors weighted A, B, C; `comments` the private comments (D);
+    `document` both. Rewritten in the same transaction as the change. Unused (empty) on SQLite
+    and with the Whoosh backend.
+    """
+    __tablename__ = "ticket_texts"
+    __table_args__ = (Index("ix_ticket_texts_public", "public", postgresql_using="gin"),
+                      Index("ix_ticket_texts_comments", "comments", postgresql_using="gin"),
+                      Index("ix_ticket_texts_document", "document", postgresql_using="gin"))
+
+    ticket_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    public: Mapped[str] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
+    comments: Mapped[str] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
+    document: Mapped[str] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
 
 
 class SavedSearch(db.Model):

@@ -16,6 +16,10 @@ class Ticket(db.Model):
     __table_args__ = (
         Index("ix_tickets_queue_status", "queue_id", "status"),
         Index("ix_tickets_owner_status", "owner_id", "status"),
+        # newest tickets of an owner (home's "unowned tickets": Nobody's, newest first)
+        Index("ix_tickets_owner_created", "owner_id", "created"),
+        # "Status = 'new' AND Priority > 50" style searches: counted on the index alone
+        Index("ix_tickets_status_priority", "status", "priority"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

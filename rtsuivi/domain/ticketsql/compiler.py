@@ -6,13 +6,14 @@ from datetime import datetime, timedelta
 from typing import Callable
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, exists, false, func, not_, or_, select, true
+from sqlalchemy import and_, exists, false, func, not_, or_, select, true
 from sqlalchemy.orm import aliased
 
 from ...models import NOBODY_NAME, Queue, Ticket, User, Watcher, utcnow
 from .. import lifecycle
 from ..relative_dates import BadDate, parse_date, zone_of
 from ..rights import visible_tickets_filter
+from ..sql import id_in
 from .fulltext import FullTextRefused, check_words
 from .parser import (
     COMPARISONS,
@@ -271,10 +272,10 @@ class _Compiler:
         if getattr(hits, "truncated", False):
             self.notices.append(_l("La recherche plein texte a été interrompue (trop "
                                    "longue) : les résultats peuvent être incomplets."))
-        ids = sorted(getattr(hits, "ids", hits))
-        # Integers from our own index, rendered inline: no parameter-count limit.
-        match = Ticket.id.in_(bindparam(f"content_{c.pos}", ids, literal_execute=True)) \
-            if ids else false()
+        match = getattr(hits, "condition", None)  # the PostgreSQL backend's: in SQL
+        if match is None:
+            ids = getattr(hits, "ids", hits)
+            match = id_in(Ticket.id, ids, f"content_{c.pos}") if ids else false()
         return not_(match) if c.op in NEGATIVE else match
 
 

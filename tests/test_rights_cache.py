@@ -1,0 +1,105 @@
+"""Each process keeps users' rights in memory while the rights serial row stays the same;
+every grant, revoke or membership change moves the serial in its own transaction, so
+another process sees it at its next request."""
+from sqlalchemy import event, select, text
+
+from rtsuivi.domain import accounts, rights
+from rtsuivi.extensions import db
+from rtsuivi.models import ACE, RightsSerial, User
+
+
+def serial() -> int:
+    return db.session.scalar(select(RightsSerial.serial).where(RightsSerial.id == 1)) or 0
+
+
+class Statements:
+    """Counts the SQL statements that read the rights table."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, conn, cursor, statement, *args):
+        if "FROM aces" in statement:
+            self.count += 1
+
+
+def in_new_request(app, fn):
+    """Run fn(user alice) as a later request would: a new app context, a new session."""
+    with app.app_context():
+        return fn(db.session.scalar(select(User).where(User.name == "alice")))
+
+
+def another_process_grants(right: str, queue_id: int, bump: bool) -> None:
+    """What a grant made by another app process leaves in the database."""
+    with db.engine.begin() as conn:
+        user_id = conn.scalar(text("SELECT id FROM users WHERE name = 'alice'"))
+        conn.execute(text("INSERT INTO aces (principal_kind, principal_id, right_name, "
+                          "queue_id) VALUES ('user', :u, :r, :q)"),
+                     {"u": user_id, "r": right, "q": queue_id})
+        if bump:
+            conn.execute(text("UPDATE rights_serial SET serial = serial + 1 WHERE id = 1"))
+
+
+def test_rights_are_read_once_per_serial(app, make_user, make_queue):
+    queue = make_queue("Support")
+    make_user("alice", rights=["ShowTicket"], on=queue)
+    db.session.commit()
+    reads = Statements()
+    event.listen(db.engine, "before_cursor_execute", reads)
+    try:
+        assert in_new_request(app, lambda alice: rights.can(alice, "ShowTicket", queue))
+        first = reads.count
+        assert in_new_request(app, lambda alice: rights.can(alice, "ShowTicket", queue))
+        assert in_new_request(app, lambda alice: rights.can(alice, "OwnTicket", queue)) is False
+    finally:
+        event.remove(db.engine, "before_cursor_execute", reads)
+    assert first == 1 and reads.count == 1  # the later requests read no rights
+
+
+def test_a_grant_by_another_process_counts_from_its_commit(app, make_user, make_queue):
+    queue = make_queue("Support")
+    make_user("alice")
+    db.session.commit()
+    queue_id = queue.id
+
+    def may_see(alice):
+        return rights.can(alice, "ShowTicket", db.session.get(type(queue), queue_id))
+    assert in_new_request(app, may_see) is False  # now cached
+    another_process_grants("ShowTicket", queue_id, bump=False)
+    assert in_new_request(app, may_see) is False  # the cache is used: same serial
+    another_process_grants("OwnTicket", queue_id, bump=True)
+    assert in_new_request(app, may_see) is True
+
+
+def test_grant_revoke_and_membership_move_the_serial_in_their_transaction(app, make_user,
+                                                                          make_queue):
+    queue = make_queue("Support")
+    alice = make_user("alice")
+    db.session.commit()
+    before = serial()
+    accounts.grant("user:alice", "ShowTicket", queue)
+    assert serial() == before + 1
+    db.session.rollback()
+    assert serial() == before  # undone with the grant
+    assert db.session.scalar(select(ACE).where(ACE.right_name == "ShowTicket")) is None
+    accounts.grant("user:alice", "ShowTicket", queue)
+    accounts.revoke("user:alice", "ShowTicket", queue)
+    accounts.add_member(accounts.create_group("N1"), alice)
+    db.session.commit()
+    assert serial() == before + 3
+
+
+def test_a_privilege_change_is_seen_without_a_bump(app, make_user, make_queue):
+    """The cache key holds the user's privileged and disabled flags too."""
+    queue = make_queue("Support", rights={"system:Privileged": ["ShowTicket"]})
+    make_user("alice", privileged=False)
+    db.session.commit()
+    queue_id = queue.id
+
+    def may_see(alice):
+        return rights.can(alice, "ShowTicket", db.session.get(type(queue), queue_id))
+    assert in_new_request(app, may_see) is False
+    db.session.execute(text("UPDATE users SET privileged = :yes WHERE name = 'alice'"),
+                       {"yes": True})
+    db.session.commit()
+    assert in_new_request(app, may_see) is True
