@@ -127,3 +127,13 @@ def test_form_actions_draws_the_submit_row(app):
                                                   '</button> </div>')
     assert re.findall(r"<(button|a)\b", full) == ["button", "button", "a"]
     assert '<a href="/tickets/1" class="cancel" data-close-update>Annuler</a>' in full
+
+
+def test_every_submit_row_is_drawn_by_form_actions():
+    row = re.compile(r'<div class="form-actions">\s*<button type="submit" class="primary">')
+    by_hand = [name for name in _templates() if name != "_macros.html"
+               and row.search((TEMPLATES / name).read_text(encoding="utf-8"))]
+    assert not by_hand, f"use form_actions(submit, cancel=...): {by_hand}"
+    for page in ("tickets/give.html", "tickets/edit.html", "tickets/update.html",
+                 "tickets/forward.html", "tickets/create.html"):
+        assert "form_actions(" in (TEMPLATES / page).read_text(encoding="utf-8"), page
