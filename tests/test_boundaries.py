@@ -156,3 +156,11 @@ def test_the_domain_reads_no_request():
         if reads:
             found[str(path.relative_to(PACKAGE))] = reads
     assert found == {}
+
+
+def test_the_builder_labels_every_field_and_operator_of_the_domain():
+    from rtsuivi.blueprints import search_forms
+    from rtsuivi.domain import query_builder
+    assert tuple(name for name, _ in search_forms.FIELDS) == query_builder.FIELD_NAMES
+    assert tuple(op for op, _ in search_forms.OPERATORS) == query_builder.OPERATOR_NAMES
+    assert "lazy_gettext" not in Path(query_builder.__file__).read_text(encoding="utf-8")

@@ -166,8 +166,8 @@ def _cell_text(ticket, column: str) -> str:
 def _builder_context(spec: SearchSpec, builder, error=None) -> dict:
     return {"spec": spec, "builder": builder, "error": error,
             "saved": saved_searches.visible(current_user),
-            "groups": current_user.groups, "fields": query_builder.FIELDS,
-            "operators": query_builder.OPERATORS, "columns": queries.COLUMNS,
+            "groups": current_user.groups, "fields": forms.FIELDS,
+            "operators": forms.OPERATORS, "columns": queries.COLUMNS,
             "column_labels": forms.COLUMN_LABELS, "sortable": queries.SEARCH_SORTABLE,
             "rows_choices": queries.ROWS_CHOICES}
 

@@ -9,6 +9,23 @@ from ..domain.saved_searches import SearchSpec
 from ..models.base import db_id
 from ..ticket_columns import COLUMN_LABELS  # noqa: F401  the search pages' labels
 
+# The builder's labels for the domain's FIELD_NAMES and OPERATOR_NAMES, in that order.
+FIELDS = (
+    ("Subject", _l("Sujet")), ("Content", _l("Contenu (texte intégral)")),
+    ("Status", _l("Statut")), ("Queue", _l("File")), ("Owner", _l("Intervenant")),
+    ("Requestor", _l("Demandeur")), ("Cc", _l("Cc")), ("AdminCc", _l("AdminCc")),
+    ("Watcher", _l("Observateur")), ("Creator", _l("Créateur")), ("id", _l("Numéro")),
+    ("Priority", _l("Priorité")), ("Created", _l("Créé")), ("LastUpdated", _l("Mis à jour")),
+    ("Due", _l("Échéance")), ("Started", _l("Commencé")), ("Resolved", _l("Résolu")),
+    ("Told", _l("Dernier contact")), ("TimeWorked", _l("Temps passé")),
+)
+OPERATORS = (
+    ("=", _l("est")), ("!=", _l("n'est pas")), ("LIKE", _l("contient")),
+    ("NOT LIKE", _l("ne contient pas")), ("STARTSWITH", _l("commence par")),
+    ("ENDSWITH", _l("finit par")), ("<", _l("inférieur à / avant")),
+    (">", _l("supérieur à / après")), ("<=", _l("≤")), (">=", _l("≥")),
+    ("IS NULL", _l("est vide")), ("IS NOT NULL", _l("n'est pas vide")),
+)
 MAX_GROUPS = 20
 WATCHER_FIELDS = (("add_requestor", "Requestor", True), ("add_cc", "Cc", True),
                   ("add_admincc", "AdminCc", True), ("remove_requestor", "Requestor", False),
