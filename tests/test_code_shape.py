@@ -116,8 +116,8 @@ def test_a_long_view_is_found(tmp_path, monkeypatch):
 
 
 # Mentions of files that are not in the repository; remove each when its file is fixed:
-# search/index.py is the scale work's (issue 16).
-OUTSIDE_ALLOWED = {("rtsuivi/search/index.py", "notes/issue5.md")}
+# None today.
+OUTSIDE_ALLOWED: set[tuple[str, str]] = set()
 
 
 def test_no_reference_to_a_file_outside_the_repository():

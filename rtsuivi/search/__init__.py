@@ -21,17 +21,14 @@ from .index import (
     Hits,
     IndexUnavailable,
     both,
-    drop_ticket,
-    index_ticket,
     is_single_unit,
     query_ids,
     rights_hint,
 )
 from .marks import backend, indexer_of, install_session_hooks
-from .query import compile_for  # noqa: F401  (the callers' one entry: TicketSQL + index)
+from .query import compile_for  # the callers' one entry: TicketSQL + index
 
-__all__ = ["Hits", "IndexUnavailable", "drain", "drop_ticket", "index_ticket", "init_app",
-           "rebuild", "search"]
+__all__ = ["Hits", "IndexUnavailable", "compile_for", "drain", "init_app", "rebuild", "search"]
 
 
 def init_app(app: Flask) -> None:

@@ -376,7 +376,7 @@ def _searcher(path: str):
     """The thread's open searcher, reopened when the index changed.
 
     Not Searcher.refresh(): in whoosh3 3.54.0 a refreshed searcher that reuses segment
-    readers still sees deleted documents (measured; see notes/issue5.md).
+    readers still sees deleted documents (measured when the index was built, issue 5).
     """
     searcher = getattr(_searchers, "cache", {}).get(path)
     if searcher is not None and not searcher.up_to_date():
@@ -798,23 +798,3 @@ def _readable(path: str) -> bool:
         return True
     except Exception:  # noqa: BLE001 - anything at all while reading the files
         return False
-
-
-
-def index_ticket(ticket_id: int, timeout: float = 10.0) -> None:
-    """Write one ticket's current version to the index now (the marks do this normally)."""
-    writer = _writer(_open(index_dir(), create=True), timeout)
-    try:
-        with Session(db.engine) as session:
-            index_tickets(session, writer, [ticket_id])
-    except BaseException:
-        writer.cancel()
-        raise
-    _commit(writer)
-
-
-def drop_ticket(ticket_id: int, timeout: float = 10.0) -> None:
-    """Remove one ticket from the index now."""
-    writer = _writer(_open(index_dir(), create=True), timeout)
-    writer.delete_by_term("id", ticket_id)
-    _commit(writer)
