@@ -14,12 +14,12 @@ from whoosh.query import And, AndMaybe, AndNot, Not, Or, Phrase, Prefix, Term, W
 
 from rtsuivi import search
 from rtsuivi.domain import accounts, lifecycle, queries, rights
+from rtsuivi.domain import sql as domain_sql
 from rtsuivi.domain import tickets as domain
 from rtsuivi.domain.simple_search import to_ticketsql
 from rtsuivi.domain.ticketsql import compile_query
 from rtsuivi.extensions import db
 from rtsuivi.models import SearchMark, Ticket, TicketText
-from rtsuivi.models import base as models_base
 from rtsuivi.search import index as engine
 
 from .conftest import AGENT_RIGHTS
@@ -180,7 +180,7 @@ def test_the_traps_are_real(library):
 
 
 def test_a_long_list_of_hits_travels_as_one_parameter(library, monkeypatch):
-    monkeypatch.setattr(models_base, "LITERAL_IDS", 2)
+    monkeypatch.setattr(domain_sql, "LITERAL_IDS", 2)
     user = library.users["patron"]
     expected = reference("bonjour", user)
     assert len(expected) > 2
