@@ -117,7 +117,8 @@ def parse_args(argv=None):
     parser.add_argument("--queues", type=int, default=40)
     parser.add_argument("--groups", type=int, default=15)
     parser.add_argument("--agents", type=int, default=150, help="privileged users among --users")
-    parser.add_argument("--password", default=os.environ.get("RTSUIVI_BENCH_PASSWORD", "bench-mesure-1"))
+    parser.add_argument("--password",
+                        default=os.environ.get("RTSUIVI_BENCH_PASSWORD", "bench-mesure-1"))
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--reset", action="store_true",
                         help="empty the database first (otherwise refuse if tickets exist)")
@@ -178,8 +179,8 @@ class Generator:
                                      "Agent de mesure", args.password, privileged=True)
         requester = accounts.create_user(BENCH_REQUESTER, f"{BENCH_REQUESTER}@{domain_name}",
                                          "Demandeur de mesure", args.password)
-        admin = accounts.create_user("admin", f"admin@{domain_name}", "Administrateur",
-                                     args.password, privileged=True)
+        accounts.create_user("admin", f"admin@{domain_name}", "Administrateur",
+                             args.password, privileged=True)
         accounts.grant("user:admin", "SuperUser")
         for group in groups[:2]:
             accounts.add_member(group, agent)

@@ -60,6 +60,7 @@ def _multipart(raw: bytes, queue: str) -> tuple[bytes, str]:
 def _prepare(app, queue_name: str) -> str:
     """Make sure the bench queue exists and Everyone may write to it; return its address."""
     from sqlalchemy import select
+
     from rtsuivi.domain import accounts
     from rtsuivi.extensions import db
     from rtsuivi.models import Queue
@@ -113,6 +114,7 @@ def measure(target, count: int = 300, queue: str = "Bench-Mail", subprocess_samp
         return results
 
     from sqlalchemy import func, select
+
     from rtsuivi.extensions import db
     from rtsuivi.mail.inbound import receive
     from rtsuivi.models import OutboxMail
@@ -181,6 +183,7 @@ def main() -> None:
     if args.database_url:
         os.environ["DATABASE_URL"] = args.database_url
     from flask_migrate import upgrade
+
     from rtsuivi import create_app
     app = create_app({"SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False})
     with app.app_context():

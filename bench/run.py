@@ -20,8 +20,8 @@ import subprocess
 import sys
 import threading
 import time
-from itertools import cycle, repeat, zip_longest
 from datetime import datetime, timezone
+from itertools import cycle, repeat, zip_longest
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -99,7 +99,8 @@ class Browser:
         if status != 302:
             raise SystemExit(f"login of {name} failed (HTTP {status}): was the data generated "
                              f"with this password?")
-        self.request("GET", "/accueil" if self.agent else "/demandes/")  # fresh CSRF token from a logged-in page
+        # A fresh CSRF token from a logged-in page.
+        self.request("GET", "/accueil" if self.agent else "/demandes/")
         return elapsed
 
 
@@ -182,6 +183,7 @@ def throughput(port: int, login, path: str, clients: int, total: int,
 
 def pick_targets(agent_name: str) -> dict:
     """Find, in the generated data, the queue, tickets and requester each scenario uses."""
+    from flask_migrate import upgrade
     from sqlalchemy import func, select
 
     from rtsuivi import create_app
@@ -189,8 +191,6 @@ def pick_targets(agent_name: str) -> dict:
     from rtsuivi.domain.rights import visible_tickets_filter
     from rtsuivi.extensions import db
     from rtsuivi.models import Queue, Ticket, Transaction, User, Watcher
-
-    from flask_migrate import upgrade
 
     app = create_app()
     with app.app_context():
@@ -226,7 +226,8 @@ def pick_targets(agent_name: str) -> dict:
                   "transactions": db.session.scalar(select(func.count(Transaction.id))),
                   "users": db.session.scalar(select(func.count(User.id)))}
         dialect = db.engine.dialect.name
-    return dict(queue_id=queue_id, queue_name=queue_name, queue_size=queue_size, ticket_20=twenty, unowned=unowned,
+    return dict(queue_id=queue_id, queue_name=queue_name, queue_size=queue_size,
+                ticket_20=twenty, unowned=unowned,
                 owned_by_others=owned_by_others, to_reply=to_reply,
                 requester=requester[0] if requester else None, counts=counts,
                 dialect=dialect)
@@ -393,7 +394,8 @@ def parse_args(argv=None):
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--clients", type=int, default=4, help="for the throughput run")
     parser.add_argument("--agent", default="agent")
-    parser.add_argument("--password", default=os.environ.get("RTSUIVI_BENCH_PASSWORD", "bench-mesure-1"))
+    parser.add_argument("--password",
+                        default=os.environ.get("RTSUIVI_BENCH_PASSWORD", "bench-mesure-1"))
     parser.add_argument("--only", default="",
                         help="comma-separated words: run only the scenarios whose name has one "
                              "(e.g. 'ticket,throughput')")

@@ -230,7 +230,8 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, default=10, help="repeats of each query")
     parser.add_argument("--reindex", action="store_true", help="rebuild (and time) the index")
     parser.add_argument("--no-fts5", action="store_true")
-    parser.add_argument("--password", default=os.environ.get("RTSUIVI_BENCH_PASSWORD", "bench-mesure-1"))
+    parser.add_argument("--password",
+                        default=os.environ.get("RTSUIVI_BENCH_PASSWORD", "bench-mesure-1"))
     parser.add_argument("--json", help="also write the result to this file")
     args = parser.parse_args(argv)
     result = measure(args.rounds, args.reindex, args.password, not args.no_fts5)
