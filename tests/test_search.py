@@ -862,20 +862,6 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(desk, login_as, 
     assert [row[0] for row in rows] == [str(t.id) for t in made]
 
 
-def _statements(client, url) -> int:
-    from sqlalchemy import event
-    seen = []
-
-    def count(*args):
-        seen.append(args[2])
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    return len(seen)
-
-
 def test_builder_lists_group_saved_searches_without_a_query_each(searchers, login_as):
     """No N+1: the group named beside each shared search is loaded with the list."""
     from rtsuivi.domain import saved_searches

@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, make_response, request
 from ..extensions import csrf
 from ..mail import gateway
 from ..mail.inbound import HEAD_KEPT, Outcome, max_size, receive, refuse_too_large
-from ..models.base import MAX_ID
+from ..models.base import fits_id
 
 bp = Blueprint("mailgate", __name__)
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ def gateway_post():
     door = {"queue": post.fields.get("queue") or None,
             "action": post.fields.get("action") or "correspond"}
     ticket = post.fields.get("ticket", "").strip()
-    if ticket and not (ticket.isdigit() and 0 < int(ticket) <= MAX_ID):
+    if ticket and not (ticket.isdigit() and fits_id(int(ticket))):
         return _text(Outcome("not ok", f"invalid ticket id {ticket}").body)
     door["ticket"] = int(ticket) if ticket else None
     if post.too_large(max_size()):

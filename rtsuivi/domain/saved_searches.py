@@ -14,12 +14,12 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import GroupMember, SavedSearch, User
+from ..models.base import fits_id
 from . import DomainError, NotFound
 from .queries import COLUMNS, DEFAULT_COLUMNS, MAX_SORT_KEYS, ROWS_CHOICES, SEARCH_SORTABLE
 from .rights import can, require
 
 PRIVACIES = ("user", "group", "system")
-MAX_ID = 2**31 - 1  # ids are INTEGER columns (int4 on PostgreSQL)
 
 
 @dataclass
@@ -74,7 +74,7 @@ def visible(user: User) -> list[SavedSearch]:
 
 def load(user: User, saved_id: int) -> SavedSearch:
     """Return a saved search the user may load; NotFound otherwise (never says it exists)."""
-    if not 0 < saved_id <= MAX_ID:  # the database cannot even be asked
+    if not fits_id(saved_id):  # the database cannot even be asked
         raise NotFound(_l("Recherche enregistrée introuvable."))
     saved = db.session.get(SavedSearch, saved_id)
     if saved is None or saved not in visible(user):

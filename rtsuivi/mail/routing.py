@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import InboundMail, OutboxMail, Queue, Ticket
-from ..models.base import MAX_ID
+from ..models.base import fits_id
 from .message import ParsedMail
 
 ACTIONS = ("correspond", "comment")
@@ -70,7 +70,7 @@ def find_ticket(inbound: InboundMail, parsed: ParsedMail, rtname: str) -> Ticket
         ticket_id = int(match.group(1)) if match else None
     if ticket_id is not None:
         # A number past any id is "not found", not a database overflow.
-        ticket = db.session.get(Ticket, ticket_id) if 0 < ticket_id <= MAX_ID else None
+        ticket = db.session.get(Ticket, ticket_id) if fits_id(ticket_id) else None
         if ticket is None:
             raise Refused(_("Ticket n°%(id)s introuvable.", id=ticket_id))
         return _effective(ticket)
@@ -82,7 +82,7 @@ def _ticket_by_references(references: list[str]) -> Ticket | None:
         return None
     for ref in references:  # our own thread marker <RT-Ticket-N@domain>
         match = re.match(r"RT-Ticket-(\d+)@", ref)
-        if match and 0 < int(match.group(1)) <= MAX_ID \
+        if match and fits_id(int(match.group(1))) \
                 and (ticket := db.session.get(Ticket, int(match.group(1)))):
             return _effective(ticket)
     ticket_id = db.session.scalar(select(OutboxMail.ticket_id).where(

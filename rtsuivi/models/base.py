@@ -11,10 +11,15 @@ def utcnow() -> datetime:
 MAX_ID = 2**31 - 1
 
 
+def fits_id(number: int) -> bool:
+    """Whether the number can be an id at all (asking the database past it is an error)."""
+    return 0 < number <= MAX_ID
+
+
 def db_id(value) -> int:
     """Read an id; ValueError unless 1 <= id <= MAX_ID (usable as request.args type=)."""
     number = int(value)
-    if not 0 < number <= MAX_ID:
+    if not fits_id(number):
         raise ValueError(f"not an id: {value!r}")
     return number
 

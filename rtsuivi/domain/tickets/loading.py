@@ -5,14 +5,14 @@ from sqlalchemy.orm import selectinload
 
 from ...extensions import db
 from ...models import OutboxMail, Queue, Ticket, Transaction, User
-from ...models.base import MAX_ID
+from ...models.base import fits_id
 from .. import Forbidden, NotFound
 from ..rights import can
 
 
 def load_visible(ticket_id: int, user: User, include_deleted: bool = True) -> Ticket:
     """Return the ticket if the user may see it; otherwise raise NotFound (never 403)."""
-    ticket = db.session.get(Ticket, ticket_id) if 0 < ticket_id <= MAX_ID else None
+    ticket = db.session.get(Ticket, ticket_id) if fits_id(ticket_id) else None
     if ticket is None or not can(user, "ShowTicket", ticket):
         raise NotFound(_l("Ticket introuvable."))
     if ticket.status == "deleted" and not include_deleted:
@@ -45,7 +45,7 @@ def people_named(transactions) -> dict[int, User]:
 
 def load_person(user_id: int | None) -> User:
     """Return the user named by a form; NotFound otherwise."""
-    user = db.session.get(User, user_id) if user_id and 0 < user_id <= MAX_ID else None
+    user = db.session.get(User, user_id) if user_id and fits_id(user_id) else None
     if user is None:
         raise NotFound(_l("Cette page n'existe pas."))
     return user
@@ -53,7 +53,7 @@ def load_person(user_id: int | None) -> User:
 
 def find_queue(queue_id: int | None) -> Queue | None:
     """Return the queue a form names, or None."""
-    return db.session.get(Queue, queue_id) if queue_id and 0 < queue_id <= MAX_ID else None
+    return db.session.get(Queue, queue_id) if queue_id and fits_id(queue_id) else None
 
 
 def find_transaction(transaction_id: int | None) -> Transaction | None:
@@ -67,7 +67,7 @@ def load_outgoing_mail(ticket: Ticket, mail_id: int, user: User) -> OutboxMail:
     NotFound unless it is this ticket's; Forbidden unless reading.can_read_mail allows.
     """
     from ..reading import can_read_mail
-    mail = db.session.get(OutboxMail, mail_id) if 0 < mail_id <= MAX_ID else None
+    mail = db.session.get(OutboxMail, mail_id) if fits_id(mail_id) else None
     if mail is None or mail.ticket_id != ticket.id:
         raise NotFound(_l("Cette page n'existe pas."))
     if not can_read_mail(user, mail):
