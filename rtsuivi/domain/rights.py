@@ -177,6 +177,23 @@ def can_any(user: User, rights: tuple[str, ...], obj=None) -> bool:
     return any(can(user, right, obj) for right in rights)
 
 
+ADMIN_RIGHTS = ("SuperUser", "AdminUsers", "AdminGroups", "AdminQueue", "AdminCustomField",
+                "ShowConfigTab", "ModifyACL", "ShowACL")
+
+
+def holds_anywhere(user: User, right: str) -> bool:
+    """Whether the user holds the right globally or on at least one queue (not via roles)."""
+    if user is None or not getattr(user, "is_authenticated", True):
+        return False
+    found = rights_of(user).queues_with(right)
+    return found is None or bool(found)
+
+
+def may_administer(user: User, rights: tuple[str, ...] = ADMIN_RIGHTS) -> bool:
+    """Whether the user reaches Administration (or the part needing one of these rights)."""
+    return any(holds_anywhere(user, right) for right in rights)
+
+
 def require(user: User, right: str, obj=None) -> None:
     """Raise Forbidden unless the user holds the right on obj."""
     if not can(user, right, obj):

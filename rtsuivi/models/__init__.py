@@ -1,5 +1,6 @@
 """Tables only: columns, relationships and tiny read-only helpers."""
 from .acl import ACE, RightsSerial
+from .audit import AuditEntry
 from .mail import InboundMail, MailTemplate, OutboxMail
 from .queues import Queue
 from .search import SavedSearch, SearchMark, TicketText
@@ -7,7 +8,8 @@ from .tickets import Attachment, Ticket, Transaction, Watcher, utcnow
 from .users import NOBODY_NAME, SYSTEM_NAME, Group, GroupMember, LoginThrottle, User
 
 __all__ = [
-    "ACE", "Attachment", "Group", "GroupMember", "InboundMail", "LoginThrottle", "MailTemplate",
+    "ACE", "Attachment", "AuditEntry", "Group", "GroupMember", "InboundMail", "LoginThrottle",
+    "MailTemplate",
     "NOBODY_NAME", "OutboxMail", "Queue", "RightsSerial", "SYSTEM_NAME", "SavedSearch",
     "SearchMark", "TicketText",
     "Ticket", "Transaction", "User", "Watcher", "utcnow",

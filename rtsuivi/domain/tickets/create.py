@@ -1,5 +1,5 @@
 """Create a ticket."""
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -27,6 +27,7 @@ class NewTicket:
     due: datetime | None = None
     owner: User | None = None
     status: str = lifecycle.DEFAULT_ON_CREATE
+    files: list = field(default_factory=list)  # domain.uploads.Upload
 
 
 def create(actor: User, new: NewTicket) -> Ticket:
@@ -65,7 +66,7 @@ def create(actor: User, new: NewTicket) -> Ticket:
             if not person.is_nobody and not any(
                     w.user_id == person.id and w.role == role for w in ticket.watchers):
                 ticket.watchers.append(Watcher(user=person, role=role))
-    _record(ticket, actor, "Create", content=_clean_text(new.content))
+    _record(ticket, actor, "Create", content=_clean_text(new.content), files=new.files)
     db.session.flush()
     return ticket
 

@@ -18,17 +18,17 @@ COMMENT_RIGHTS = ("CommentOnTicket", "ModifyTicket")  # as in RT's Ticket->Comme
 
 
 def reply(ticket: Ticket, actor: User, content: str, time_taken=0,
-          auto_open: bool = True) -> Transaction:
-    """Add a public reply (Correspond) and apply the reopen rules.
+          auto_open: bool = True, files=()) -> Transaction:
+    """Add a public reply (Correspond), with files if any, and apply the reopen rules.
 
     Needs ReplyToTicket or ModifyTicket.
     """
     require_any(actor, REPLY_RIGHTS, ticket)
     content = _clean_text(content)
-    if not content:
+    if not content and not files:
         raise DomainError(_l("Le message est vide."))
     txn = _record(ticket, actor, "Correspond", content=content,
-                  time_taken=_parse_minutes(time_taken))
+                  time_taken=_parse_minutes(time_taken), files=files)
     is_requestor = any(w.user_id == actor.id and w.role == "Requestor" for w in ticket.watchers)
     if not is_requestor:
         ticket.told = txn.created
@@ -38,14 +38,14 @@ def reply(ticket: Ticket, actor: User, content: str, time_taken=0,
     return txn
 
 
-def comment(ticket: Ticket, actor: User, content: str, time_taken=0) -> Transaction:
+def comment(ticket: Ticket, actor: User, content: str, time_taken=0, files=()) -> Transaction:
     """Add a private comment, never shown to requesters (CommentOnTicket or ModifyTicket)."""
     require_any(actor, COMMENT_RIGHTS, ticket)
     content = _clean_text(content)
-    if not content:
+    if not content and not files:
         raise DomainError(_l("Le commentaire est vide."))
     return _record(ticket, actor, "Comment", content=content,
-                   time_taken=_parse_minutes(time_taken))
+                   time_taken=_parse_minutes(time_taken), files=files)
 
 
 ADDRESS = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")

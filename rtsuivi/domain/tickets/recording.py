@@ -9,8 +9,9 @@ from .events import remember
 
 def record(ticket: Ticket, actor: User, type_: str, field: str | None = None,
             old=None, new=None, content: str | None = None, data: str | None = None,
-            time_taken: int = 0) -> Transaction:
-    """Append one history entry and touch the ticket's last-updated fields."""
+            time_taken: int = 0, files=()) -> Transaction:
+    """Append one history entry (with its message and uploaded files, domain.uploads.Upload)
+    and touch the ticket's last-updated fields."""
     txn = Transaction(ticket=ticket, type=type_, field=field, creator=actor,
                       old_value=None if old is None else str(old),
                       new_value=None if new is None else str(new),
@@ -18,6 +19,10 @@ def record(ticket: Ticket, actor: User, type_: str, field: str | None = None,
     if content:
         txn.attachments.append(Attachment(content_type="text/plain", content=content,
                                           subject=ticket.subject))
+    for upload in files:
+        txn.attachments.append(Attachment(content_type=upload.content_type,
+                                          filename=upload.filename, content_bytes=upload.data,
+                                          size=len(upload.data)))
     if time_taken:
         ticket.time_worked = (ticket.time_worked or 0) + time_taken
     ticket.updated = txn.created

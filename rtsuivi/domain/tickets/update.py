@@ -11,7 +11,7 @@ from .status import set_status
 
 
 def update(ticket: Ticket, actor: User, kind: str, content: str, status: str | None = None,
-           time_taken=0) -> list[Transaction]:
+           time_taken=0, files=()) -> list[Transaction]:
     """Do what "Mettre à jour le ticket" does: a reply or comment, then a status change.
 
     An empty message with a status change only changes the status. An explicit status wins
@@ -26,11 +26,12 @@ def update(ticket: Ticket, actor: User, kind: str, content: str, status: str | N
         lifecycle.check_transition(ticket.status, status, ticket)
         require(actor, lifecycle.right_for(ticket.status, status), ticket)
     done = []
-    if _clean_text(content):
+    if _clean_text(content) or files:
         if kind == "reply":
-            done.append(reply(ticket, actor, content, time_taken, auto_open=not status))
+            done.append(reply(ticket, actor, content, time_taken, auto_open=not status,
+                              files=files))
         else:
-            done.append(comment(ticket, actor, content, time_taken))
+            done.append(comment(ticket, actor, content, time_taken, files=files))
     elif not status:
         raise DomainError(_l("Écrivez un message ou choisissez un nouveau statut."))
     if status:
