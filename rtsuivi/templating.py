@@ -41,6 +41,11 @@ def elides(word) -> bool:
     return bool(word) and word[0].lower() in _ELIDING
 
 
+def _admin_sections():
+    from .blueprints.admin import sections_for  # the blueprints import this module
+    return sections_for(current_user)
+
+
 def register_template_helpers(app: Flask) -> None:
     if app.config.get("RTSUIVI_STRICT_TEMPLATES"):
         # Tests: a name a template uses but nobody passed is an error, not an empty string.
@@ -90,6 +95,8 @@ def register_template_helpers(app: Flask) -> None:
     # Globals, not context: macros see them too, and so does a block rendered alone.
     app.jinja_env.globals.update({
         "can": lambda right, obj=None: rights.can(current_user, right, obj),
+        "may_administer": lambda: rights.may_administer(current_user),
+        "admin_sections": _admin_sections,
         "lifecycle": lifecycle,
         "elides": elides,
         "ticket_columns": ticket_columns,

@@ -88,3 +88,15 @@ def test_template_edit_is_validated_saved_and_reset(admin, login_as):
     client.post("/admin/courrier/modeles/Resolved/fr", data={"reset": "1"})
     assert not mail_templates.get("Resolved", "fr").stored
     assert client.get("/admin/courrier/modeles/Nope/fr").status_code == 404
+
+
+def test_administration_is_in_the_header_only_for_holders_of_an_admin_right(
+        admin, make_user, login_as):
+    agent = make_user("agent")
+    client = login_as(agent)
+    assert "Administration" not in client.get("/").plain
+    assert client.get("/admin/").status_code == 403
+    client = login_as(admin)
+    page = client.get("/admin/")
+    assert page.status_code == 200 and 'href="/admin/courrier/entrant"' in page.plain
+    assert ">Administration</a>" in client.get("/accueil").plain

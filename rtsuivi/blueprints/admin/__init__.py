@@ -1,7 +1,8 @@
 """Administration pages. One module per area; each page checks its own right."""
 from functools import wraps
 
-from flask import Blueprint, abort
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ...domain.rights import can, may_administer
@@ -33,5 +34,34 @@ def admin_required(*rights: str):
         return wrapper
     return decorate
 
+
+# Administration's sections, in menu order: (endpoint, label, rights that open it, endpoint
+# prefixes of its pages). Each area's module adds its own with section(); the menu shows
+# those the user may open.
+SECTIONS: list[tuple[str, object, tuple[str, ...], tuple[str, ...]]] = []
+
+
+def section(endpoint: str, label, rights: tuple[str, ...], prefixes: tuple[str, ...] = ()):
+    """Add a section to Administration's menu (shown to holders of one of the rights)."""
+    SECTIONS.append((endpoint, label, rights, prefixes or (endpoint,)))
+
+
+def sections_for(user) -> list[tuple[str, object, bool]]:
+    """The sections this user may open: (endpoint, label, whether this page is in it)."""
+    here = request.endpoint or ""
+    return [(endpoint, label, here.startswith(prefixes))
+            for endpoint, label, rights, prefixes in SECTIONS
+            if endpoint in current_app.view_functions
+            and may_administer(user, ("SuperUser",) + rights)]
+
+
+@bp.route("/")
+@admin_required()
+def index():
+    return render_template("admin/index.html")
+
+
+section("admin.inbound_list", _l("Courrier"), ("SuperUser",),
+        ("admin.inbound", "admin.outbox", "admin.template"))
 
 from . import mail  # noqa: E402,F401  (registers the routes)
