@@ -81,7 +81,7 @@ def test_the_ticket_table_draws_the_columns_it_is_given(app, make_ticket, desk):
 
 def test_every_search_column_has_a_way_to_be_drawn():
     assert {c.cell for c in COLUMNS.values()} <= \
-        {"link", "status", "queue", "person", "people", "number", "date"}
+        {"link", "status", "queue", "person", "people", "number", "date", "flag"}
     assert [c.key for c in ticket_columns(["id", "owner"])] == ["id", "owner"]
 
 
