@@ -191,6 +191,22 @@ def test_admin_sends_a_link_from_the_user_page(login_as, make_user, desk):
         AuditEntry.action == "password_link")) == 1
 
 
+def test_admin_link_goes_back_only_to_a_local_page(login_as, make_user, desk):
+    client = login_as(make_user("admin", rights=["SuperUser"]))
+    response = client.post(f"/admin/utilisateurs/{desk.denise.id}/lien-mot-de-passe",
+                           data={"back": "https://evil.example/"})
+    assert response.status_code == 302 and response.location.endswith("/admin/")
+
+
+def test_admin_link_refused_for_a_user_without_address(login_as, make_user):
+    client = login_as(make_user("admin", rights=["SuperUser"]))
+    mute = make_user("muet", privileged=False, email=None)
+    response = client.post(f"/admin/utilisateurs/{mute.id}/lien-mot-de-passe",
+                           data={"back": "/admin/"}, follow_redirects=True)
+    assert "aucun lien ne peut lui être envoyé" in response.plain
+    assert _link_mails() == []
+
+
 def test_admin_link_refused_without_adminusers(login_as, desk):
     client = login_as(desk.alice)
     response = client.post(f"/admin/utilisateurs/{desk.denise.id}/lien-mot-de-passe")

@@ -72,6 +72,7 @@ def test_bad_page_numbers_are_refused(login_as, desk, page):
 def test_closed_tab_lists_resolved_but_never_deleted(login_as, desk, make_ticket):
     done = make_ticket(desk.support, requestors=[desk.denise], subject="Réglé")
     gone = make_ticket(desk.support, requestors=[desk.denise], subject="Spam effacé")
+    domain.reply(gone, desk.alice, "Pièce", files=[Upload("efface.txt", "text/plain", b"x")])
     domain.set_status(done, desk.alice, "resolved")
     domain.set_status(gone, desk.alice, "deleted")
     db.session.commit()
@@ -80,6 +81,9 @@ def test_closed_tab_lists_resolved_but_never_deleted(login_as, desk, make_ticket
     assert "Réglé" in closed and "Spam effacé" not in closed
     assert "Réglé" not in client.get("/demandes/").plain
     assert client.get(f"/demandes/{gone.id}").status_code == 404
+    attachment = next(f for t in gone.transactions for f in t.files)
+    assert client.get(f"/tickets/{gone.id}/attachments/{attachment.id}").status_code == 404
+    assert client.post(f"/demandes/{gone.id}", data={"content": "Et alors ?"}).status_code == 404
 
 
 def test_another_persons_request_is_neither_listed_nor_readable(
