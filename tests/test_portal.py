@@ -149,10 +149,12 @@ def test_requester_cannot_read_mails_sent_to_others(login_as, desk, make_ticket)
     db.session.commit()
     sent = db.session.scalars(select(OutboxMail).where(OutboxMail.ticket_id == ticket.id)).all()
     assert sent
+    from rtsuivi.domain.reading import can_read_mail
     client = login_as(desk.denise)
     for mail_row in sent:
-        assert client.get(f"/tickets/{ticket.id}/mails/{mail_row.id}").status_code in (302,
-                                                                                      403, 404)
+        assert not can_read_mail(desk.denise, mail_row)  # the rule, not only the page guard
+        response = client.get(f"/tickets/{ticket.id}/mails/{mail_row.id}")
+        assert response.status_code == 302 and response.location.endswith("/demandes/")
     assert "Avis aux AdminCc" not in client.get(f"/demandes/{ticket.id}").plain
 
 
@@ -373,6 +375,18 @@ def test_mail_reply_and_portal_reply_end_in_the_same_history(
 
 
 # ---------------------------------------------------------------- language and time zone
+
+def test_requesters_mails_follow_their_language(mail_desk, make_user):  # noqa: F811
+    from email import message_from_bytes, policy
+    jane = make_user("jane", privileged=False, lang="en", email="jane@mairie.example")
+    ticket = new_ticket_by_mail(sender="jane@mairie.example")
+    assert ticket.requestors == [jane]
+    [autoreply] = db.session.scalars(select(OutboxMail).where(
+        OutboxMail.recipients == "jane@mairie.example")).all()
+    body = message_from_bytes(autoreply.raw, policy=policy.default).get_body().get_content()
+    assert autoreply.subject.startswith("[") and "AutoReply:" in autoreply.subject
+    assert "Follow your request: " in body and f"/demandes/{ticket.id}" in body
+
 
 def test_requesters_language_and_timezone_apply(client, desk, make_ticket, make_user):
     from datetime import datetime
