@@ -71,6 +71,8 @@ def _security_settings() -> dict:
         "RTSUIVI_LOGIN_ACCOUNT_LOCK_MINUTES": float(
             env("RTSUIVI_LOGIN_ACCOUNT_LOCK_MINUTES", "5")),
         "RTSUIVI_PROXY_COUNT": int(env("RTSUIVI_PROXY_COUNT", "0")),
+        # Requesters may log in by a one-time link mailed to them (docs/deploy.md).
+        "RTSUIVI_REQUESTER_LINK_LOGIN": env("RTSUIVI_REQUESTER_LINK_LOGIN", "0") == "1",
         "RTSUIVI_DB_LOCK_TIMEOUT": float(env("RTSUIVI_DB_LOCK_TIMEOUT", "10")),
         "RTSUIVI_MAX_RECIPIENTS_PER_MAIL": int(env("RTSUIVI_MAX_RECIPIENTS_PER_MAIL", "50")),
     }

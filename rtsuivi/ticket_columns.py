@@ -11,6 +11,8 @@ COLUMN_LABELS = {
     "created": _l("Créé"), "updated": _l("Mis à jour"), "due": _l("Échéance"),
     "told": _l("Dernier contact"), "resolved": _l("Résolu"), "started": _l("Commencé"),
     "time_worked": _l("Temps passé"),
+    # The portal's list: set per page by domain/portal.py (not a search column).
+    "desk_answered": _l("Le support a répondu"),
 }
 
 
@@ -18,12 +20,13 @@ COLUMN_LABELS = {
 class Column:
     key: str    # the Ticket attribute shown, and the sort key when the list sorts
     label: str  # the column header
-    cell: str   # how `ticket_table` draws it: link, status, queue, person, people, number, date
+    cell: str   # how `ticket_table` draws it: link, status, queue, person, people, number, date,
+    #             flag (a yes/no attribute: its label as a tag when true)
 
 
 _CELLS = {"id": "link", "subject": "link", "status": "status", "queue": "queue",
           "owner": "person", "requestors": "people", "priority": "number",
-          "time_worked": "number"}  # every other column is a date
+          "time_worked": "number", "desk_answered": "flag"}  # every other column is a date
 
 COLUMNS = {key: Column(key, label, _CELLS.get(key, "date"))
            for key, label in COLUMN_LABELS.items()}

@@ -73,6 +73,15 @@ ACTIONS = (
            confirm=_l("Effacer ce ticket ? Réservé aux spams et aux tests.")),
 )
 
+# What a requester may do to their own request from the portal (« Mes demandes »): close it
+# when the problem is gone (it ends as résolu, recorded as their doing), reopen it once
+# resolved. A rejected request stays with the desk's decision; a reply still reopens it
+# (status_after_reply, RT's rule). Checked by domain/tickets/requester.py.
+REQUESTER_ACTIONS = (
+    Action("close", _l("Clore ma demande"), ("new", "open", "stalled"), "resolved", None),
+    Action("reopen", _l("Rouvrir"), ("resolved",), "open", None),
+)
+
 INITIAL = tuple(n for n, s in STATUSES.items() if s.kind == "initial")
 ACTIVE = tuple(n for n, s in STATUSES.items() if s.kind in ("initial", "active"))
 INACTIVE = tuple(n for n, s in STATUSES.items() if s.kind == "inactive")
@@ -185,6 +194,12 @@ def actions_from(status: str) -> list[Action]:
 
 def action(key: str) -> Action | None:
     return next((a for a in ACTIONS if a.key == key), None)
+
+
+def requester_actions_from(status: str) -> list[Action]:
+    """List the portal's actions a requester is offered from a status."""
+    return [a for a in REQUESTER_ACTIONS
+            if status in a.sources and a.target in TRANSITIONS.get(status, ())]
 
 
 def dates_on_change(old: str, new: str) -> dict[str, str]:

@@ -19,6 +19,12 @@ _ENV = SandboxedEnvironment(autoescape=False, keep_trailing_newline=True)
 
 _FOOTER_FR = "\n-- \n{{ rtname }} — {{ ticket.url }}\n"
 _FOOTER_EN = "\n-- \n{{ rtname }} — {{ ticket.url }}\n"
+# Mails to requesters link to their request in the portal (it opens after logging in, or
+# after choosing a password through « Mot de passe oublié ? »).
+_PORTAL_FR = ("\n-- \nSuivre votre demande : {{ ticket.portal_url }}\n"
+              "Première connexion : « Mot de passe oublié ? » sur la page de connexion.\n")
+_PORTAL_EN = ("\n-- \nFollow your request: {{ ticket.portal_url }}\n"
+              "First time: \"Forgot your password?\" on the login page.\n")
 
 # name -> lang -> (subject, body). Names are RT's; an admin may change every text.
 DEFAULTS = {
@@ -27,12 +33,12 @@ DEFAULTS = {
                "Bonjour,\n\nVotre demande « {{ ticket.subject }} » a bien été reçue et "
                "enregistrée sous le numéro {{ ticket.id }}.\nPour toute question à son sujet, "
                "répondez à ce courriel en gardant [{{ rtname }} #{{ ticket.id }}] dans "
-               "l'objet.\n\n{{ transaction.content }}\n" + _FOOTER_FR),
+               "l'objet.\n\n{{ transaction.content }}\n" + _PORTAL_FR),
         "en": ("AutoReply: {{ ticket.subject }}",
                "Greetings,\n\nYour request \"{{ ticket.subject }}\" has been received and "
                "recorded as number {{ ticket.id }}.\nPlease keep [{{ rtname }} "
                "#{{ ticket.id }}] in the subject of any further mail about it.\n\n"
-               "{{ transaction.content }}\n" + _FOOTER_EN),
+               "{{ transaction.content }}\n" + _PORTAL_EN),
     },
     "Transaction": {
         "fr": ("{{ ticket.subject }}",
@@ -55,8 +61,8 @@ DEFAULTS = {
                "{{ ticket.url }}\n\n{{ transaction.content }}\n"),
     },
     "Correspondence": {
-        "fr": ("{{ ticket.subject }}", "{{ transaction.content }}\n"),
-        "en": ("{{ ticket.subject }}", "{{ transaction.content }}\n"),
+        "fr": ("{{ ticket.subject }}", "{{ transaction.content }}\n" + _PORTAL_FR),
+        "en": ("{{ ticket.subject }}", "{{ transaction.content }}\n" + _PORTAL_EN),
     },
     "Admin Comment": {
         "fr": ("[Commentaire] {{ ticket.subject }}",
@@ -70,11 +76,11 @@ DEFAULTS = {
         "fr": ("Résolu : {{ ticket.subject }}",
                "Bonjour,\n\nVotre demande n°{{ ticket.id }} « {{ ticket.subject }} » a été "
                "résolue.\nSi le problème persiste, répondez simplement à ce courriel : la "
-               "demande sera rouverte.\n" + _FOOTER_FR),
+               "demande sera rouverte.\n" + _PORTAL_FR),
         "en": ("Resolved: {{ ticket.subject }}",
                "Greetings,\n\nYour request {{ ticket.id }} \"{{ ticket.subject }}\" has been "
                "resolved.\nIf the problem persists, just reply to this mail and the request "
-               "will be reopened.\n" + _FOOTER_EN),
+               "will be reopened.\n" + _PORTAL_EN),
     },
     "Forward": {
         "fr": ("Tr : {{ ticket.subject }}",
@@ -83,6 +89,17 @@ DEFAULTS = {
         "en": ("Fwd: {{ ticket.subject }}",
                "{{ transaction.content }}\n\n---------- Forwarded message ----------\n"
                "{{ forwarded }}\n"),
+    },
+    "Account Link": {
+        "fr": ("Votre accès à {{ rtname }}",
+               "Bonjour {{ user }},\n\nPour choisir votre mot de passe{{ login_hint }}, "
+               "ouvrez ce lien dans l'heure qui vient (il ne sert qu'une fois) :\n"
+               "{{ url }}\n\nSi vous n'avez rien demandé, ignorez ce courriel : rien ne "
+               "change.\n"),
+        "en": ("Your access to {{ rtname }}",
+               "Hello {{ user }},\n\nTo choose your password{{ login_hint }}, open this link "
+               "within the hour (it works once):\n{{ url }}\n\nIf you did not ask for it, "
+               "ignore this mail: nothing changes.\n"),
     },
     "Error": {
         "fr": ("Refusé : {{ subject }}",
@@ -102,6 +119,7 @@ LABELS = {
     "Resolved": _l("Demande résolue, au demandeur"),
     "Forward": _l("Transfert d'un ticket ou d'un message"),
     "Error": _l("Refus d'un courriel entrant"),
+    "Account Link": _l("Lien pour choisir son mot de passe (ou se connecter)"),
 }
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Attachment, InboundMail, OutboxMail, Queue, Ticket, User, Watcher
+from ..models import Attachment, InboundMail, OutboxMail, Queue, Ticket, User
 from . import NotFound, lifecycle
 from .accounts import nobody
 from .rights import can, visible_queues_filter, visible_tickets_filter
@@ -151,16 +151,6 @@ def paginate(conditions: list, order=(("id", "desc"),), page: int = 1, per_page:
     loaded = {t.id: t for t in db.session.scalars(
         _with_people(select(Ticket).where(Ticket.id.in_(ids))))} if ids else {}
     return Page([loaded[i] for i in ids], total, page, per_page)
-
-
-def requested_by(user: User, active: bool = True) -> list[Ticket]:
-    """Tickets where the user is a Requestor ("Mes demandes"), newest first."""
-    statuses = lifecycle.ACTIVE if active else STATUS_FILTERS["inactive"]
-    query = (select(Ticket).join(Watcher, Watcher.ticket_id == Ticket.id)
-             .where(Watcher.user_id == user.id, Watcher.role == "Requestor",
-                    Ticket.status.in_(statuses), visible_tickets_filter(user))
-             .order_by(Ticket.updated.desc(), Ticket.id.desc()).limit(200))
-    return list(db.session.scalars(_with_people(query)).unique())
 
 
 def load_attachment(attachment_id: int, user: User) -> Attachment:

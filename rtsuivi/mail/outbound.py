@@ -37,6 +37,11 @@ def ticket_url(ticket_id: int) -> str:
     return f"{current_app.config['RTSUIVI_BASE_URL'].rstrip('/')}/tickets/{ticket_id}"
 
 
+def portal_url(ticket_id: int) -> str:
+    """The request's page in the requesters' portal (agents are sent on to the ticket)."""
+    return f"{current_app.config['RTSUIVI_BASE_URL'].rstrip('/')}/demandes/{ticket_id}"
+
+
 def template_context(txn: Transaction, lang: str) -> dict:
     """Plain values only: the sandboxed templates never see ORM objects."""
     from flask_babel import force_locale
@@ -48,6 +53,7 @@ def template_context(txn: Transaction, lang: str) -> dict:
         "rtname": current_app.config["RTSUIVI_RTNAME"],
         "ticket": {"id": ticket.id, "subject": ticket.subject, "queue": ticket.queue.name,
                    "status": status, "owner": owner, "url": ticket_url(ticket.id),
+                   "portal_url": portal_url(ticket.id),
                    "requestors": ", ".join(u.email or u.name for u in ticket.requestors)},
         "transaction": {"id": txn.id, "type": txn.type, "content": txn.content,
                         "creator": txn.creator.display_name,

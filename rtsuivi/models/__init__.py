@@ -1,4 +1,5 @@
 """Tables only: columns, relationships and tiny read-only helpers."""
+from .account_links import AccountLink
 from .acl import ACE, RightsSerial
 from .audit import AuditEntry
 from .mail import InboundMail, MailTemplate, OutboxMail
@@ -8,7 +9,8 @@ from .tickets import Attachment, Ticket, Transaction, Watcher, utcnow
 from .users import NOBODY_NAME, SYSTEM_NAME, Group, GroupMember, LoginThrottle, User
 
 __all__ = [
-    "ACE", "Attachment", "AuditEntry", "Group", "GroupMember", "InboundMail", "LoginThrottle",
+    "ACE", "AccountLink",
+    "Attachment", "AuditEntry", "Group", "GroupMember", "InboundMail", "LoginThrottle",
     "MailTemplate",
     "NOBODY_NAME", "OutboxMail", "Queue", "RightsSerial", "SYSTEM_NAME", "SavedSearch",
     "SearchMark", "TicketText",

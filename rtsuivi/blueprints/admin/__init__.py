@@ -65,3 +65,6 @@ section("admin.inbound_list", _l("Courrier"), ("SuperUser",),
         ("admin.inbound", "admin.outbox", "admin.template"))
 
 from . import mail  # noqa: E402,F401  (registers the routes)
+
+# The password-link button of the user page (issue 13), its route on this blueprint.
+__import__(f"{__name__}.password_links")
