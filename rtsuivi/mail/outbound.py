@@ -171,7 +171,8 @@ def queue_forward(txn: Transaction, cache: dict) -> OutboxMail:
     subject, body = mail_templates.render(text, context)
     to = [a.strip() for a in (txn.data or "").split(",") if a.strip()]
     address = _queue_address(txn, as_comment=False)
-    files = [f for t in history for f in t.files]
+    files = [f for t in history for f in t.files] if txn.forwarded_files is None \
+        else txn.forwarded_files
     msg = compose(subject=subject, body=body, to=to, mail_from=address,
                   display_name=f"{txn.creator.display_name} via "
                                f"{current_app.config['RTSUIVI_RTNAME']}",

@@ -29,6 +29,7 @@ from .answers import (
     refused,
     saved_basics,
 )
+from .files import forward_choices, forwarded_files, uploaded
 from .forms import (
     ForwardForm,
     PeopleForm,
@@ -115,7 +116,8 @@ def update(ticket_id: int):
     if form.validate_on_submit():
         try:
             domain.update(ticket, current_user, form.kind.data, form.content.data,
-                          form.status.data, form.time_taken.data or 0)
+                          form.status.data, form.time_taken.data or 0,
+                          files=uploaded(form.files.data))
             return done(ticket, _("Ticket mis à jour."), parts=commit())
         except DomainError as error:
             db.session.rollback()
@@ -132,14 +134,15 @@ def forward(ticket_id: int):
         abort(403)
     if form.validate_on_submit():
         try:
-            domain.forward(ticket, current_user, form.to.data, form.content.data, transaction)
+            domain.forward(ticket, current_user, form.to.data, form.content.data, transaction,
+                           files=forwarded_files())
             return done(ticket, _("Transfert envoyé à %(to)s.", to=form.to.data),
                         parts=commit())
         except DomainError as error:
             db.session.rollback()
             ticket, form.to.errors = load(ticket_id), [str(error)]
     return form_page("tickets/forward.html", "forward_form", ticket=ticket, form=form,
-                     transaction=transaction)
+                     transaction=transaction, **forward_choices(ticket, transaction))
 
 
 @bp.route("/<int:ticket_id>/attachments/<int:attachment_id>")
@@ -255,7 +258,7 @@ def create():
     form, queue = create_form(queues)
     if form.validate_on_submit():
         try:
-            ticket = domain.create(current_user, form.new_ticket(queue))
+            ticket = domain.create(current_user, form.new_ticket(queue, uploaded(form.files.data)))
             db.session.commit()
             flash(_("Ticket n°%(id)s créé dans la file %(queue)s.", id=ticket.id,
                     queue=queue.name), "success")
