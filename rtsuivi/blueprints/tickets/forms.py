@@ -70,6 +70,11 @@ class UpdateForm(FlaskForm):
     time_taken = IntegerField(_l("Temps passé (minutes)"),
                               validators=[Optional(), NumberRange(min=0, max=100000)])
     files = MultipleFileField(_l("Pièces jointes"))
+    # RT's UpdateCc / UpdateBcc: mailed this once, never added as watchers.
+    update_cc = StringField(_l("Cc"), validators=[Optional(), Length(max=2000)],
+                            description=_l("Pour ce message seulement : ces adresses ne "
+                                           "deviennent pas observateurs."))
+    update_bcc = StringField(_l("Cci"), validators=[Optional(), Length(max=2000)])
 
 
 class ForwardForm(FlaskForm):

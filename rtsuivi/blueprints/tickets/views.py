@@ -42,6 +42,7 @@ from .forms import (
     update_action,
     update_form,
 )
+from .recipients import recipients_context, this_message
 
 SAFE_TYPES = {"image/png", "image/jpeg", "image/gif", "application/pdf", "text/plain"}
 
@@ -117,13 +118,14 @@ def update(ticket_id: int):
         try:
             domain.update(ticket, current_user, form.kind.data, form.content.data,
                           form.status.data, form.time_taken.data or 0,
-                          files=uploaded(form.files.data))
+                          files=uploaded(form.files.data), message=this_message(form))
             return done(ticket, _("Ticket mis à jour."), parts=commit())
         except DomainError as error:
             db.session.rollback()
             ticket, form.content.errors = load(ticket_id), [str(error)]
     return form_page("tickets/update.html", "update_form", ticket=ticket, form=form,
-                     action=action, preset=domain.ACTION_PRESETS[action])
+                     action=action, preset=domain.ACTION_PRESETS[action],
+                     **recipients_context(ticket, form.kind.data))
 
 
 @bp.route("/<int:ticket_id>/forward", methods=["GET", "POST"])
