@@ -40,7 +40,8 @@ def check_forwardable(ticket: Ticket, actor: User, files) -> list[Attachment]:
     for attachment in files:
         if attachment.transaction.ticket_id != ticket.id \
                 or not can_read_attachment(actor, attachment) \
-                or not (attachment.filename or attachment.content_id):
+                or not (attachment.filename or attachment.content_id) \
+                or not attachment.stored:  # over the size limit: only in the raw mail
             raise NotFound(_l("Pièce jointe introuvable."))
     return list(files)
 

@@ -101,8 +101,8 @@ class Transaction(db.Model):
     squelched_ids = frozenset()
     privileged_only = False
     forwarded_files = None  # Forward: the files the agent chose (domain.tickets.forward)
-    once_cc: tuple[str, ...] = ()   # RT's UpdateCc / UpdateBcc: mailed this once, never
-    once_bcc: tuple[str, ...] = ()  # made watchers (domain.recipients.apply)
+    once_cc = ()   # RT's UpdateCc / UpdateBcc: mailed this once, never
+    once_bcc = ()  # made watchers (domain.recipients.apply)
 
     def _body(self, content_type: str) -> str:
         for attachment in self.attachments:

@@ -72,3 +72,54 @@ def test_agent_answers_with_a_file_and_a_one_time_cc(scene, smtp_server, log_in,
     once = sent[("marc@externe.example",)]
     assert [p.get_filename() for p in once.iter_attachments()] == ["imprimante.png"]
 
+
+
+def test_files_dropped_on_the_form_are_added_and_a_big_one_is_named(
+        app, scene, log_in, page, live_server):  # noqa: F811
+    app.config["RTSUIVI_MAX_ATTACHMENT_SIZE"] = 1000
+    log_in(page, scene.alice)
+    page.goto(f"{live_server}/tickets/{scene.ticket.id}")
+    page.locator("#ticket-actions").get_by_role("link", name="Commenter").click()
+    zone = page.locator("#ticket-update [data-file-drop]")
+    expect(zone).to_contain_text("Vous pouvez aussi les glisser ici.")
+    page.locator("#ticket-update").get_by_label("Pièces jointes").set_input_files(
+        files=[{"name": "a.txt", "mimeType": "text/plain", "buffer": b"premier"}])
+    # Glisser-déposer: a drop adds to the files already chosen.
+    zone.evaluate("""(zone) => {
+        const data = new DataTransfer();
+        data.items.add(new File(["x".repeat(1500)], "gros.log", {type: "text/plain"}));
+        zone.dispatchEvent(new DragEvent("drop", {dataTransfer: data, bubbles: true,
+                                                  cancelable: true}));
+    }""")
+    chosen = zone.locator(".chosen-files")
+    expect(chosen).to_contain_text("a.txt")
+    expect(chosen.locator(".too-big")).to_have_text(
+        "« gros.log » : trop volumineux, 1000 o au plus.")
+    page.get_by_label("Message", exact=True).fill("Journal joint.")
+    page.get_by_role("button", name="Mettre à jour le ticket").click()
+    # The browser keeps the form (the input is invalid): nothing was sent.
+    expect(page.locator("#ticket-update form")).to_have_count(1)
+    expect(page.locator("#ticket-history")).not_to_contain_text("Journal joint.")
+
+    # The server says the same, by name, when the browser check is not there.
+    zone.locator("input[type=file]").evaluate("(input) => input.setCustomValidity('')")
+    page.get_by_role("button", name="Mettre à jour le ticket").click()
+    expect(page.locator("#ticket-update")).to_contain_text(
+        "Le fichier « gros.log » dépasse la taille permise")
+    expect(page.locator("#ticket-history")).not_to_contain_text("Journal joint.")
+
+
+def test_a_request_over_the_size_limit_says_so_in_the_messages(
+        app, scene, log_in, page, live_server):  # noqa: F811
+    app.config["MAX_CONTENT_LENGTH"] = 20_000
+    log_in(page, scene.alice)
+    page.goto(f"{live_server}/tickets/{scene.ticket.id}")
+    page.locator("#ticket-actions").get_by_role("link", name="Répondre").click()
+    page.get_by_label("Message", exact=True).fill("Avec un gros fichier.")
+    page.locator("#ticket-update").get_by_label("Pièces jointes").set_input_files(
+        files=[{"name": "gros.bin", "mimeType": "application/octet-stream",
+                "buffer": b"x" * 50_000}])
+    page.get_by_role("button", name="Mettre à jour le ticket").click()
+    expect(page.locator("#messages")).to_contain_text("Envoi trop volumineux")
+    expect(page.locator("#ticket-update form")).to_have_count(1)  # what was typed stays
+    expect(page.locator("#ticket-history")).not_to_contain_text("Avec un gros fichier.")
