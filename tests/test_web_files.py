@@ -4,6 +4,7 @@ import io
 import json
 from email import message_from_bytes, policy
 
+import pytest
 from sqlalchemy import select
 
 from rtsuivi.extensions import db
@@ -262,3 +263,18 @@ def test_forward_of_another_tickets_file_changes_nothing(desk, login_as, make_ti
     assert "HX-Trigger" not in response.headers and _types(ticket.id) == ["Create"]
     assert db.session.scalars(select(OutboxMail).where(
         OutboxMail.ticket_id == ticket.id, OutboxMail.scrip.like("On Forward%"))).first() is None
+
+
+def test_forward_refuses_a_file_kept_only_in_the_raw_mail(desk, make_ticket):
+    from rtsuivi.domain import NotFound
+    from rtsuivi.domain import tickets as domain
+    ticket = make_ticket(desk.support)
+    txn = domain.comment(ticket, desk.alice, "Pièce trop grosse reçue par courriel")
+    txn.attachments.append(Attachment(content_type="application/zip", filename="gros.zip",
+                                      size=50_000_000))  # over the limit: no bytes kept
+    db.session.commit()
+    [kept_out] = txn.files
+    with pytest.raises(NotFound, match="Pièce jointe introuvable."):
+        domain.forward(ticket, desk.alice, "compta@example.org", files=[kept_out])
+    db.session.rollback()
+    assert _types(ticket.id) == ["Create", "Comment"]
