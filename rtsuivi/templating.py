@@ -9,6 +9,7 @@ from jinja2 import Environment, StrictUndefined
 from jinja2.runtime import Macro
 
 from .domain import bulk, lifecycle, rights, tickets
+from .domain.ticket_files import THUMBNAIL_TYPES
 from .ticket_columns import ticket_columns
 
 
@@ -100,6 +101,7 @@ def register_template_helpers(app: Flask) -> None:
         "lifecycle": lifecycle,
         "elides": elides,
         "ticket_columns": ticket_columns,
+        "thumbnail_types": THUMBNAIL_TYPES,  # pictures drawn small in the history (issue 13)
         # What one request may do (issue 10), said in the forms it bounds.
         "limits": {"bulk_tickets": bulk.MAX_TICKETS, "addresses": tickets.MAX_ADDRESSES,
                    "people_changes": bulk.MAX_PEOPLE_CHANGES},

@@ -41,10 +41,18 @@ class Forward:
 
 
 @dataclass(frozen=True)
+class OtherRecipients:
+    """RT's Notify to OtherRecipients: the one-time Cc and Bcc typed on this reply or
+    comment (RT's UpdateCc / UpdateBcc), mailed once and never made watchers."""
+    template: str = "Correspondence"
+    as_comment: bool = False
+
+
+@dataclass(frozen=True)
 class Scrip:
     name: str
     condition: Callable[[Transaction], bool]
-    action: Notify | Autoreply | Forward
+    action: Notify | Autoreply | Forward | OtherRecipients
 
 
 @dataclass(frozen=True)
@@ -69,8 +77,14 @@ SCRIPS = (
           Notify(("Owner", "AdminCc"), "Admin Correspondence")),
     Scrip("On Correspond Notify Requestors and Ccs", _on("Correspond"),
           Notify(("Requestor", "Cc"), "Correspondence")),
+    Scrip("On Correspond Notify Other Recipients",
+          lambda txn: txn.type == "Correspond" and bool(txn.once_cc or txn.once_bcc),
+          OtherRecipients()),
     Scrip("On Comment Notify AdminCcs as Comment", _on("Comment"),
           Notify(("AdminCc",), "Admin Comment", as_comment=True)),
+    Scrip("On Comment Notify Other Recipients as Comment",
+          lambda txn: txn.type == "Comment" and bool(txn.once_cc or txn.once_bcc),
+          OtherRecipients(as_comment=True)),
     Scrip("On Resolve Notify Requestors",
           lambda txn: txn.type == "Status" and txn.new_value == "resolved",
           Notify(("Requestor",), "Resolved")),
@@ -135,8 +149,8 @@ def mails_for(txn: Transaction) -> list[Mail]:
     for scrip in SCRIPS:
         if not scrip.condition(txn):
             continue
-        if isinstance(scrip.action, Forward):
-            made.append(Mail(scrip, txn))
+        if isinstance(scrip.action, (Forward, OtherRecipients)):
+            made.append(Mail(scrip, txn))  # addresses, not people: in the transaction
             continue
         people = recipients(scrip, txn, notified)
         notified.update(p.id for p in people)

@@ -177,13 +177,32 @@ def queue_forward(txn: Transaction, cache: dict) -> OutboxMail:
     subject, body = mail_templates.render(text, context)
     to = [a.strip() for a in (txn.data or "").split(",") if a.strip()]
     address = _queue_address(txn, as_comment=False)
-    files = [f for t in history for f in t.files]
+    files = [f for t in history for f in t.files] if txn.forwarded_files is None \
+        else txn.forwarded_files
     msg = compose(subject=subject, body=body, to=to, mail_from=address,
                   display_name=f"{txn.creator.display_name} via "
                                f"{current_app.config['RTSUIVI_RTNAME']}",
                   reply_to=address, ticket_id=txn.ticket_id, files=files,
                   originator=txn.creator.email or "")
     return _store(msg, to, "On Forward Send forwarded message", txn.ticket_id, txn.id)
+
+
+def queue_once(mail: Mail, cache: dict) -> OutboxMail:
+    """Mail a reply's or comment's one-time Cc and Bcc (RT's UpdateCc / UpdateBcc): the Cc
+    in the headers, the Bcc only in the envelope."""
+    txn, action = mail.txn, mail.scrip.action
+    lang = txn.creator.lang if txn.creator.lang in mail_templates.LANGS \
+        else mail_templates.DEFAULT_LANG
+    text = mail_templates.get(action.template, lang, cache)
+    subject, body = mail_templates.render(text, template_context(txn, lang))
+    address = _queue_address(txn, action.as_comment)
+    msg = compose(subject=subject, body=body, to=[], cc=list(txn.once_cc), mail_from=address,
+                  display_name=f"{txn.creator.display_name} via "
+                               f"{current_app.config['RTSUIVI_RTNAME']}",
+                  reply_to=address, ticket_id=txn.ticket_id, files=txn.files,
+                  originator=txn.creator.email or "")
+    envelope = list(dict.fromkeys([*txn.once_cc, *txn.once_bcc]))
+    return _store(msg, envelope, mail.scrip.name, txn.ticket_id, txn.id)
 
 
 def queue_bounce(parsed, error: str) -> OutboxMail:

@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from ..domain.notifications import Forward, Mail, mails_for
+from ..domain.notifications import Forward, Mail, OtherRecipients, mails_for
 from ..models import OutboxMail, Transaction
 from . import outbound
 
@@ -20,6 +20,8 @@ def write(mail: Mail, cache: dict) -> OutboxMail:
     """Compose one mail a scrip asked for and put it in the outbox."""
     if isinstance(mail.scrip.action, Forward):
         return outbound.queue_forward(mail.txn, cache)
+    if isinstance(mail.scrip.action, OtherRecipients):
+        return outbound.queue_once(mail, cache)
     return outbound.queue_notification(mail, cache)
 
 

@@ -100,6 +100,9 @@ class Transaction(db.Model):
     # domain.notifications.squelch before the commit runs the scrips.
     squelched_ids = frozenset()
     privileged_only = False
+    forwarded_files = None  # Forward: the files the agent chose (domain.tickets.forward)
+    once_cc = ()   # RT's UpdateCc / UpdateBcc: mailed this once, never
+    once_bcc = ()  # made watchers (domain.recipients.apply)
 
     def _body(self, content_type: str) -> str:
         for attachment in self.attachments:

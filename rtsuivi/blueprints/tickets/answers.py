@@ -12,12 +12,13 @@ from flask_login import current_user
 from ...domain import DomainError, queries
 from ...domain import tickets as domain
 from ...domain.rights import can
+from ...domain.ticket_files import ticket_files
 from ...extensions import db
 from ...htmx import answer, messages_oob, redirect_client, render_fragment, wants_fragment
 from .forms import PeopleForm
 
 SHOW = "tickets/show.html"
-BLOCKS = ("summary", "people", "actions", "history")
+BLOCKS = ("summary", "people", "actions", "history", "files")
 PART_OF_BLOCK = {"summary": "basics", "people": "people", "actions": "actions",
                  "history": "history"}
 
@@ -36,6 +37,8 @@ def show_context(ticket, blocks=BLOCKS) -> dict:
         context["described"] = {t.id: domain.describe(t, context["people"])
                                 for t in context["transactions"]}
         context["outgoing"] = queries.outgoing_mails(ticket, current_user)
+    if "files" in blocks:
+        context["files"] = ticket_files(ticket, current_user)
     return context
 
 

@@ -9,6 +9,7 @@ from wtforms import (
     DateTimeLocalField,
     HiddenField,
     IntegerField,
+    MultipleFileField,
     SelectField,
     StringField,
     TextAreaField,
@@ -47,11 +48,13 @@ class CreateForm(FlaskForm):
     due = DateTimeLocalField(_l("Échéance"), validators=[Optional(), plausible_date],
                              format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
     owner = SelectField(_l("Intervenant"), coerce=int)
+    files = MultipleFileField(_l("Pièces jointes"))
 
-    def new_ticket(self, queue) -> "domain.NewTicket":
-        """The ticket to create, as the domain takes it."""
+    def new_ticket(self, queue, files=()) -> "domain.NewTicket":
+        """The ticket to create, as the domain takes it (files: domain.uploads.Upload)."""
         return domain.NewTicket(
             queue=queue, subject=self.subject.data, content=self.content.data,
+            files=list(files),
             requestors=domain.parse_people(self.requestors.data),
             cc=domain.parse_people(self.cc.data),
             admin_cc=domain.parse_people(self.admin_cc.data),
@@ -66,6 +69,12 @@ class UpdateForm(FlaskForm):
     content = TextAreaField(_l("Message"), validators=[Optional(), Length(max=200000)])
     time_taken = IntegerField(_l("Temps passé (minutes)"),
                               validators=[Optional(), NumberRange(min=0, max=100000)])
+    files = MultipleFileField(_l("Pièces jointes"))
+    # RT's UpdateCc / UpdateBcc: mailed this once, never added as watchers.
+    update_cc = StringField(_l("Cc"), validators=[Optional(), Length(max=2000)],
+                            description=_l("Pour ce message seulement : ces adresses ne "
+                                           "deviennent pas observateurs."))
+    update_bcc = StringField(_l("Cci"), validators=[Optional(), Length(max=2000)])
 
 
 class ForwardForm(FlaskForm):

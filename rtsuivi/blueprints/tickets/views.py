@@ -29,6 +29,7 @@ from .answers import (
     refused,
     saved_basics,
 )
+from .files import forward_choices, forwarded_files, uploaded
 from .forms import (
     ForwardForm,
     PeopleForm,
@@ -41,6 +42,7 @@ from .forms import (
     update_action,
     update_form,
 )
+from .recipients import recipients_context, this_message
 
 SAFE_TYPES = {"image/png", "image/jpeg", "image/gif", "application/pdf", "text/plain"}
 
@@ -115,13 +117,15 @@ def update(ticket_id: int):
     if form.validate_on_submit():
         try:
             domain.update(ticket, current_user, form.kind.data, form.content.data,
-                          form.status.data, form.time_taken.data or 0)
+                          form.status.data, form.time_taken.data or 0,
+                          files=uploaded(form.files.data), message=this_message(form))
             return done(ticket, _("Ticket mis à jour."), parts=commit())
         except DomainError as error:
             db.session.rollback()
             ticket, form.content.errors = load(ticket_id), [str(error)]
     return form_page("tickets/update.html", "update_form", ticket=ticket, form=form,
-                     action=action, preset=domain.ACTION_PRESETS[action])
+                     action=action, preset=domain.ACTION_PRESETS[action],
+                     **recipients_context(ticket, form.kind.data))
 
 
 @bp.route("/<int:ticket_id>/forward", methods=["GET", "POST"])
@@ -132,14 +136,15 @@ def forward(ticket_id: int):
         abort(403)
     if form.validate_on_submit():
         try:
-            domain.forward(ticket, current_user, form.to.data, form.content.data, transaction)
+            domain.forward(ticket, current_user, form.to.data, form.content.data, transaction,
+                           files=forwarded_files())
             return done(ticket, _("Transfert envoyé à %(to)s.", to=form.to.data),
                         parts=commit())
         except DomainError as error:
             db.session.rollback()
             ticket, form.to.errors = load(ticket_id), [str(error)]
     return form_page("tickets/forward.html", "forward_form", ticket=ticket, form=form,
-                     transaction=transaction)
+                     transaction=transaction, **forward_choices(ticket, transaction))
 
 
 @bp.route("/<int:ticket_id>/attachments/<int:attachment_id>")
@@ -255,7 +260,7 @@ def create():
     form, queue = create_form(queues)
     if form.validate_on_submit():
         try:
-            ticket = domain.create(current_user, form.new_ticket(queue))
+            ticket = domain.create(current_user, form.new_ticket(queue, uploaded(form.files.data)))
             db.session.commit()
             flash(_("Ticket n°%(id)s créé dans la file %(queue)s.", id=ticket.id,
                     queue=queue.name), "success")

@@ -1,7 +1,8 @@
 """Which parts of the ticket page the recorded transactions changed.
 
-The page has four parts (RT 6's ticket page boxes): basics (the summary), people, actions
-(the menu, which follows status, owner and the actor's roles) and history. A view
+The page has five parts (RT 6's ticket page boxes): basics (the summary), people, actions
+(the menu, which follows status, owner and the actor's roles), history and files (the
+« Pièces jointes » box, changed only by a message that brings files). A view
 announces `ticket-<part>-changed` for each part changed but the box it answers with.
 """
 from sqlalchemy import event
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session
 from ...extensions import db
 from ...models import Transaction, User
 
-PARTS = ("basics", "people", "actions", "history")
+PARTS = ("basics", "people", "actions", "history", "files")
 _KEY = "rtsuivi.recorded"
 
 
@@ -37,6 +38,8 @@ def _parts_of(txn: Transaction, actor: User) -> set[str]:
             parts.add("actions")  # the actor's own roles may grant rights (RT's role rights)
     elif txn.type == "Set" and txn.field == "Queue":
         parts |= {"people", "actions"}  # rights follow the queue; the owner may be reset
+    if txn.type in ("Create", "Correspond", "Comment") and txn.files:
+        parts.add("files")  # « Pièces jointes » lists them
     return parts
 
 

@@ -51,26 +51,37 @@ def comment(ticket: Ticket, actor: User, content: str, time_taken=0, files=()) -
 ADDRESS = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 
 
-def forward(ticket: Ticket, actor: User, to: str, content: str = "",
-            transaction: Transaction | None = None) -> Transaction:
-    """Forward the ticket (or one transaction) to outside addresses, with a message.
-
-    Needs ForwardMessage. The scrips put the mail in the outbox in the same commit.
-    """
-    require(actor, "ForwardMessage", ticket)
-    # Addresses are separated by commas or semicolons; « Nom <adresse> » is accepted.
-    items = _addresses(to, separators=r"[,;]")
-    if not items:
-        raise DomainError(_l("Indiquez au moins une adresse de destination."))
+def outside_addresses(text: str | None) -> list[str]:
+    """Read addresses typed by an agent (commas or semicolons; « Nom <adresse> » accepted);
+    DomainError naming the bad ones."""
+    items = _addresses(text or "", separators=r"[,;]")
     addresses = [parseaddr(a)[1] if "<" in a else a for a in items]
     bad = [item for item, a in zip(items, addresses) if not ADDRESS.match(a)]
     if bad:
         raise DomainError(_l("Adresse invalide : %(address)s", address=", ".join(bad)))
+    return addresses
+
+
+def forward(ticket: Ticket, actor: User, to: str, content: str = "",
+            transaction: Transaction | None = None, files=None) -> Transaction:
+    """Forward the ticket (or one transaction) to outside addresses, with a message and
+    the files chosen (None: the files of the forwarded messages).
+
+    Needs ForwardMessage. The scrips put the mail in the outbox in the same commit.
+    """
+    require(actor, "ForwardMessage", ticket)
+    addresses = outside_addresses(to)
+    if not addresses:
+        raise DomainError(_l("Indiquez au moins une adresse de destination."))
     from ..reading import can_read_transaction
+    from ..ticket_files import check_forwardable
     if transaction is not None and (transaction.ticket_id != ticket.id
                                     or not can_read_transaction(actor, transaction)):
         raise NotFound(_l("Transaction introuvable."))
-    return _record(ticket, actor, "Forward", field="Transaction" if transaction else "Ticket",
-                   new=transaction.id if transaction else None,
-                   data=", ".join(addresses), content=_clean_text(content))
+    chosen = None if files is None else check_forwardable(ticket, actor, files)
+    txn = _record(ticket, actor, "Forward", field="Transaction" if transaction else "Ticket",
+                  new=transaction.id if transaction else None,
+                  data=", ".join(addresses), content=_clean_text(content))
+    txn.forwarded_files = chosen  # read by the Forward scrip before the commit
+    return txn
 

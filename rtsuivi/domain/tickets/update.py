@@ -11,12 +11,14 @@ from .status import set_status
 
 
 def update(ticket: Ticket, actor: User, kind: str, content: str, status: str | None = None,
-           time_taken=0, files=()) -> list[Transaction]:
+           time_taken=0, files=(), message=None) -> list[Transaction]:
     """Do what "Mettre à jour le ticket" does: a reply or comment, then a status change.
 
     An empty message with a status change only changes the status. An explicit status wins
-    over the reopen rule of the reply.
+    over the reopen rule of the reply. message (recipients.ThisMessage): people left out
+    of the mails and one-time Cc / Bcc.
     """
+    from ..recipients import apply
     if kind not in ("reply", "comment"):
         raise DomainError(_l("Type de message inconnu."))
     status = status or None
@@ -36,6 +38,7 @@ def update(ticket: Ticket, actor: User, kind: str, content: str, status: str | N
         raise DomainError(_l("Écrivez un message ou choisissez un nouveau statut."))
     if status:
         done.append(set_status(ticket, actor, status))
+    apply(done, message)
     db.session.flush()
     return done
 

@@ -1,0 +1,65 @@
+// Files on message forms (issue 13): drop files on the zone around a file input, see the
+// chosen files with their size, and be told before sending when one is over the limit.
+// Without JavaScript the plain <input type=file multiple> does the same job, and the
+// server checks the limit anyway (domain/uploads.py).
+(() => {
+  const zoneOf = (element) => element && element.closest && element.closest("[data-file-drop]");
+  const inputOf = (zone) => zone.querySelector("input[type=file]");
+  const size = (bytes) => bytes < 1024 ? `${bytes} o`
+    : bytes < 1048576 ? `${(bytes / 1024).toFixed(1)} Ko` : `${(bytes / 1048576).toFixed(1)} Mo`;
+
+  const show = (zone) => {
+    const input = inputOf(zone), list = zone.querySelector(".chosen-files");
+    const limit = Number(input.dataset.maxSize || 0);
+    if (!list) return;
+    list.textContent = "";
+    let tooBig = null;
+    for (const file of input.files) {
+      const item = document.createElement("li");
+      item.textContent = `${file.name} (${size(file.size)})`;
+      if (limit && file.size > limit) {
+        item.className = "too-big";
+        item.textContent = (zone.dataset.tooBig || "{name} > {size}")
+          .replace("{name}", file.name).replace("{size}", size(limit));
+        tooBig = tooBig || item.textContent;
+      }
+      list.appendChild(item);
+    }
+    // The browser refuses to send the form and shows this message on the input.
+    input.setCustomValidity(tooBig || "");
+  };
+
+  const mark = (root) => {
+    for (const zone of (root.querySelectorAll ? root.querySelectorAll("[data-file-drop]") : [])) {
+      zone.classList.add("js-drop");
+    }
+  };
+  document.addEventListener("DOMContentLoaded", () => mark(document));
+  document.addEventListener("htmx:afterSwap", (event) => mark(event.detail.target));
+
+  document.addEventListener("change", (event) => {
+    const zone = zoneOf(event.target);
+    if (zone && event.target.type === "file") show(zone);
+  });
+  document.addEventListener("dragover", (event) => {
+    const zone = zoneOf(event.target);
+    if (!zone) return;
+    event.preventDefault();
+    zone.classList.add("dragging");
+  });
+  document.addEventListener("dragleave", (event) => {
+    const zone = zoneOf(event.target);
+    if (zone && !zone.contains(event.relatedTarget)) zone.classList.remove("dragging");
+  });
+  document.addEventListener("drop", (event) => {
+    const zone = zoneOf(event.target);
+    if (!zone || !event.dataTransfer || !event.dataTransfer.files.length) return;
+    event.preventDefault();
+    zone.classList.remove("dragging");
+    const input = inputOf(zone), all = new DataTransfer();
+    for (const file of input.files) all.items.add(file);       // dropping adds, never replaces
+    for (const file of event.dataTransfer.files) all.items.add(file);
+    input.files = all.files;
+    show(zone);
+  });
+})();
