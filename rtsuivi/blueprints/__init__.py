@@ -23,6 +23,8 @@ def register_blueprints(app: Flask) -> None:
     from . import admin, auth, compat, help, home, mailgate, portal, queues, search, tickets
     for module in (admin, auth, compat, help, home, mailgate, portal, queues, search, tickets):
         app.register_blueprint(module.bp)
+    from . import preferences
+    app.register_blueprint(preferences.bp)
 
 
 def agent_required(view):
