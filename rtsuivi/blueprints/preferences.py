@@ -7,6 +7,7 @@ from flask_login import current_user, login_required, login_user
 
 from .. import sessions
 from ..domain import people_admin, preferences
+from ..htmx import is_htmx, redirect_client
 from .admin.people_forms import ChangePasswordForm, PreferencesForm, attempt
 
 bp = Blueprint("preferences", __name__, url_prefix="/preferences")
@@ -19,7 +20,8 @@ def _password_first():
     """While the password must change, every page leads to the password form."""
     if (current_user.is_authenticated and current_user.must_change_password
             and request.endpoint not in OPEN_WHILE_MUST_CHANGE):
-        return redirect(url_for("preferences.password"))
+        target = url_for("preferences.password")
+        return redirect_client(target) if is_htmx() else redirect(target)
     return None
 
 
