@@ -254,3 +254,18 @@ def test_a_superuser_has_the_section_in_the_menu(make_user, login_as):
     page = login_as(root).get("/admin/").plain
     assert "Utilisateurs" in page and "Groupes" in page and "Journal" in page
     assert audit  # the module the changes go through
+
+
+def test_only_a_superuser_changes_a_superuser(admin, make_user, login_as):
+    root = make_user("root", rights=["SuperUser"])
+    with pytest.raises(Forbidden, match="Seul un super-utilisateur"):
+        people_admin.set_password(admin, root, "un-mot-de-passe-long")
+    with pytest.raises(Forbidden):
+        people_admin.set_disabled(admin, root, True)
+    client = login_as(admin)
+    assert client.post(f"/admin/utilisateurs/{root.id}", data={
+        "name": "root", "email": "gerant@pirate.example", "lang": ""}).status_code == 403
+    assert _user("root").email == "root@example.org"
+    other = make_user("autre_root", rights=["SuperUser"])
+    people_admin.set_disabled(root, other, True)  # a SuperUser may
+    assert other.disabled

@@ -134,3 +134,11 @@ def test_a_refused_password_change_says_why(site, login_as, current, new, confir
 def test_site_defaults_give_modify_self_to_requesters_and_agents(site):
     from rtsuivi.domain.rights import can
     assert can(site.denise, "ModifySelf") and can(site.alice, "ModifySelf")
+
+
+def test_without_modify_self_the_page_is_refused_and_not_offered(make_user, login_as):
+    bob = make_user("bob", privileged=False)
+    client = login_as(bob)
+    assert client.get("/preferences/").status_code == 403
+    assert client.get("/preferences/mot-de-passe").status_code == 403
+    assert 'href="/preferences/"' not in client.get("/demandes/").plain

@@ -34,6 +34,7 @@ def _page(form, error=None):
 @bp.route("/", methods=["GET", "POST"])
 @login_required
 def index():
+    preferences.require_allowed(current_user)
     form = PreferencesForm(obj=current_user)
     if not form.validate_on_submit():
         return _page(form)
@@ -47,6 +48,7 @@ def index():
 @bp.route("/mot-de-passe", methods=["GET", "POST"])
 @login_required
 def password():
+    preferences.require_allowed(current_user)
     form = ChangePasswordForm()
     if not form.validate_on_submit():
         return render_template("preferences/password.html", form=form, error=None)

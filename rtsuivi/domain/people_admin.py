@@ -13,10 +13,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from ..extensions import db
-from ..models import ACE, NOBODY_NAME, SYSTEM_NAME, Queue, User, Watcher
-from . import DomainError, NotFound, accounts, audit
+from ..models import ACE, NOBODY_NAME, SYSTEM_NAME, Group, Queue, User, Watcher
+from . import DomainError, Forbidden, NotFound, accounts, audit
 from .queries import Page
-from .rights import enabled_group_ids, forget_cached_rights, require
+from .rights import can, enabled_group_ids, forget_cached_rights, require
 
 SYSTEM_USERS = (NOBODY_NAME, SYSTEM_NAME)
 LANGS = ("fr", "en")
@@ -134,6 +134,12 @@ def create(actor: User | None, data: dict, password: str | None = None) -> User:
     return user
 
 
+def _guard_superuser(actor: User | None, user: User) -> None:
+    """Only a SuperUser changes a SuperUser (else AdminUsers would lead to SuperUser)."""
+    if actor is not None and can(user, "SuperUser") and not can(actor, "SuperUser"):
+        raise Forbidden(_l("Seul un super-utilisateur peut modifier %(name)s.", name=user.name))
+
+
 def _guard_system_user(user: User, fields: dict | None = None) -> None:
     """Nobody and RT_System keep their name, stay privileged and enabled."""
     if user.name not in SYSTEM_USERS:
@@ -146,6 +152,7 @@ def _guard_system_user(user: User, fields: dict | None = None) -> None:
 def update(actor: User | None, user: User, data: dict) -> User:
     """Change a user's fields (AdminUsers); a privilege change applies at the next request."""
     require_admin(actor, "AdminUsers")
+    _guard_superuser(actor, user)
     fields = clean(data, user)
     _guard_system_user(user, fields)
     before = audit.snapshot(user, AUDITED)
@@ -162,6 +169,7 @@ def update(actor: User | None, user: User, data: dict) -> User:
 def set_disabled(actor: User | None, user: User, disabled: bool) -> None:
     """Disable (ending every session) or re-enable a user (AdminUsers); never delete."""
     require_admin(actor, "AdminUsers")
+    _guard_superuser(actor, user)
     _guard_system_user(user)
     if actor is not None and actor.id == user.id and disabled:
         raise DomainError(_l("Vous ne pouvez pas désactiver votre propre compte."))
@@ -179,6 +187,7 @@ def set_disabled(actor: User | None, user: User, disabled: bool) -> None:
 def set_password(actor: User | None, user: User, password: str) -> None:
     """Set a user's password (AdminUsers): the policy applies, their sessions end."""
     require_admin(actor, "AdminUsers")
+    _guard_superuser(actor, user)
     _guard_system_user(user)
     accounts.set_password(user, password)
     user.must_change_password = False
@@ -196,7 +205,6 @@ class Holding:
 def holdings(user: User) -> list[Holding]:
     """The rights the user holds outside ticket roles: global and per queue, directly, through
     their enabled groups and through the system groups (Everyone, Privileged...)."""
-    from ..models import Group
     system = ("Everyone", "Privileged" if user.privileged else "Unprivileged")
     rows = db.session.execute(
         select(ACE.right_name, Queue.name, ACE.principal_kind, ACE.principal_name, Group.name)

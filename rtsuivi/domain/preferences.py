@@ -12,6 +12,11 @@ from .rights import require
 AUDITED = ("real_name", "email", "lang", "timezone", "signature")
 
 
+def require_allowed(user: User) -> None:
+    """Raise Forbidden unless the user may change their own settings (ModifySelf)."""
+    require(user, "ModifySelf")
+
+
 def update(user: User, data: dict) -> User:
     """Change the user's own real name, e-mail, language, timezone and (agents) signature.
 
