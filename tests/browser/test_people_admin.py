@@ -10,7 +10,7 @@ from tests.conftest import PASSWORD
 
 
 def test_the_admin_creates_a_group_and_an_agent_who_then_logs_in(make_user, log_in, page,
-                                                                 live_server):
+                                                                 live_server, shot):
     admin = make_user("admin", rights=["SuperUser"], real_name="Administrateur")
     log_in(page, admin)
     page.get_by_role("link", name="Administration").click()
@@ -31,6 +31,7 @@ def test_the_admin_creates_a_group_and_an_agent_who_then_logs_in(make_user, log_
     page.get_by_role("button", name="Créer").click()
     expect(page.get_by_role("heading", name="Utilisateur karim")).to_be_visible()
     expect(page.locator("#messages")).to_contain_text("Utilisateur karim créé.")
+    shot("admin-utilisateur")
 
     # The list searches as you type.
     page.locator("nav.admin-sections").get_by_role("link", name="Utilisateurs").click()
@@ -48,6 +49,7 @@ def test_the_admin_creates_a_group_and_an_agent_who_then_logs_in(make_user, log_
     page.get_by_role("button", name="Ajouter karim").click()
     expect(page.locator("#group-members")).to_contain_text("Karim Benali")
     expect(page.locator("#member-candidates")).not_to_contain_text("Karim")
+    shot("admin-groupe")
     db.session.rollback()  # read what the server committed
     assert [u.name for u in groups_admin.find("Support N1").members] == ["karim"]
 
