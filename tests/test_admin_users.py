@@ -269,3 +269,10 @@ def test_only_a_superuser_changes_a_superuser(admin, make_user, login_as):
     other = make_user("autre_root", rights=["SuperUser"])
     people_admin.set_disabled(root, other, True)  # a SuperUser may
     assert other.disabled
+
+
+def test_an_admin_cannot_unprivilege_themselves(admin, login_as):
+    response = login_as(admin).post(f"/admin/utilisateurs/{admin.id}", data={
+        "name": "gerant", "email": "gerant@example.org", "lang": ""})
+    assert "Vous ne pouvez pas retirer vos propres privilèges." in response.plain
+    assert _user("gerant").privileged

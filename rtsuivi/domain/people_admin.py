@@ -155,6 +155,8 @@ def update(actor: User | None, user: User, data: dict) -> User:
     _guard_superuser(actor, user)
     fields = clean(data, user)
     _guard_system_user(user, fields)
+    if actor is not None and actor.id == user.id and not fields["privileged"]:
+        raise DomainError(_l("Vous ne pouvez pas retirer vos propres privilèges."))
     before = audit.snapshot(user, AUDITED)
     for key, value in fields.items():
         setattr(user, key, value)
