@@ -18,8 +18,8 @@ OPEN_WHILE_MUST_CHANGE = {"preferences.password", "auth.logout", "auth.login", "
 @bp.before_app_request
 def _password_first():
     """While the password must change, every page leads to the password form."""
-    if (current_user.is_authenticated and current_user.must_change_password
-            and request.endpoint not in OPEN_WHILE_MUST_CHANGE):
+    if (request.endpoint not in OPEN_WHILE_MUST_CHANGE and current_user.is_authenticated
+            and current_user.must_change_password):
         target = url_for("preferences.password")
         return redirect_client(target) if is_htmx() else redirect(target)
     return None
