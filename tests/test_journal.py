@@ -22,6 +22,7 @@ def test_the_journal_lists_changes_newest_first_with_before_and_after(changes, l
     page = login_as(changes.root).get("/admin/journal").plain
     assert page.index("membre ajouté") < page.index("création")  # newest first
     assert "Zoé → Zoé Perrin" in page and "utilisateur zoe" in page and "groupe N1" in page
+    assert "nom réel</span> : Zoé → Zoé Perrin" in page and "désactivé</span> : — → non" in page
     assert "4 modifications" in page
 
 

@@ -19,6 +19,13 @@ ACTION_LABELS = {"create": _l("création"), "update": _l("modification"),
                  "remove_member": _l("membre retiré"), "grant": _l("droit accordé"),
                  "revoke": _l("droit retiré")}
 
+# The recorded fields, in words (other areas' fields show under their own name).
+FIELD_LABELS = {"name": _l("nom"), "real_name": _l("nom réel"), "email": _l("adresse"),
+                "lang": _l("langue"), "timezone": _l("fuseau horaire"),
+                "signature": _l("signature"), "privileged": _l("privilégié"),
+                "comments": _l("commentaires"), "disabled": _l("désactivé"),
+                "description": _l("description"), "member": _l("membre")}
+
 
 @bp.route("/journal")
 @superuser_required
@@ -28,4 +35,5 @@ def journal_view():
     page = journal.read(current_user, kind, actor_id, page_number(request.args.get("page")))
     return render_template("admin/journal.html", page=page, kind=kind, actor_id=actor_id,
                            kinds=journal.kinds(), actors=journal.actors(),
-                           kind_labels=KIND_LABELS, action_labels=ACTION_LABELS)
+                           kind_labels=KIND_LABELS, action_labels=ACTION_LABELS,
+                           field_labels=FIELD_LABELS)
