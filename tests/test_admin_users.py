@@ -276,3 +276,9 @@ def test_an_admin_cannot_unprivilege_themselves(admin, login_as):
         "name": "gerant", "email": "gerant@example.org", "lang": ""})
     assert "Vous ne pouvez pas retirer vos propres privilèges." in response.plain
     assert _user("gerant").privileged
+
+
+def test_the_list_sorts_names_without_case_and_names_system_users(admin, login_as):
+    page = login_as(admin).get("/admin/utilisateurs").plain
+    assert page.index(">gerant<") < page.index(">Nobody<") < page.index(">RT_System<")
+    assert "utilisateur du système" in page

@@ -119,7 +119,8 @@ def list_users(actor: User | None, search: str = "", kind: str = "", page: int =
         query = query.where(or_(*(func.lower(column).contains(words, autoescape=True)
                                   for column in (User.name, User.real_name, User.email))))
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.order_by(User.name).offset((page - 1) * per_page)
+    rows = db.session.scalars(query.order_by(func.lower(User.name), User.id)
+                              .offset((page - 1) * per_page)
                               .limit(per_page))
     return Page(list(rows), total, page, per_page)
 

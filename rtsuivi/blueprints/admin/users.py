@@ -30,7 +30,8 @@ def users():
     q, kind = request.args.get("q", "")[:200], request.args.get("kind", "")
     kind = kind if kind in people_admin.KINDS else ""
     page = people_admin.list_users(current_user, q, kind, page_number(request.args.get("page")))
-    context = {"page": page, "q": q, "kind": kind, "kinds": KIND_LABELS}
+    context = {"page": page, "q": q, "kind": kind, "kinds": KIND_LABELS,
+               "system_users": people_admin.SYSTEM_USERS}
     if wants_fragment():
         return render_fragment("admin/users.html", "user_list", **context)
     return render_template("admin/users.html", **context)
