@@ -387,4 +387,6 @@ def restore_cmd(src):
 
 
 def register_cli(app: Flask) -> None:
+    from .commands import users as people_commands
+    people_commands.register(rtsuivi_cli)
     app.cli.add_command(rtsuivi_cli)

@@ -219,7 +219,7 @@ def test_admin_link_refused_without_adminusers(login_as, desk):
 def test_admin_template_shows_the_button(app, desk):
     from flask import render_template
     with app.test_request_context("/admin/utilisateurs/1"):
-        html = render_template("admin/_user_password_link.html", user=desk.denise)
+        html = render_template("admin/user_password_link.html", user=desk.denise)
     assert "Envoyer un lien pour choisir le mot de passe" in html
     assert f"/admin/utilisateurs/{desk.denise.id}/lien-mot-de-passe" in html
 

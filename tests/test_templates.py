@@ -15,7 +15,7 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "rtsuivi" / "templates"
 
 # Files starting with `_` that are not (only) macro files: an include with its own context
 # (the user page includes the password-link button with `user`, issue 13).
-NOT_MACRO_FILES_ALLOWED: set[str] = {"admin/_user_password_link.html"}
+NOT_MACRO_FILES_ALLOWED: set[str] = set()
 
 
 def _templates():

@@ -25,6 +25,8 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     from . import account
     app.register_blueprint(account.bp)
+    from . import preferences
+    app.register_blueprint(preferences.bp)
 
 
 def agent_required(view):

@@ -248,15 +248,16 @@ def revoke(principal: str, right: str, queue: Queue | None = None) -> int:
 def grant_site_defaults(mail_queues: list[Queue]) -> None:
     """The grants a new site starts with (demo and benchmark data alike).
 
-    Anyone may write to the mail queues, requesters see and answer their own tickets, and,
-    as RT 5 does, every agent may change their settings, use the advanced search, bulk
-    update and saved searches.
+    Anyone may write to the mail queues, requesters see and answer their own tickets and
+    change their own settings (« Préférences »), and, as RT 5 does, every agent may change
+    their settings, use the advanced search, bulk update and saved searches.
     """
     for queue in mail_queues:
         for right in ("CreateTicket", "ReplyToTicket"):
             grant("system:Everyone", right, queue)
     for right in ("ShowTicket", "ReplyToTicket"):
         grant("role:Requestor", right)
+    grant("system:Unprivileged", "ModifySelf")
     for right in ("ModifySelf", "ShowSearchAdvanced", "ShowSearchBulkUpdate",
                   "LoadSavedSearch", "CreateSavedSearch", "ShowSavedSearches"):
         grant("system:Privileged", right)

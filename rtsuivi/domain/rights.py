@@ -13,7 +13,7 @@ from sqlalchemy import and_, exists, false, or_, select, true, update
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models import ACE, GroupMember, Queue, RightsSerial, Ticket, User, Watcher
+from ..models import ACE, Group, GroupMember, Queue, RightsSerial, Ticket, User, Watcher
 from . import Forbidden
 
 ROLES = ("Owner", "Requestor", "Cc", "AdminCc")
@@ -128,7 +128,7 @@ def _load_rights(user: User) -> UserRights:
     rights = UserRights()
     if user is None or user.disabled:
         return rights
-    group_ids = select(GroupMember.group_id).where(GroupMember.user_id == user.id)
+    group_ids = enabled_group_ids(user.id)
     system_groups = ["Everyone", "Privileged" if user.privileged else "Unprivileged"]
     rows = db.session.execute(select(
         ACE.principal_kind, ACE.principal_name, ACE.right_name, ACE.queue_id).where(or_(
@@ -149,6 +149,13 @@ def _load_rights(user: User) -> UserRights:
             rights.queue_rights.setdefault(queue_id, set()).add(right)
     rights.superuser = "SuperUser" in rights.global_rights
     return rights
+
+
+def enabled_group_ids(user_id):
+    """A subquery of the ids of the enabled groups the user belongs to (a disabled group's
+    grants stop applying)."""
+    return (select(GroupMember.group_id).join(Group, Group.id == GroupMember.group_id)
+            .where(GroupMember.user_id == user_id, Group.disabled.is_(False)))
 
 
 def roles_on(user: User, ticket: Ticket) -> set[str]:
@@ -259,8 +266,7 @@ def users_with_right(right: str, queue: Queue) -> list[User]:
         agents = agents.where(or_(
             exists().where(matches, ACE.principal_kind == "user", ACE.principal_id == User.id),
             exists().where(matches, ACE.principal_kind == "group",
-                           ACE.principal_id == GroupMember.group_id,
-                           GroupMember.user_id == User.id)))
+                           ACE.principal_id.in_(enabled_group_ids(User.id)))))
     return list(db.session.scalars(agents.order_by(User.name)))
 
 

@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -29,6 +29,9 @@ class User(UserMixin, db.Model):
     # Part of the login session's id: bumped at logout and password change, so every
     # session opened before (a copied cookie included) stops working (rtsuivi/sessions.py).
     session_serial: Mapped[int] = mapped_column(default=0, server_default="0")
+    comments: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Set for the first administrator's one-time password: every page asks for a new one.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     groups: Mapped[list["Group"]] = relationship(
         secondary="group_members", back_populates="members", order_by="Group.name")
@@ -58,6 +61,8 @@ class Group(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     description: Mapped[str] = mapped_column(String(500), default="")
+    # A disabled group keeps its members and grants, but its grants stop applying.
+    disabled: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     members: Mapped[list[User]] = relationship(
         secondary="group_members", back_populates="groups", order_by=User.name)

@@ -58,7 +58,19 @@ def sections_for(user) -> list[tuple[str, object, bool]]:
 @bp.route("/")
 @admin_required()
 def index():
-    return render_template("admin/index.html")
+    from ...domain.first_run import checklist
+    return render_template("admin/index.html", checklist=checklist(),
+                           step_links=_step_links())
+
+
+# Where each step of the first-run checklist is done (when that section exists).
+STEP_ENDPOINTS = {"queue": "admin.queues", "group": "admin.group_new", "grant": "admin.rights",
+                  "agent": "admin.user_new"}
+
+
+def _step_links() -> dict[str, str]:
+    return {key: endpoint for key, endpoint in STEP_ENDPOINTS.items()
+            if endpoint in current_app.view_functions}
 
 
 section("admin.inbound_list", _l("Courrier"), ("SuperUser",),
@@ -66,5 +78,10 @@ section("admin.inbound_list", _l("Courrier"), ("SuperUser",),
 
 from . import mail  # noqa: E402,F401  (registers the routes)
 
-# The password-link button of the user page (issue 13), its route on this blueprint.
-__import__(f"{__name__}.password_links")
+# The import order is the menu's order.
+# isort: off
+from . import users  # noqa: E402,F401
+from . import groups  # noqa: E402,F401
+from . import journal  # noqa: E402,F401
+from . import password_links  # noqa: E402,F401  (the user page's password-link button)
+# isort: on

@@ -1,6 +1,6 @@
 """« Envoyer un lien pour choisir le mot de passe » from a user's admin page: the same
 one-time link as « Mot de passe oublié ? » (domain/account_links.py), mailed to the user.
-The button is rtsuivi/templates/admin/_user_password_link.html (context: `user`)."""
+The button is rtsuivi/templates/admin/user_password_link.html (context: `user`)."""
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
