@@ -1,6 +1,7 @@
 """Tables only: columns, relationships and tiny read-only helpers."""
 from .acl import ACE, RightsSerial
 from .audit import AuditEntry
+from .desk import Bookmark, CannedResponse, Reminder
 from .mail import InboundMail, MailTemplate, OutboxMail
 from .queues import Queue
 from .search import SavedSearch, SearchMark, TicketText
@@ -13,4 +14,5 @@ __all__ = [
     "NOBODY_NAME", "OutboxMail", "Queue", "RightsSerial", "SYSTEM_NAME", "SavedSearch",
     "SearchMark", "TicketText",
     "Ticket", "Transaction", "User", "Watcher", "utcnow",
+    "Bookmark", "CannedResponse", "Reminder",
 ]
