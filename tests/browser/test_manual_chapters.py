@@ -51,3 +51,36 @@ def test_star_a_ticket_and_find_it_in_my_bookmarks(desk, make_ticket, log_in, pa
     expect(page.locator("#bookmark-list")).to_contain_text("Autre demande")
     page.goto(f"{live_server}/recherche/resultats?query=id+%3D+%27__Bookmarked__%27")
     expect(page.locator("table.tickets")).to_contain_text("Poste de travail à livrer")
+
+
+def test_insert_a_predefined_response_into_a_reply_and_edit_it(desk, make_ticket, log_in,
+                                                               page, live_server):
+    from rtsuivi.domain import accounts, responses
+    from rtsuivi.extensions import db
+    accounts.grant("user:RT_System", "SuperUser")
+    system = accounts.find_user("RT_System")
+    responses.save(system, None, "Accusé de réception", "Accueil", "fr",
+                   "Bonjour {{demandeur}},\nvotre demande n°{{numero}} est prise en charge "
+                   "par {{agent}}.", None)
+    responses.save(system, None, "Clôture", "Fin", "fr", "Nous clôturons.", desk.support)
+    db.session.commit()
+    ticket = make_ticket(desk.support, requestors=[desk.denise], subject="Souris cassée")
+    log_in(page, desk.alice)
+    page.goto(f"{live_server}/tickets/{ticket.id}")
+    page.locator("#ticket-actions").get_by_role("link", name="Répondre").click()
+    message = page.get_by_label("Message", exact=True)
+    message.fill("Bonjour,")
+    # Taper une partie du nom filtre la liste, un clic insère la réponse.
+    page.get_by_label("Chercher par nom").fill("récep")
+    expect(page.locator("#response-list")).not_to_contain_text("Clôture")
+    page.locator("#response-list").get_by_role("button", name="Accusé de réception").click()
+    message = page.get_by_label("Message", exact=True)
+    expect(message).to_have_value(
+        "Bonjour,\n\nBonjour Denise Garnier,\nvotre demande n°"
+        f"{ticket.id} est prise en charge par Alice Martin.")
+    message.press("Control+End")
+    message.type(" Passage demain matin.")
+    page.get_by_role("button", name="Mettre à jour le ticket").click()
+    expect(page.locator("#messages")).to_contain_text("Ticket mis à jour.")
+    expect(page.locator("#ticket-history")).to_contain_text(
+        "est prise en charge par Alice Martin. Passage demain matin.")
