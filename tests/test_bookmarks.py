@@ -135,3 +135,16 @@ def test_a_list_with_stars_costs_the_same_statements_for_more_rows(desk, login_a
         bookmarks.toggle(desk.alice, make_ticket(desk.support, owner=desk.alice))
     db.session.commit()
     assert [_statements(client, url) for url in urls] == before
+
+
+def test_a_star_put_meanwhile_by_a_double_click_is_not_an_error(desk, make_ticket,
+                                                                monkeypatch):
+    from sqlalchemy import delete, false
+    ticket = make_ticket(desk.support)
+    bookmarks.toggle(desk.alice, ticket)
+    db.session.commit()
+    # As if the other request of the double click had starred it after this one looked.
+    monkeypatch.setattr(bookmarks, "delete", lambda model: delete(model).where(false()))
+    assert bookmarks.toggle(desk.alice, ticket) is True
+    db.session.commit()
+    assert _starred(desk.alice) == {ticket.id}

@@ -240,3 +240,26 @@ def test_a_completed_reminder_sends_no_mail(app, due_reminder, desk):
     assert queue_due_reminders(now=utcnow() + timedelta(hours=2)) == 0
 
 
+
+
+def test_two_workers_at_once_queue_one_mail(app, due_reminder):
+    import threading
+    later = utcnow() + timedelta(hours=2)
+    barrier, queued = threading.Barrier(2), []
+
+    def worker():
+        with app.app_context():
+            barrier.wait()
+            try:
+                queued.append(queue_due_reminders(now=later))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    db.session.commit()
+    assert sorted(queued) == [0, 1]
+    assert len(db.session.scalars(select(OutboxMail)).all()) == 1

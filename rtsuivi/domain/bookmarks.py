@@ -4,6 +4,7 @@ A star needs only to see the ticket (the caller loads it through load_visible); 
 starred tickets through the rights filter, so a ticket moved out of sight drops out.
 """
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import Bookmark, Ticket, User
@@ -15,10 +16,14 @@ def toggle(user: User, ticket: Ticket) -> bool:
     """Star the ticket, or take its star away; return whether it is starred now."""
     removed = db.session.execute(delete(Bookmark).where(
         Bookmark.user_id == user.id, Bookmark.ticket_id == ticket.id)).rowcount
-    if not removed:
-        db.session.add(Bookmark(user_id=user.id, ticket_id=ticket.id))
-    db.session.flush()
-    return not removed
+    if removed:
+        return False
+    try:
+        with db.session.begin_nested():  # a double click's other request may insert first
+            db.session.add(Bookmark(user_id=user.id, ticket_id=ticket.id))
+    except IntegrityError:
+        pass  # starred already: the same outcome
+    return True
 
 
 def is_starred(user: User, ticket: Ticket) -> bool:
