@@ -107,6 +107,7 @@ def test_insertion_goes_above_the_signature():
 def test_admin_creates_lists_by_category_edits_and_deletes(desk, admin, login_as):
     client = login_as(admin)
     assert 'href="/admin/"' in client.get("/accueil").plain  # « Administration »
+    assert 'href="/admin/reponses"' in client.get("/admin/").plain
     assert 'href="/admin/reponses" aria-current="page"' in client.get("/admin/reponses").plain
     form = client.get("/admin/reponses/nouvelle").plain
     assert "Toutes les files" not in form and ">Support<" in form and ">Info<" not in form
