@@ -253,3 +253,12 @@ def test_agents_without_the_right_see_no_create_link(desk, make_ticket, login_as
     ticket = make_ticket(desk.support)
     assert "Créer à partir de ce message" not in \
         login_as(desk.alice).get(f"/tickets/{ticket.id}").plain
+
+
+def test_the_demo_offers_predefined_responses(app):
+    from rtsuivi.demo import load_demo
+    with app.test_request_context():
+        load_demo("demo-password-1", progress=lambda m: None, tickets_per_queue=1)
+        db.session.commit()
+        assert {(r.name, r.lang) for r in _responses()} >= {
+            ("Accusé de réception", "fr"), ("Acknowledgement", "en")}
