@@ -73,6 +73,9 @@ def test_insert_a_predefined_response_into_a_reply_and_edit_it(desk, make_ticket
     # Taper une partie du nom filtre la liste, un clic insère la réponse.
     page.get_by_label("Chercher par nom").fill("récep")
     expect(page.locator("#response-list")).not_to_contain_text("Clôture")
+    page.get_by_label("Chercher par nom").press("Enter")  # sends nothing
+    expect(page.locator("#ticket-update form.update-form")).to_be_visible()
+    expect(page.locator("#messages")).not_to_contain_text("Ticket mis à jour.")
     page.locator("#response-list").get_by_role("button", name="Accusé de réception").click()
     message = page.get_by_label("Message", exact=True)
     expect(message).to_have_value(
