@@ -79,8 +79,8 @@ def load_demo(password: str, progress=print, tickets_per_queue: int = 20) -> int
 def _load(password: str, progress, tickets_per_queue: int) -> int:
     domain_name = current_app.config["RTSUIVI_MAIL_DOMAIN"]
     make = accounts.create_user
-    make("admin", email=f"admin@{domain_name}", real_name="Administrateur",
-         password=password, privileged=True)
+    admin = make("admin", email=f"admin@{domain_name}", real_name="Administrateur",
+                 password=password, privileged=True)
     alice = make("alice", email=f"alice@{domain_name}", real_name="Alice Martin",
                  password=password, privileged=True,
                  signature="Alice Martin\nSupport N1 — poste 4100")
@@ -130,8 +130,26 @@ def _load(password: str, progress, tickets_per_queue: int) -> int:
             _backdate(ticket, created)
             count += 1
     progress(f"{count} tickets with their history")
+    _predefined_responses(admin, general)
     db.session.flush()
     return count
+
+
+RESPONSES = (  # (name, category, lang, text, for General only)
+    ("Accusé de réception", "Accueil", "fr", "Bonjour {{demandeur}},\n\nNous avons bien reçu "
+     "votre demande n°{{numero}} « {{sujet}} » ; {{agent}} s'en occupe.", False),
+    ("Acknowledgement", "Accueil", "en", "Hello {{demandeur}},\n\nWe have received your "
+     "request #{{numero}} \"{{sujet}}\"; {{agent}} is on it.", False),
+    ("Demande de précisions", "Suivi", "fr", "Bonjour {{demandeur}},\n\nPour avancer sur "
+     "votre demande, pourriez-vous nous préciser le numéro du poste concerné ?", True),
+)
+
+
+def _predefined_responses(admin, general) -> None:
+    from .domain import responses
+    for name, category, lang, text, only_general in RESPONSES:
+        responses.save(admin, None, name, category, lang, text,
+                       general if only_general else None)
 
 
 def _play(ticket: Ticket, final: str, agents, requester, rng) -> None:

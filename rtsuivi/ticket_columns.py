@@ -37,3 +37,13 @@ def ticket_columns(*keys) -> list[Column]:
     if len(keys) == 1 and not isinstance(keys[0], str):
         keys = tuple(keys[0])
     return [COLUMNS[key] for key in keys]
+
+
+# The star (« Favoris ») leads every agent's ticket list; `ticket_table` draws it with one
+# query for the page (the `starred_among` template global), never one per row.
+STAR = Column("bookmark", _l("Favori"), "star")
+
+
+def with_star(columns) -> list[Column]:
+    """The columns with the star first (once)."""
+    return [STAR] + [c for c in columns if c.key != STAR.key]

@@ -109,6 +109,16 @@ DEFAULTS = {
                "Greetings,\n\nYour mail \"{{ subject }}\" could not be recorded:\n{{ error }}"
                "\n\nIf you think this is a mistake, please contact the help desk.\n"),
     },
+    "Reminder": {
+        "fr": ("Rappel : {{ reminder.subject }}",
+               "Bonjour {{ reminder.owner }},\n\nLe rappel « {{ reminder.subject }} » arrive à "
+               "échéance ({{ reminder.due }}).\nTicket n°{{ ticket.id }} : {{ ticket.subject }}"
+               " (file {{ ticket.queue }})\n" + _FOOTER_FR),
+        "en": ("Reminder: {{ reminder.subject }}",
+               "Hello {{ reminder.owner }},\n\nThe reminder \"{{ reminder.subject }}\" is due "
+               "({{ reminder.due }}).\nTicket {{ ticket.id }}: {{ ticket.subject }}"
+               " (queue {{ ticket.queue }})\n" + _FOOTER_EN),
+    },
 }
 LABELS = {
     "Autoreply": _l("Accusé de réception au demandeur (création)"),
@@ -120,6 +130,7 @@ LABELS = {
     "Forward": _l("Transfert d'un ticket ou d'un message"),
     "Error": _l("Refus d'un courriel entrant"),
     "Account Link": _l("Lien pour choisir son mot de passe (ou se connecter)"),
+    "Reminder": _l("Rappel arrivé à échéance, à son destinataire"),
 }
 
 

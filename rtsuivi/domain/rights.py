@@ -27,6 +27,7 @@ QUEUE_RIGHTS = (
     "ShowTicket", "ShowTicketComments", "ShowOutgoingEmail", "Watch", "WatchAsAdminCc",
     "CreateTicket", "ReplyToTicket", "CommentOnTicket", "OwnTicket", "ModifyTicket",
     "DeleteTicket", "TakeTicket", "StealTicket", "ReassignTicket", "ForwardMessage",
+    "AdminCannedResponses",
 )
 SYSTEM_RIGHTS = (
     "SuperUser", "AdminUsers", "AdminGroups", "AdminCustomField", "ModifySelf",
@@ -185,7 +186,7 @@ def can_any(user: User, rights: tuple[str, ...], obj=None) -> bool:
 
 
 ADMIN_RIGHTS = ("SuperUser", "AdminUsers", "AdminGroups", "AdminQueue", "AdminCustomField",
-                "ShowConfigTab", "ModifyACL", "ShowACL")
+                "ShowConfigTab", "ModifyACL", "ShowACL", "AdminCannedResponses")
 
 
 def holds_anywhere(user: User, right: str) -> bool:
@@ -300,6 +301,7 @@ MEANINGS = {
     "StealTicket": "Take a ticket someone else owns (Voler)",
     "ReassignTicket": "Give tickets to another agent (Affecter)",
     "ForwardMessage": "Forward tickets and messages outside (Transférer)",
+    "AdminCannedResponses": "Manage the predefined responses (Réponses prédéfinies)",
     "SuperUser": "Do anything and everything, everywhere",
     "AdminUsers": "Create, modify and disable users",
     "AdminGroups": "Create, modify and delete groups and their members",

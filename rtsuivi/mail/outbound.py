@@ -348,14 +348,17 @@ def run_worker(app, poll: float = 2.0, stop=None, once: bool = False) -> None:
     """Send the outbox forever (or once), each round in a fresh app context.
 
     Each round also takes back what a dead process left half-done: outbox claims gone
-    stale and received mails never processed (inbound.retry_stale).
+    stale and received mails never processed (inbound.retry_stale); and it queues the
+    mail of reminders fallen due (mail/reminders.py, once per reminder).
     """
     from .inbound import retry_stale  # inbound composes bounces with this module
+    from .reminders import queue_due_reminders  # it composes with this module
     while True:
         with app.app_context():
             try:
                 recover_stale()
                 retry_stale()
+                queue_due_reminders()
                 counts = send_pending()
                 if any(counts.values()):
                     log.info("outbox: %s", counts)

@@ -2,6 +2,7 @@
 from .account_links import AccountLink
 from .acl import ACE, RightsSerial
 from .audit import AuditEntry
+from .desk import Bookmark, CannedResponse, Reminder
 from .mail import InboundMail, MailTemplate, OutboxMail
 from .queues import Queue
 from .search import SavedSearch, SearchMark, TicketText
@@ -15,4 +16,5 @@ __all__ = [
     "NOBODY_NAME", "OutboxMail", "Queue", "RightsSerial", "SYSTEM_NAME", "SavedSearch",
     "SearchMark", "TicketText",
     "Ticket", "Transaction", "User", "Watcher", "utcnow",
+    "Bookmark", "CannedResponse", "Reminder",
 ]

@@ -5,7 +5,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from ...domain.rights import can, may_administer
+from ...domain.rights import ADMIN_RIGHTS, can, may_administer
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -56,7 +56,7 @@ def sections_for(user) -> list[tuple[str, object, bool]]:
 
 
 @bp.route("/")
-@admin_required()
+@admin_required(*ADMIN_RIGHTS)  # as the header's « Administration » link
 def index():
     from ...domain.first_run import checklist
     return render_template("admin/index.html", checklist=checklist(),
@@ -82,6 +82,7 @@ from . import mail  # noqa: E402,F401  (registers the routes)
 # isort: off
 from . import users  # noqa: E402,F401
 from . import groups  # noqa: E402,F401
+from . import responses  # noqa: E402,F401
 from . import journal  # noqa: E402,F401
 from . import password_links  # noqa: E402,F401  (the user page's password-link button)
 # isort: on

@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased
 
 from ...models import NOBODY_NAME, Queue, Ticket, User, Watcher, utcnow
 from .. import lifecycle
+from ..bookmarks import starred_condition
 from ..relative_dates import BadDate, parse_date, zone_of
 from ..rights import visible_tickets_filter
 from ..sql import id_in
@@ -132,9 +133,10 @@ class _Compiler:
 
     def integer(self, c: Clause, column):
         if c.field == "id" and c.value == "__Bookmarked__" and c.op in COMPARISONS:
-            self.notices.append(_l("Les favoris ne sont pas encore disponibles : "
-                                   "__Bookmarked__ ne trouve aucun ticket."))
-            return false()
+            if c.op not in ("=", "!="):  # as RT: the user's favourites, = or != only
+                self.refuse(c)
+            starred = starred_condition(self.user)
+            return starred if c.op == "=" else not_(starred)
         done = self.scalar(c, column, INT_FIELDS)
         if done is not None:
             return done

@@ -1,0 +1,119 @@
+"""« Les rappels »: reminders on a ticket (subject, owner, due date in UTC), completed and
+reopened, each change recorded in the ticket's history; « Mes rappels » across tickets; the
+due reminders the outbox worker mails once.
+
+As in RT (docs/reminders.pod), adding one needs ModifyTicket on the ticket (RT: CreateTicket
+and ModifyTicket, a reminder being a ticket there) and its owner must be able to own the
+ticket; completing or reopening needs ModifyTicket, or being the reminder's owner.
+"""
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+
+from ..extensions import db
+from ..models import Reminder, Ticket, User, utcnow
+from ..models.base import fits_id
+from . import DomainError, Forbidden, NotFound
+from .rights import can, require, users_with_right, visible_tickets_filter
+from .tickets.recording import clean_text, record
+
+MAX_SUBJECT = 500
+STATUSES = ("open", "done")
+
+
+def possible_owners(ticket: Ticket) -> list[User]:
+    """List who may own a reminder on the ticket: the agents who may own the ticket."""
+    return users_with_right("OwnTicket", ticket.queue)
+
+
+def on_ticket(ticket: Ticket) -> list[Reminder]:
+    """List the ticket's reminders: open ones first, by due date."""
+    return list(db.session.scalars(select(Reminder).where(Reminder.ticket_id == ticket.id)
+                                   .order_by(Reminder.status.desc(), Reminder.due,
+                                             Reminder.id)))
+
+
+def add(ticket: Ticket, actor: User, subject: str, owner: User | None, due: datetime | None,
+        now: datetime | None = None) -> Reminder:
+    """Add a reminder to the ticket and record AddReminder.
+
+    Forbidden without ModifyTicket; DomainError for an empty subject, a missing or past due
+    date, or an owner who may not own the ticket.
+    """
+    require(actor, "ModifyTicket", ticket)
+    subject = clean_text(subject)
+    if not subject or len(subject) > MAX_SUBJECT:
+        raise DomainError(_l("Indiquez l'objet du rappel (500 caractères au plus)."))
+    if due is None:
+        raise DomainError(_l("Indiquez l'échéance du rappel."))
+    if due < (now or utcnow()):
+        raise DomainError(_l("L'échéance d'un rappel ne peut pas être dans le passé."))
+    if owner is None or owner.disabled or not can(owner, "OwnTicket", ticket):
+        raise DomainError(_l("Ce rappel doit revenir à une personne qui peut être "
+                             "intervenant du ticket."))
+    reminder = Reminder(ticket=ticket, subject=subject, owner=owner, due=due,
+                        created_by_id=actor.id, status="open", created=utcnow())
+    db.session.add(reminder)
+    db.session.flush()
+    record(ticket, actor, "AddReminder", field="Reminder", new=reminder.id, data=subject)
+    db.session.flush()
+    return reminder
+
+
+def _change(reminder: Reminder, actor: User, status: str, type_: str) -> Reminder:
+    if actor.id != reminder.owner_id and not can(actor, "ModifyTicket", reminder.ticket):
+        raise Forbidden(_l("Vous n'avez pas le droit %(right)s ici.", right="ModifyTicket"))
+    if reminder.status == status:
+        return reminder
+    reminder.status = status
+    record(reminder.ticket, actor, type_, field="Reminder", new=reminder.id,
+           data=reminder.subject)
+    db.session.flush()
+    return reminder
+
+
+def resolve(reminder: Reminder, actor: User) -> Reminder:
+    """Mark the reminder done and record ResolveReminder (Forbidden: see the module)."""
+    return _change(reminder, actor, "done", "ResolveReminder")
+
+
+def reopen(reminder: Reminder, actor: User) -> Reminder:
+    """Open the reminder again and record OpenReminder (Forbidden: see the module)."""
+    return _change(reminder, actor, "open", "OpenReminder")
+
+
+def load(ticket: Ticket, reminder_id: int) -> Reminder:
+    """Return the ticket's reminder; NotFound when it is not one of this ticket's."""
+    reminder = db.session.get(Reminder, reminder_id) if fits_id(reminder_id) else None
+    if reminder is None or reminder.ticket_id != ticket.id:
+        raise NotFound(_l("Rappel introuvable."))
+    return reminder
+
+
+def mine(user: User, limit: int = 200) -> list[Reminder]:
+    """List the user's open reminders, soonest first, on tickets the user may see."""
+    return list(db.session.scalars(
+        select(Reminder).join(Ticket, Reminder.ticket_id == Ticket.id)
+        .where(Reminder.owner_id == user.id, Reminder.status == "open",
+               visible_tickets_filter(user))
+        .order_by(Reminder.due, Reminder.id).limit(limit)))
+
+
+def due_unmailed(now: datetime, limit: int = 100) -> list[int]:
+    """Ids of open reminders past due whose owner has not been mailed yet."""
+    return list(db.session.scalars(select(Reminder.id).where(
+        Reminder.status == "open", Reminder.due <= now, Reminder.notified.is_(None))
+        .order_by(Reminder.due, Reminder.id).limit(limit)))
+
+
+def claim_mail(reminder_id: int, now: datetime) -> bool:
+    """Set the mail-sent mark unless someone already did; True for the one who set it.
+
+    A conditional UPDATE: of two workers, the second finds the mark set (PostgreSQL makes
+    it wait for the first one's commit, SQLite writes one at a time) and sends nothing.
+    """
+    return db.session.execute(
+        update(Reminder).where(Reminder.id == reminder_id, Reminder.notified.is_(None),
+                               Reminder.status == "open")
+        .values(notified=now).execution_options(synchronize_session=False)).rowcount == 1
