@@ -13,8 +13,9 @@ of its pairs checked on positions. Status and rights narrow the hits inside the 
 
 The package's modules, from the bottom: `schema` (analyzer, fields, parsing), `store` (the
 folder, its rebuild flag, each thread's searcher), `writer` (documents, merges, drain,
-rebuild), `engine` (postings read whole, columns), `narrowing` (rights hints) and
-`querying` (one query, and what its failure means). Callers use the names below.
+rebuild), `bulk` (the rebuild's fast writing), `engine` (postings read whole, columns),
+`narrowing` (rights hints) and `querying` (one query, and what its failure means). Callers
+use the names below.
 """
 from .engine import _Engine
 from .narrowing import Hint, both, rights_hint

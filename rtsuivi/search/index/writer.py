@@ -5,12 +5,13 @@ import os
 from itertools import count
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 from whoosh import index, writing
 from whoosh.reading import SegmentReader
 
 from ...extensions import db
-from ...models import Attachment, SearchMark, Ticket, Transaction
+from ...models import Attachment, SearchMark, Ticket, Transaction, User, Watcher
+from .bulk import add_analysed, use_term_pool
 from .schema import ALL_FIELDS, BATCH, MESSAGE_TYPES, PAIRS, SCHEMA, STATUS_CODES
 from .store import (
     _flag,
@@ -24,9 +25,24 @@ from .store import (
 
 
 def _documents(session: Session, ticket_ids) -> dict[int, dict]:
-    """Build the index documents of these tickets (three queries for the whole batch)."""
-    tickets = session.scalars(select(Ticket).where(Ticket.id.in_(ticket_ids))
-                                 .options(selectinload(Ticket.watchers))).all()
+    """Build the index documents of these tickets (three queries for the whole batch).
+
+    Plain rows, not ORM objects: loading each ticket with its queue, owner and watchers
+    was a sixth of a full rebuild's CPU.
+    """
+    tickets = session.execute(
+        select(Ticket.id, Ticket.subject, Ticket.queue_id, Ticket.status, Ticket.owner_id)
+        .where(Ticket.id.in_(ticket_ids)).order_by(Ticket.id))
+    watchers: dict[int, set[str]] = {}
+    requestors: dict[int, list[str]] = {}
+    for ticket_id, role, user_id, real_name, name, email in session.execute(
+            select(Watcher.ticket_id, Watcher.role, Watcher.user_id, User.real_name, User.name,
+                   User.email).join(User, User.id == Watcher.user_id)
+            .where(Watcher.ticket_id.in_(ticket_ids)).order_by(Watcher.id)):
+        watchers.setdefault(ticket_id, set()).add(f"{role}:{user_id}")
+        if role == "Requestor":
+            requestors.setdefault(ticket_id, []).append(
+                _person_words(real_name or name, name, email))
     texts: dict[int, dict[str, list[str]]] = {}
     rows = session.execute(
         select(Transaction.ticket_id, Transaction.type, Attachment.content)
@@ -38,25 +54,24 @@ def _documents(session: Session, ticket_ids) -> dict[int, dict]:
         kind = "comments" if type_ == "Comment" else "content"
         texts.setdefault(ticket_id, {}).setdefault(kind, []).append(content or "")
     docs = {}
-    for t in tickets:
-        parts = texts.get(t.id, {})
+    for ticket_id, subject, queue_id, status, owner_id in tickets:
+        parts = texts.get(ticket_id, {})
         doc = dict(
-            id=t.id, subject=t.subject, content="\n".join(parts.get("content", [])),
+            id=ticket_id, subject=subject, content="\n".join(parts.get("content", [])),
             comments="\n".join(parts.get("comments", [])),
-            requestors=" ".join(_person_words(u) for u in t.requestors),
-            watchers=" ".join(sorted({f"{w.role}:{w.user_id}" for w in t.watchers})),
-            queue=t.queue_id, status=STATUS_CODES.get(t.status, 0), owner=str(t.owner_id))
+            requestors=" ".join(requestors.get(ticket_id, ())),
+            watchers=" ".join(sorted(watchers.get(ticket_id, ()))),
+            queue=queue_id, status=STATUS_CODES.get(status, 0), owner=str(owner_id))
         for name in ALL_FIELDS:
             doc[name + PAIRS] = doc[name]
-        docs[t.id] = doc
+        docs[ticket_id] = doc
     return docs
 
 
-def _person_words(user) -> str:
+def _person_words(display_name: str, name: str, email: str | None) -> str:
     """Name and address, plus the address cut at its dots so "lagaffe" finds it."""
-    address = user.email or ""
-    return " ".join((user.display_name, user.name, address,
-                     address.replace("@", " ").replace(".", " ")))
+    address = email or ""
+    return " ".join((display_name, name, address, address.replace("@", " ").replace(".", " ")))
 
 
 def index_tickets(session: Session, writer, ticket_ids) -> None:
@@ -164,6 +179,7 @@ def rebuild(progress=None, timeout: float = 60.0) -> int:
         _flag_for_rebuild(path)
         ix = index.create_in(path, SCHEMA)
     writer = _writer(ix, timeout)
+    use_term_pool(writer)
     with Session(db.engine) as session:
         try:
             last_mark = session.scalar(select(func.max(SearchMark.id))) or 0
@@ -171,7 +187,7 @@ def rebuild(progress=None, timeout: float = 60.0) -> int:
             for start in range(0, len(ticket_ids), BATCH):
                 chunk = ticket_ids[start:start + BATCH]
                 for doc in _documents(session, chunk).values():
-                    writer.add_document(**doc)
+                    add_analysed(writer, doc)
                 session.expunge_all()  # a long rebuild must not hold every ticket in memory
                 if progress:
                     progress(len(chunk))
