@@ -138,3 +138,33 @@ def test_postings_added_out_of_order_come_back_sorted(tmp_path):
         ("content_pairs", b"mot de", d, 2.0, b"v%d" % d) for d in (1, 3, 5, 9)] + [
         ("owner", b"7", 0, 1.5, b"")] + [("owner", b"7", d, 1.0, b"") for d in (1, 3, 5, 9)]
     pool.cleanup()
+
+
+def _write_in_rounds(path, docs, fast: bool):
+    """As drain does: several commits, each replacing some documents, the last one merging
+    every segment (whoosh's add_reader feeds the pool posting by posting)."""
+    from whoosh import writing
+    path.mkdir()
+    ix = whoosh_index.create_in(str(path), SCHEMA)
+    rounds = [docs[:100], docs[50:150], docs[140:200] + docs[:10]]
+    for n, batch in enumerate(rounds):
+        writer = ix.writer(compound=False)
+        if fast:
+            bulk.use_term_pool(writer)
+        for doc in batch:
+            if fast:
+                writer.delete_by_term("id", doc["id"])
+                bulk.add_analysed(writer, doc)
+            else:
+                writer.update_document(**doc)
+        writer.commit(mergetype=writing.OPTIMIZE if n == len(rounds) - 1 else writing.NO_MERGE)
+
+
+def test_updates_and_merges_write_whoosh_s_own_index(tmp_path):
+    docs = _docs(200)
+    _write_in_rounds(tmp_path / "whoosh", docs, fast=False)
+    _write_in_rounds(tmp_path / "fast", docs, fast=True)
+    expected, written = _contents(tmp_path / "whoosh"), _contents(tmp_path / "fast")
+    assert len(expected["id"]) == 200  # merged: the replaced versions are gone
+    assert written.keys() == expected.keys()
+    assert [k for k in expected if written[k] != expected[k]] == []

@@ -25,6 +25,7 @@ from .schema import ALL_FIELDS, ANALYZER, PAIRS, SCHEMA
 
 SPILL_BYTES = 128 * 1024 * 1024  # about this much held in memory before a spill to disk
 TEXT_FIELDS = frozenset(ALL_FIELDS) | {name + PAIRS for name in ALL_FIELDS}
+_ONE_POSITION: dict = {}  # encoder -> {position: the encoded value of [position]}
 
 
 def _tokenizer():
@@ -57,7 +58,6 @@ class TermPool:
         self.tempdir = tempdir
         self.runs: list[str] = []
         self.fieldnames: set[str] = set()  # as whoosh's PostingPool
-        self.single_positions: dict = {}  # encoder -> the encoded values of [0], [1], ...
 
     def add(self, item) -> None:
         """One posting (fieldname, btext, docnum, weight, value), as whoosh adds them."""
@@ -101,9 +101,7 @@ class TermPool:
     def add_pairs(self, docnum: int, fieldname: str, positions: dict, encode) -> None:
         """A pairs field's postings (weight and value from the positions) for one document."""
         terms = self.terms
-        single = self.single_positions.get(encode)
-        if single is None:
-            single = self.single_positions[encode] = [encode([p]) for p in range(4096)]
+        single = _ONE_POSITION.setdefault(encode, {})
         for pair, found in positions.items():
             key = (fieldname, pair.encode("utf-8"))
             entry = terms.get(key)
@@ -112,10 +110,14 @@ class TermPool:
                 self.size += 200 + len(key[1])
             elif entry[1] is None or entry[2] is None:
                 _spell_out(entry)
-            if len(found) == 1 and found[0] < len(single):
-                value = single[found[0]]  # most pairs occur once in a ticket
-            else:
+            if len(found) > 1:
                 value = encode(found)
+            else:  # most pairs occur once in a ticket
+                value = single.get(found[0])
+                if value is None:
+                    value = encode(found)
+                    if found[0] < 4096:
+                        single[found[0]] = value
             entry[0].append(docnum)
             entry[1].append(float(len(found)))
             entry[2].append(value)

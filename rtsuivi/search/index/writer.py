@@ -75,13 +75,16 @@ def _person_words(display_name: str, name: str, email: str | None) -> str:
 
 
 def index_tickets(session: Session, writer, ticket_ids) -> None:
-    """Write the current version of these tickets; drop those no longer in the database."""
+    """Write the current version of these tickets; drop those no longer in the database.
+
+    The writer was given use_term_pool: the old version is deleted by its unique id (as
+    whoosh's update_document does), the new one added with each text analysed once.
+    """
     docs = _documents(session, ticket_ids)
     for ticket_id in ticket_ids:
+        writer.delete_by_term("id", ticket_id)
         if ticket_id in docs:
-            writer.update_document(**docs[ticket_id])
-        else:
-            writer.delete_by_term("id", ticket_id)
+            add_analysed(writer, docs[ticket_id])
 
 
 def _writer(ix, timeout: float):
@@ -145,6 +148,7 @@ def drain(timeout: float = 5.0, batch: int = BATCH, rounds: int | None = None) -
                 writer = _writer(_open(path), timeout)
             except LockError:
                 return done
+            use_term_pool(writer)
             try:
                 marks = session.execute(select(SearchMark.id, SearchMark.ticket_id)
                                         .order_by(SearchMark.id).limit(batch)).all()
