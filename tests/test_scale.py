@@ -104,7 +104,7 @@ def test_one_indexer_round_is_one_batch_and_one_index_commit(app, tmp_path, desk
         make_ticket(desk.support)
     commits = []
     real = search.index._commit
-    monkeypatch.setattr(search.index, "_commit", lambda w: (commits.append(1), real(w)))
+    monkeypatch.setattr(search.index.writer, "_commit", lambda w: (commits.append(1), real(w)))
 
     def marks():
         db.session.commit()

@@ -195,7 +195,7 @@ def test_reindex_cli_rebuilds_with_progress(app, desk, make_ticket, tmp_path):
 def test_incremental_commits_never_rewrite_the_big_segment(indexed, desk, make_ticket,
                                                           monkeypatch):
     from rtsuivi.search import index as search_index
-    monkeypatch.setattr(search_index, "SMALL_SEGMENT_DOCS", 3)
+    monkeypatch.setattr(search_index.writer, "SMALL_SEGMENT_DOCS", 3)  # read there
     tickets = [make_ticket(desk.support, subject=f"Lot {n} ornithorynque") for n in range(4)]
     search.rebuild()
 
@@ -766,7 +766,7 @@ def test_a_deeply_nested_quick_search_is_refused_and_keeps_the_index(desk, login
 def test_full_text_words_are_bounded_before_the_engine(desk, words, limit, monkeypatch):
     from rtsuivi.domain.simple_search import quote
     from rtsuivi.domain.ticketsql import FullTextRefused, TicketSQLError, compile_query
-    monkeypatch.setattr(search.index, "parse", lambda *a: pytest.fail("reached Whoosh"))
+    monkeypatch.setattr(search.index.querying, "parse", lambda *a: pytest.fail("reached Whoosh"))
     with pytest.raises(FullTextRefused) as refused:
         search.search(words, desk.alice)
     assert limit in str(refused.value)

@@ -36,7 +36,7 @@ _MESSAGES = """left(coalesce((
         FROM transactions tr JOIN attachments a ON a.transaction_id = tr.id
         WHERE tr.ticket_id = t.id AND tr.type IN ({types})
           AND a.content_type LIKE 'text/%' AND a.filename IS NULL), ''), """ + str(MAX_TEXT) + ")"
-# The same text as the Whoosh documents (index._documents, _person_words).
+# The same text as the Whoosh documents (index.writer: _documents, _person_words).
 _WRITE = text(f"""
 INSERT INTO ticket_texts (ticket_id, public, comments, document)
 SELECT id, public, comments, public || comments FROM (SELECT t.id,
