@@ -65,3 +65,7 @@ section("admin.inbound_list", _l("Courrier"), ("SuperUser",),
         ("admin.inbound", "admin.outbox", "admin.template"))
 
 from . import mail  # noqa: E402,F401  (registers the routes)
+
+# isort: split
+from . import queues, scrips  # noqa: E402,F401  (« Files », « Règles de notification »)
+from . import rights as rights_pages  # noqa: E402,F401  (« Droits »)
