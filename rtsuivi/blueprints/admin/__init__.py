@@ -5,7 +5,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from ...domain.rights import can, may_administer
+from ...domain.rights import ADMIN_RIGHTS, can, may_administer
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -56,7 +56,7 @@ def sections_for(user) -> list[tuple[str, object, bool]]:
 
 
 @bp.route("/")
-@admin_required()
+@admin_required(*ADMIN_RIGHTS)  # whoever sees « Administration » in the header
 def index():
     return render_template("admin/index.html")
 
