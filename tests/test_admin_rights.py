@@ -99,7 +99,7 @@ def test_unchecking_revokes_and_a_stale_form_leaves_others_changes_alone(desk, r
 
 @pytest.mark.parametrize("grant, message", [
     ("group:N1|PasUnDroit", "Droit inconnu ici : PasUnDroit"),
-    ("group:N1|SuperUser", "Droit inconnu ici : SuperUser"),  # a system right on a queue
+    ("group:N1|SuperUser", "SuperUser est un droit global, pas un droit de file"),
     ("group:Inconnu|SeeQueue", "Groupe inconnu : Inconnu"),
 ])
 def test_bad_changes_are_refused_with_a_message_and_change_nothing(grant, message, desk, root,

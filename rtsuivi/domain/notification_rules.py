@@ -71,8 +71,8 @@ def states(queue: Queue | None = None) -> list[RuleState]:
 def off_everywhere() -> list[tuple[str, str | None]]:
     """Every (rule, queue name or None) switched off, for export."""
     rows = db.session.execute(select(ScripOff.scrip, Queue.name).outerjoin(
-        Queue, Queue.id == ScripOff.queue_id).order_by(ScripOff.scrip, Queue.name)).all()
-    return [(scrip, name) for scrip, name in rows]
+        Queue, Queue.id == ScripOff.queue_id)).all()
+    return sorted(((scrip, name) for scrip, name in rows), key=lambda r: (r[0], r[1] or ""))
 
 
 def may_view(actor: User, queue: Queue | None) -> bool:

@@ -94,6 +94,8 @@ def set_right(actor: User | None, key: str, right: str, queue: Queue | None, on:
     (ModifyACL there); True when it changed. DomainError for an unknown right or principal."""
     if actor is not None:
         rights.require(actor, "ModifyACL", queue)
+    if queue is not None and right in rights.SYSTEM_RIGHTS:
+        raise DomainError(_l("%(right)s est un droit global, pas un droit de file.", right=right))
     if right not in rights_for(queue is not None):
         raise DomainError(_l("Droit inconnu ici : %(right)s", right=right))
     if _holds(key, right, queue) == on:

@@ -1,0 +1,1 @@
+"""Command-line groups, one module per area, added to `flask rtsuivi` by cli.register_cli."""
