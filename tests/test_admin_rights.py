@@ -140,7 +140,8 @@ def test_show_acl_reads_modify_acl_changes_per_queue(desk, make_user, login_as):
 
 
 RIGHTS_URLS = ["/admin/droits", "/admin/droits/file/{id}", "/admin/droits/chercher?q=N"]
-RIGHTS_POSTS = ["/admin/droits/enregistrer", "/admin/droits/file/{id}/enregistrer"]
+RIGHTS_POSTS = ["/admin/droits/enregistrer", "/admin/droits/file/{id}/enregistrer",
+                "/admin/droits/case", "/admin/droits/file/{id}/case"]
 
 
 @pytest.mark.parametrize("url", RIGHTS_URLS)
@@ -158,7 +159,8 @@ def test_rights_changes_are_refused_without_the_right(url, desk, login_as):
     url = url.format(id=desk.support.id)
     for htmx in (False, True):
         assert client.post(url, htmx=htmx,
-                           data={"grant": ["user:alice|SuperUser"]}).status_code == 403
+                           data={"grant": ["user:alice|SuperUser"],
+                                 "cell": "user:alice|SuperUser"}).status_code == 403
     assert _aces(desk.support) | _aces() == before
 
 
@@ -195,3 +197,23 @@ def test_grants_are_unique_rows(desk):
     db.session.commit()
     assert db.session.scalar(select(db.func.count(ACE.id)).where(
         ACE.right_name == "SeeQueue", ACE.queue_id == desk.support.id)) == 1
+
+
+def test_one_box_posts_its_own_change_and_answers_with_itself(desk, root, login_as):
+    client = login_as(root)
+    url = f"/admin/droits/file/{desk.info.id}/case"
+    box = client.post(url, htmx=True, data={"cell": "group:N1|SeeQueue",
+                                            "grant": ["group:N1|SeeQueue", "group:N1|Watch"]})
+    assert box.status_code == 200 and "<html" not in box.plain
+    assert box.plain.count("<input") == 1  # the box alone, not the matrix
+    assert 'value="group:N1|SeeQueue"' in box.plain and " checked" in box.plain
+    assert "SeeQueue accordé à N1." in box.plain  # the message, out of band
+    assert ("group:N1", "SeeQueue") in _aces(desk.info)
+    assert ("group:N1", "Watch") not in _aces(desk.info)  # only the box that changed
+    off = client.post(url, data={"cell": "group:N1|SeeQueue"})
+    assert off.status_code == 302 and ("group:N1", "SeeQueue") not in _aces(desk.info)
+    bad = client.post(url, htmx=True, data={"cell": "group:N1|Voler", "grant": "group:N1|Voler"})
+    assert "Droit inconnu ici : Voler" in bad.plain and " checked" not in bad.plain
+    entries = db.session.scalars(select(AuditEntry.action).where(
+        AuditEntry.object_kind == "right")).all()
+    assert entries == ["grant", "revoke"]

@@ -155,3 +155,12 @@ def apply_changes(actor: User | None, queue: Queue | None, shown: set[tuple[str,
     for key, right in sorted(wanted ^ shown):
         changed += set_right(actor, key, right, queue, (key, right) in wanted)
     return changed
+
+
+def cell(queue: Queue | None, key: str) -> Row:
+    """The matrix row of one principal (to draw one of its boxes again)."""
+    empty = Row(key, key.partition(":")[0], key.partition(":")[2])
+    try:
+        return next((row for row in matrix(queue, (key,)) if row.key == key), empty)
+    except DomainError:  # an unknown principal: drawn unchecked
+        return empty

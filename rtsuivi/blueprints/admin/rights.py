@@ -34,6 +34,7 @@ def _pairs(values) -> set[tuple[str, str]]:
     return {tuple(v.rsplit("|", 1)) for v in values if "|" in v}
 
 
+
 @bp.route("/droits")
 @bp.route("/droits/file/<int:queue_id>")
 @admin_required(*VIEW)
@@ -65,6 +66,28 @@ def rights_save(queue_id: int | None = None):
         return redirect(url_for("admin.rights", queue_id=queue_id))
     return answer(render_fragment("admin/rights.html", "rights_matrix", **_context(
         queue, tuple(request.form.getlist("principal")))))
+
+
+@bp.route("/droits/case", methods=["POST"])
+@bp.route("/droits/file/<int:queue_id>/case", methods=["POST"])
+@admin_required("ModifyACL")
+def rights_cell(queue_id: int | None = None):
+    queue = _queue(queue_id)
+    key, _sep, right = request.form.get("cell", "").rpartition("|")
+    on = f"{key}|{right}" in request.form.getlist("grant")
+    try:
+        rights_admin.set_right(current_user, key, right, queue, on)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash((_("%(right)s accordé à %(who)s.") if on else _("%(right)s retiré à %(who)s."))
+              % {"right": right, "who": key.partition(":")[2]}, "success")
+    if not wants_fragment():
+        return redirect(url_for("admin.rights", queue_id=queue_id))
+    return answer(render_fragment("admin/rights.html", "rights_cell", right=right, queue=queue,
+                                  row=rights_admin.cell(queue, key), may_modify=True))
 
 
 @bp.route("/droits/chercher")
