@@ -243,3 +243,15 @@ def test_outgoing_subjects_carry_the_queue_tag_and_both_tags_thread(desk, make_t
     db.session.refresh(ticket)
     assert [t.type for t in ticket.transactions].count("Correspond") == 2
     assert db.session.scalar(select(db.func.count(Ticket.id))) == 1
+
+
+def test_the_queue_tabs_follow_the_rights(make_user, make_queue, login_as):
+    queue = make_queue("Support")
+    keeper = make_user("gardien", rights=["AdminQueue"], on=queue)
+    page = login_as(keeper).get(f"/admin/files/{queue.id}")
+    assert f'href="/admin/droits/file/{queue.id}"' not in page.plain
+    assert f'href="/admin/regles-notification/file/{queue.id}"' not in page.plain
+    reader = make_user("lecteur", rights=["AdminQueue", "ShowACL", "ShowScrips"], on=queue)
+    page = login_as(reader).get(f"/admin/files/{queue.id}")
+    assert f'href="/admin/droits/file/{queue.id}"' in page.plain
+    assert f'href="/admin/regles-notification/file/{queue.id}"' in page.plain
