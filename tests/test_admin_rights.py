@@ -217,3 +217,10 @@ def test_one_box_posts_its_own_change_and_answers_with_itself(desk, root, login_
     entries = db.session.scalars(select(AuditEntry.action).where(
         AuditEntry.object_kind == "right")).all()
     assert entries == ["grant", "revoke"]
+
+
+def test_an_unknown_principal_row_in_a_posted_form_is_left_out(desk, root, login_as):
+    response = login_as(root).post(f"/admin/droits/file/{desk.info.id}/enregistrer", htmx=True,
+                                   data={"principal": ["user:fantome"], "grant": []})
+    assert response.status_code == 200 and 'id="rights-matrix"' in response.plain
+    assert "fantome" not in response.plain

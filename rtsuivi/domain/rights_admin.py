@@ -52,9 +52,10 @@ def _named(model, ids: set[int]) -> dict[int, str]:
     return dict(db.session.execute(select(model.id, model.name).where(model.id.in_(ids))).all())
 
 
-def matrix(queue: Queue | None, extra: tuple[str, ...] = ()) -> list[Row]:
+def matrix(queue: Queue | None, extra: tuple[str, ...] = (), strict: bool = True) -> list[Row]:
     """One row per principal: system groups, roles, then groups and users holding a right
-    here (plus the `extra` principals asked for, even without any right yet)."""
+    here (plus the `extra` principals asked for, even without any right yet; an unknown one
+    raises DomainError, or is left out when not strict)."""
     aces = _aces(queue)
     groups = _named(Group, {a.principal_id for a in aces if a.principal_kind == "group"})
     users = _named(User, {a.principal_id for a in aces if a.principal_kind == "user"})
@@ -66,7 +67,12 @@ def matrix(queue: Queue | None, extra: tuple[str, ...] = ()) -> list[Row]:
     for key in extra:
         kind = key.partition(":")[0]
         if key not in rows and key not in named and kind in ("group", "user"):
-            accounts._principal(key)  # raises DomainError for an unknown principal
+            try:
+                accounts._principal(key)
+            except DomainError:
+                if strict:
+                    raise
+                continue
             named[key] = kind
     rows.update({key: Row(key, kind, key.partition(":")[2]) for key, kind in named.items()})
     for ace in aces:

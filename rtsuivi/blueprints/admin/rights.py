@@ -22,11 +22,11 @@ def _queue(queue_id: int | None):
     return admin_queues.load_any(current_user, queue_id, VIEW) if queue_id else None
 
 
-def _context(queue, extra=()) -> dict:
+def _context(queue, extra=(), strict=False) -> dict:
     visible = rights_admin.may_view(current_user, queue)
     return {"queue": queue, "queues": admin_queues.queues_with(current_user, VIEW),
             "visible": visible, "groups": rights_catalog.grouped(queue is not None),
-            "rows": rights_admin.matrix(queue, extra) if visible else [],
+            "rows": rights_admin.matrix(queue, extra, strict) if visible else [],
             "may_modify": rights_admin.may_modify(current_user, queue)}
 
 
@@ -41,7 +41,7 @@ def _pairs(values) -> set[tuple[str, str]]:
 def rights(queue_id: int | None = None):
     queue = _queue(queue_id)
     try:
-        context = _context(queue, tuple(request.args.getlist("add"))[:20])
+        context = _context(queue, tuple(request.args.getlist("add"))[:20], strict=True)
     except DomainError as error:
         flash(str(error), "error")
         context = _context(queue)
