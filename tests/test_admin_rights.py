@@ -224,3 +224,13 @@ def test_an_unknown_principal_row_in_a_posted_form_is_left_out(desk, root, login
                                    data={"principal": ["user:fantome"], "grant": []})
     assert response.status_code == 200 and 'id="rights-matrix"' in response.plain
     assert "fantome" not in response.plain
+
+
+def test_a_second_search_keeps_the_rows_added_before(desk, root, login_as):
+    client = login_as(root)
+    page = client.get(f"/admin/droits/file/{desk.info.id}?add=user:bruno")
+    assert 'hx-include="#principals-added"' in page.plain
+    assert '<input type="hidden" name="add" value="user:bruno">' in page.plain
+    found = client.hx_get(f"/admin/droits/chercher?q=alice&queue_id={desk.info.id}"
+                          "&add=user:bruno")
+    assert "add=user:alice&add=user:bruno" in found.plain
