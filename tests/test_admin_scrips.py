@@ -108,3 +108,15 @@ def test_rules_pages_are_refused_without_the_right(method, url, desk, login_as):
             response = client.post(url, htmx=htmx, data={"name": AUTOREPLY, "on": "0"})
         assert response.status_code == 403
     assert db.session.scalar(select(ScripOff)) is None
+
+
+def test_a_rule_added_later_without_a_description_is_listed_and_switchable(
+        desk, root, login_as, monkeypatch):
+    extra = notifications.Scrip("On Comment Notify Other Recipients as Comment",
+                                lambda txn: False, notifications.Notify(("Cc",), "Correspondence"))
+    monkeypatch.setattr(notifications, "SCRIPS", notifications.SCRIPS + (extra,))
+    client = login_as(root)
+    assert extra.name in client.get("/admin/regles-notification").plain
+    client.post("/admin/regles-notification/basculer",
+                data={"name": extra.name, "scope": "global", "on": "0"})
+    assert db.session.scalar(select(ScripOff.scrip)) == extra.name

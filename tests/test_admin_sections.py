@@ -18,8 +18,8 @@ def _menu(html: str) -> list[str]:
 def test_the_mail_pages_sit_in_the_layout_with_their_tabs(url, make_user, login_as):
     page = login_as(make_user("root", rights=["SuperUser"])).get(url)
     assert page.status_code == 200
-    assert _menu(page.get_data(as_text=True)) == [
-        "Courrier", "Files", "Règles de notification", "Droits"]
+    assert {"Courrier", "Files", "Règles de notification", "Droits"} <= set(
+        _menu(page.get_data(as_text=True)))  # other areas add their own sections
     for tab in ("Courriels reçus", "Courriels à envoyer", "Modèles de courriel"):
         assert tab in page.plain
     assert 'aria-current="page">Courrier<' in page.get_data(as_text=True)
@@ -31,7 +31,9 @@ def test_a_queue_admin_sees_only_the_sections_of_their_rights(make_user, make_qu
     keeper = make_user("gardien", rights=["AdminQueue", "ShowACL"], on=queue)
     client = login_as(keeper)
     page = client.get("/admin/")
-    assert _menu(page.get_data(as_text=True)) == ["Files", "Droits"]
+    menu = _menu(page.get_data(as_text=True))
+    assert "Files" in menu and "Droits" in menu
+    assert "Courrier" not in menu and "Règles de notification" not in menu
     for url in MAIL_PAGES:
         assert client.get(url).status_code == 403
     assert client.get("/admin/regles-notification").status_code == 403

@@ -47,7 +47,8 @@ class RuleState:
     off_here: bool  # for the queue asked about (False without a queue)
 
 
-def _names() -> tuple[str, ...]:
+def rule_names() -> tuple[str, ...]:
+    """The names of the notification rules, in the scrips' order."""
     from .notifications import SCRIPS
     return tuple(scrip.name for scrip in SCRIPS)
 
@@ -65,7 +66,7 @@ def states(queue: Queue | None = None) -> list[RuleState]:
     off_global = {name for name, queue_id in rows if queue_id is None}
     off_here = {name for name, queue_id in rows if queue and queue_id == queue.id}
     return [RuleState(name, DESCRIPTIONS.get(name, name), name in off_global, name in off_here)
-            for name in _names()]
+            for name in rule_names()]
 
 
 def off_everywhere() -> list[tuple[str, str | None]]:
@@ -84,7 +85,7 @@ def switch(actor: User | None, name: str, queue: Queue | None, on: bool) -> bool
     """Switch a rule on or off, globally or for one queue (ModifyScrips); True if it changed."""
     if actor is not None:
         rights.require(actor, "ModifyScrips", queue)
-    if name not in _names():
+    if name not in rule_names():
         raise DomainError(_l("Règle de notification inconnue : %(name)s", name=name))
     queue_id = queue.id if queue else None
     row = db.session.scalar(select(ScripOff).where(

@@ -209,7 +209,7 @@ def check_rules(entries: list, document: dict) -> None:
     queues = _known_queues(document)
     for entry in entries:
         _require_keys("notification_rules", entry, ("rule",))
-        if entry["rule"] not in notification_rules.DESCRIPTIONS:
+        if entry["rule"] not in notification_rules.rule_names():
             raise _bad("notification_rules", _l("règle inconnue : %(name)s", name=entry["rule"]))
         if entry.get("queue") is not None and entry["queue"] not in queues:
             raise _bad("notification_rules", _l("file inconnue : %(name)s", name=entry["queue"]))
