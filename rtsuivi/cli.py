@@ -7,7 +7,7 @@ from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
-from .domain import DomainError, accounts
+from .domain import DomainError, accounts, rights_admin
 from .extensions import db
 from .models import Group, Queue, Ticket, User
 from .models.base import MAX_ID
@@ -168,7 +168,7 @@ def grant(principal, rights, queue):
     queue_obj = _queue(queue)
     try:
         for right in rights:
-            accounts.grant(principal, right, queue_obj)
+            rights_admin.set_right(None, principal, right, queue_obj, True)
     except DomainError as error:
         _fail(error)
     db.session.commit()
@@ -184,7 +184,8 @@ def revoke(principal, rights, queue):
     _known_rights(rights)
     queue_obj = _queue(queue)
     try:
-        removed = sum(accounts.revoke(principal, right, queue_obj) for right in rights)
+        removed = sum(rights_admin.set_right(None, principal, right, queue_obj, False)
+                      for right in rights)
     except DomainError as error:
         _fail(error)
     db.session.commit()
@@ -389,4 +390,5 @@ def restore_cmd(src):
 def register_cli(app: Flask) -> None:
     from .commands import users as people_commands
     people_commands.register(rtsuivi_cli)
+    from .commands import queues  # noqa: F401  (queue, export-config, import-config)
     app.cli.add_command(rtsuivi_cli)

@@ -123,6 +123,9 @@ def _holders(txn: Transaction, role: str) -> list[User]:
     ticket = txn.ticket
     if role == "Owner":
         return [] if ticket.owner.is_nobody else [ticket.owner]
+    if role in ("Cc", "AdminCc"):  # as in RT, the queue's watchers are the ticket's too
+        from .queues_admin import watcher_users
+        return ticket.people(role) + watcher_users(ticket.queue_id, role)
     return ticket.people(role)
 
 
@@ -146,8 +149,10 @@ def recipients(scrip: Scrip, txn: Transaction, already: set[int]) -> list[User]:
 def mails_for(txn: Transaction) -> list[Mail]:
     """The mails the scrips ask for one transaction, one per language and batch of people."""
     made, notified = [], set()
+    from .notification_rules import switched_off
+    off = switched_off(txn.ticket.queue_id)  # « Règles de notification »
     for scrip in SCRIPS:
-        if not scrip.condition(txn):
+        if scrip.name in off or not scrip.condition(txn):
             continue
         if isinstance(scrip.action, (Forward, OtherRecipients)):
             made.append(Mail(scrip, txn))  # addresses, not people: in the transaction

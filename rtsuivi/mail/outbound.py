@@ -24,7 +24,7 @@ from ..domain import lifecycle, mail_templates
 from ..domain.notifications import Autoreply, Mail
 from ..domain.tickets.describe import describe
 from ..extensions import db
-from ..models import OutboxMail, Transaction, utcnow
+from ..models import OutboxMail, Ticket, Transaction, utcnow
 from .message import SMTP
 
 log = logging.getLogger(__name__)
@@ -65,9 +65,15 @@ def template_context(txn: Transaction, lang: str) -> dict:
 # ---------------------------------------------------------------- composing
 
 def tag_subject(subject: str, ticket_id: int) -> str:
-    """Add [rtname #id] unless the subject already carries it (RT's AddSubjectTag)."""
-    tag = f"[{current_app.config['RTSUIVI_RTNAME']} #{ticket_id}]"
-    return subject if tag.lower() in subject.lower() else f"{tag} {subject}".strip()
+    """Add [tag #id] unless the subject already carries it (RT's AddSubjectTag): the tag is
+    the queue's subject tag, else rtname; a subject carrying either is left alone."""
+    rtname = current_app.config["RTSUIVI_RTNAME"]
+    ticket = db.session.get(Ticket, ticket_id)
+    queue_tag = ticket.queue.subject_tag if ticket is not None else None
+    tags = [f"[{t} #{ticket_id}]" for t in (queue_tag, rtname) if t]
+    if any(tag.lower() in subject.lower() for tag in tags):
+        return subject
+    return f"{tags[0]} {subject}".strip()
 
 
 def _domain() -> str:

@@ -65,8 +65,10 @@ def find_ticket(inbound: InboundMail, parsed: ParsedMail, rtname: str) -> Ticket
     """Thread: the gateway's ticket, the subject tag, then the Message-IDs we sent."""
     ticket_id = inbound.ticket_hint
     if ticket_id is None:
-        match = re.search(r"\[(?:https?://)?" + re.escape(rtname) + r"\s+#(\d+)\]",
-                          parsed.subject, re.IGNORECASE)
+        tags = [rtname, *db.session.scalars(  # rtname, or a queue's subject tag (RT)
+            select(Queue.subject_tag).where(Queue.subject_tag.is_not(None)))]
+        match = re.search(r"\[(?:https?://)?(?:" + "|".join(map(re.escape, tags))
+                          + r")\s+#(\d+)\]", parsed.subject, re.IGNORECASE)
         ticket_id = int(match.group(1)) if match else None
     if ticket_id is not None:
         # A number past any id is "not found", not a database overflow.

@@ -4,7 +4,7 @@ from .acl import ACE, RightsSerial
 from .audit import AuditEntry
 from .desk import Bookmark, CannedResponse, Reminder
 from .mail import InboundMail, MailTemplate, OutboxMail
-from .queues import Queue
+from .queues import Queue, QueueWatcher, ScripOff
 from .search import SavedSearch, SearchMark, TicketText
 from .tickets import Attachment, Ticket, Transaction, Watcher, utcnow
 from .users import NOBODY_NAME, SYSTEM_NAME, Group, GroupMember, LoginThrottle, User
@@ -13,7 +13,8 @@ __all__ = [
     "ACE", "AccountLink",
     "Attachment", "AuditEntry", "Group", "GroupMember", "InboundMail", "LoginThrottle",
     "MailTemplate",
-    "NOBODY_NAME", "OutboxMail", "Queue", "RightsSerial", "SYSTEM_NAME", "SavedSearch",
+    "NOBODY_NAME", "OutboxMail", "Queue", "QueueWatcher", "RightsSerial", "ScripOff",
+    "SYSTEM_NAME", "SavedSearch",
     "SearchMark", "TicketText",
     "Ticket", "Transaction", "User", "Watcher", "utcnow",
     "Bookmark", "CannedResponse", "Reminder",

@@ -2,7 +2,6 @@
 from functools import wraps
 
 from flask import Blueprint, abort, current_app, render_template, request
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ...domain.rights import ADMIN_RIGHTS, can, may_administer
@@ -73,16 +72,15 @@ def _step_links() -> dict[str, str]:
             if endpoint in current_app.view_functions}
 
 
-section("admin.inbound_list", _l("Courrier"), ("SuperUser",),
-        ("admin.inbound", "admin.outbox", "admin.template"))
-
-from . import mail  # noqa: E402,F401  (registers the routes)
-
 # The import order is the menu's order.
 # isort: off
 from . import users  # noqa: E402,F401
 from . import groups  # noqa: E402,F401
+from . import queues  # noqa: E402,F401  (« Files »)
+from . import rights as rights_pages  # noqa: E402,F401  (« Droits »)
+from . import scrips  # noqa: E402,F401  (« Règles de notification »)
 from . import responses  # noqa: E402,F401
+from . import mail  # noqa: E402,F401  (« Courrier »)
 from . import journal  # noqa: E402,F401
 from . import password_links  # noqa: E402,F401  (the user page's password-link button)
 # isort: on

@@ -14,11 +14,14 @@ from ...mail import inbound, outbound
 from ...mail.message import parse
 from ...models import InboundMail, OutboxMail
 from .. import page_number
-from . import bp, superuser_required
+from . import bp, section, superuser_required
 
 INBOUND_STATUSES = ("failed", "refused", "done", "dropped", "duplicate", "received")
 OUTBOX_STATUSES = ("pending", "sending", "failed", "sent")
 PER_PAGE = 50
+
+section("admin.inbound_list", _l("Courrier"), ("SuperUser",),
+        ("admin.inbound", "admin.outbox", "admin.template"))
 RAW_SHOWN = 200_000  # characters of a raw mail shown on its page
 
 

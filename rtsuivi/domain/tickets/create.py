@@ -1,6 +1,6 @@
 """Create a ticket."""
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 
@@ -30,6 +30,12 @@ class NewTicket:
     files: list = field(default_factory=list)  # domain.uploads.Upload
 
 
+def default_due(queue: Queue) -> datetime | None:
+    """The due date a new ticket of the queue gets when none is given (RT's DefaultDueIn)."""
+    days = queue.default_due_days
+    return utcnow() + timedelta(days=days) if days else None
+
+
 def create(actor: User, new: NewTicket) -> Ticket:
     """Create a ticket in a queue (needs CreateTicket there) and record its Create entry.
 
@@ -46,8 +52,8 @@ def create(actor: User, new: NewTicket) -> Ticket:
                              status=lifecycle.label(new.status)))
     owner = new.owner or nobody()
     ticket = Ticket(queue=new.queue, subject=subject, status=new.status, owner=owner,
-                    priority=new.priority or 0, due=new.due, created_by=actor,
-                    created=utcnow())
+                    priority=new.priority or 0, due=new.due or default_due(new.queue),
+                    created_by=actor, created=utcnow())
     if not owner.is_nobody:
         if not can(owner, "OwnTicket", new.queue):
             raise DomainError(_l("%(name)s ne peut pas être intervenant dans cette file.",
