@@ -26,6 +26,11 @@ DESCRIPTIONS = {
     "On Correspond Notify Requestors and Ccs": _l(
         "À chaque réponse : envoie la réponse aux demandeurs et aux Cc (du ticket et de la "
         "file)."),
+    "On Correspond Notify Other Recipients": _l(
+        "À chaque réponse : envoie la réponse aux Cc et Cci saisis pour ce seul message."),
+    "On Comment Notify Other Recipients as Comment": _l(
+        "À chaque commentaire : envoie le commentaire aux Cc et Cci saisis pour ce seul "
+        "message."),
     "On Comment Notify AdminCcs as Comment": _l(
         "À chaque commentaire : envoie le commentaire aux AdminCc (du ticket et de la file), "
         "jamais aux demandeurs."),

@@ -44,6 +44,7 @@ CATALOG = {
     "CreateDashboard": ("staff", _l("Créer des tableaux de bord personnels")),
     "ManageAuthTokens": ("staff", _l("Gérer ses jetons d'API")),
     "AdminQueue": ("admin", _l("Créer, modifier et désactiver la file")),
+    "AdminCannedResponses": ("admin", _l("Gérer les réponses prédéfinies")),
     "ShowACL": ("admin", _l("Voir qui détient quels droits sur la file")),
     "ModifyACL": ("admin", _l("Donner et retirer des droits sur la file")),
     "ModifyQueueWatchers": ("admin", _l("Changer les Cc et AdminCc de la file")),
