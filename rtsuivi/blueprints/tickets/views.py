@@ -23,6 +23,7 @@ from .answers import (
     commit,
     create_page,
     done,
+    explained,
     form_page,
     load,
     page,
@@ -119,7 +120,7 @@ def update(ticket_id: int):
             return done(ticket, _("Ticket mis à jour."), parts=commit())
         except DomainError as error:
             db.session.rollback()
-            ticket, form.content.errors = load(ticket_id), [str(error)]
+            ticket, form.content.errors = load(ticket_id), [explained(error)]
     return form_page("tickets/update.html", "update_form", ticket=ticket, form=form,
                      action=action, preset=domain.ACTION_PRESETS[action])
 
