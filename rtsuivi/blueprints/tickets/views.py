@@ -51,7 +51,10 @@ SAFE_TYPES = {"image/png", "image/jpeg", "image/gif", "application/pdf", "text/p
 @bp.route("/<int:ticket_id>")
 @agent_required
 def show(ticket_id: int):
-    return page(load(ticket_id))
+    ticket = load(ticket_id)
+    if ticket.id != ticket_id:  # merged into another ticket: its old URL leads there
+        return redirect(url_for("tickets.show", ticket_id=ticket.id))
+    return page(ticket)
 
 
 @bp.route("/<int:ticket_id>/<any(summary, people, actions, history):block>")
