@@ -334,3 +334,14 @@ def test_the_query_builder_offers_the_link_fields(desk, login_as):
     assert built.to_ticketsql() == "DependsOn = '5' AND MemberOf IS NULL"
     html = login_as(desk.alice).get("/recherche/avancee").get_data(as_text=True)
     assert '<option value="DependsOn" >Dépend de</option>' in html
+
+
+def test_the_box_alone_is_a_fragment_with_htmx_and_a_redirect_without(desk, trio, login_as,
+                                                                       make_ticket):
+    client = login_as(desk.alice)
+    fragment = client.hx_get(f"/tickets/{trio[0].id}/relations")
+    html = fragment.get_data(as_text=True)
+    assert 'id="ticket-relations"' in html and "<html" not in html
+    assert client.get(f"/tickets/{trio[0].id}/relations").status_code == 302
+    hidden = make_ticket(desk.info, subject="Secret RH")
+    assert client.hx_get(f"/tickets/{hidden.id}/relations").status_code == 404
