@@ -24,7 +24,8 @@ def trio(desk, make_ticket):
 def _types(ticket):
     return [(t.type, t.field, t.old_value, t.new_value) for t in db.session.scalars(
         select(Transaction).where(Transaction.ticket_id == ticket.id,
-                                  Transaction.type.in_(("AddLink", "DeleteLink"))))]
+                                  Transaction.type.in_(("AddLink", "DeleteLink")))
+        .order_by(Transaction.id))]
 
 
 def _shown(ticket, user):

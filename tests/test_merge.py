@@ -38,7 +38,8 @@ def test_merge_carries_watchers_links_and_time(desk, pair):
     assert db.session.scalar(select(Link.base_id).where(Link.type == "DependsOn")) == b.id
     assert db.session.scalar(select(Link.target_id).where(Link.type == "MergedInto",
                                                           Link.base_id == a.id)) == b.id
-    merged = db.session.scalars(select(Transaction).where(Transaction.type == "Merge")).all()
+    merged = db.session.scalars(select(Transaction).where(Transaction.type == "Merge")
+                                .order_by(Transaction.id)).all()
     assert {t.ticket_id for t in merged} == {a.id, b.id}
     assert domain.describe(merged[-1]).text() == \
         f"Ticket #{a.id} fusionné dans #{b.id} par Alice Martin"

@@ -26,8 +26,8 @@ def test_minutes_of_replies_and_comments_add_up(desk, ticket):
     db.session.commit()
     assert ticket.time_worked == 35
     assert [t.time_taken for t in db.session.scalars(select(Transaction).where(
-        Transaction.ticket_id == ticket.id, Transaction.type.in_(("Correspond", "Comment"))))
-    ] == [20, 15]
+        Transaction.ticket_id == ticket.id, Transaction.type.in_(("Correspond", "Comment")))
+        .order_by(Transaction.id))] == [20, 15]
 
 
 def test_the_update_form_records_temps_passe(desk, ticket, login_as):
