@@ -1,9 +1,9 @@
 """Relations between tickets (RT's links), as the manual names them: « Dépend de » /
 « En dépend », « Parents » / « Fils », « Se rapporte à » / « Mentionné par ».
 
-Adding or removing one needs ModifyTicket on the ticket being edited and the sight of the
-other one (ShowTicket): RT's default ($StrictLinkACL asks ModifyTicket on both; here the
-other side only has to be visible, so an agent may link to a ticket of another team). Both
+Adding or removing one needs ModifyTicket on the ticket being edited and only the sight
+(ShowTicket) of the other one, so an agent may relate a ticket to another team's. RT with
+$StrictLinkACL (on by default) would ask ModifyTicket on both; without it, on either. Both
 histories record it (AddLink / DeleteLink). The resolve guards live here too and plug into
 the lifecycle's transition check, so every door (menu, update form, bulk, API) refuses.
 """
