@@ -149,3 +149,14 @@ def test_the_merge_form_answers_403_without_modify_ticket(desk, pair, login_as, 
                                    data={"into": str(pair[1].id)})
     assert answer.status_code == 403
     assert db.session.get(Ticket, pair[0].id).effective_id is None
+
+
+def test_a_merge_that_would_close_a_loop_is_refused(desk, pair):
+    a, b, c = pair  # a depends on c
+    domain.add_link(c, desk.alice, "DependsOn", b.id)
+    db.session.commit()
+    with pytest.raises(DomainError, match="boucle"):
+        domain.merge(a, desk.alice, b.id)  # b would depend on c, which depends on b
+    db.session.rollback()
+    assert db.session.get(Ticket, a.id).effective_id is None
+    assert db.session.scalar(select(Link.base_id).where(Link.target_id == c.id)) == a.id

@@ -7,7 +7,7 @@ from ...extensions import db
 from ...models import Link, Ticket, Transaction, User, Watcher, utcnow
 from .. import DomainError, lifecycle
 from ..rights import require
-from .links import other_ticket
+from .links import other_ticket, reaches
 from .recording import record as _record
 
 ON_MERGE = lifecycle.ON_MERGE
@@ -69,6 +69,7 @@ def _carry_links(ticket: Ticket, into: Ticket) -> None:
         or_(Link.base_id == ticket.id, Link.target_id == ticket.id))).all()
     existing = {(link.base_id, link.type, link.target_id) for link in db.session.scalars(
         select(Link).where(or_(Link.base_id == into.id, Link.target_id == into.id)))}
+    moved = []
     for link in links:
         base = into.id if link.base_id == ticket.id else link.base_id
         target = into.id if link.target_id == ticket.id else link.target_id
@@ -77,3 +78,11 @@ def _carry_links(ticket: Ticket, into: Ticket) -> None:
         else:
             link.base_id, link.target_id = base, target
             existing.add((base, link.type, target))
+            moved.append(link)
+    db.session.flush()
+    for link in moved:  # A -> C -> B merged into B would make B -> C -> B
+        if link.type in ("DependsOn", "MemberOf") and reaches(link.target_id, link.base_id,
+                                                              link.type):
+            raise DomainError(_l("Fusion refusée : elle créerait une boucle de dépendances ou "
+                                 "de parents (n°%(a)s et n°%(b)s).", a=link.base_id,
+                                 b=link.target_id))
