@@ -160,3 +160,12 @@ def test_a_merge_that_would_close_a_loop_is_refused(desk, pair):
     db.session.rollback()
     assert db.session.get(Ticket, a.id).effective_id is None
     assert db.session.scalar(select(Link.base_id).where(Link.target_id == c.id)) == a.id
+
+
+def test_a_message_of_the_merged_ticket_can_be_forwarded_from_the_target(desk, pair):
+    a, b, _ = pair
+    domain.merge(a, desk.alice, b.id)
+    db.session.commit()
+    first = a.transactions[0]
+    sent = domain.forward(b, desk.alice, "compta@example.org", "Pour info", first)
+    assert sent.ticket is b and sent.new_value == str(first.id)

@@ -67,8 +67,10 @@ def forward(ticket: Ticket, actor: User, to: str, content: str = "",
     if bad:
         raise DomainError(_l("Adresse invalide : %(address)s", address=", ".join(bad)))
     from ..reading import can_read_transaction
-    if transaction is not None and (transaction.ticket_id != ticket.id
-                                    or not can_read_transaction(actor, transaction)):
+    # A message of a ticket merged into this one belongs to its history too.
+    if transaction is not None and (
+            ticket.id not in (transaction.ticket_id, transaction.ticket.effective_id)
+            or not can_read_transaction(actor, transaction)):
         raise NotFound(_l("Transaction introuvable."))
     return _record(ticket, actor, "Forward", field="Transaction" if transaction else "Ticket",
                    new=transaction.id if transaction else None,
