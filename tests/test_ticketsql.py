@@ -61,7 +61,7 @@ INVALID = [
     ("Status = 'open' AND", 19, "Nom de champ attendu"),
     ("Owner.Shoe = 'x'", 0, "Champ inconnu"),
     ("CF.{Service} = 'RH'", 0, "pas encore pris en charge"),
-    ("DependsOn = 5", 0, "pas encore pris en charge"),
+    ("DependsOn.Name = 5", 0, "Champ inconnu"),
     ("Status ! 'x'", 7, "Opérateur inconnu"),
 ]
 COMPILE_ERRORS = [

@@ -19,6 +19,12 @@ FIELDS = (
     ("Due", _l("Échéance")), ("Started", _l("Commencé")), ("Resolved", _l("Résolu")),
     ("Told", _l("Dernier contact")), ("TimeWorked", _l("Temps passé")),
 )
+FIELDS += (  # relations (issue 14), in query_builder.FIELD_NAMES's order
+    ("DependsOn", _l("Dépend de")), ("DependedOnBy", _l("En dépend")),
+    ("MemberOf", _l("Parent (fils de)")), ("HasMember", _l("Fils (parent de)")),
+    ("RefersTo", _l("Se rapporte à")), ("ReferredToBy", _l("Mentionné par")),
+    ("LinkedTo", _l("Lié à")), ("LinkedFrom", _l("Lié depuis")),
+)
 OPERATORS = (
     ("=", _l("est")), ("!=", _l("n'est pas")), ("LIKE", _l("contient")),
     ("NOT LIKE", _l("ne contient pas")), ("STARTSWITH", _l("commence par")),

@@ -89,6 +89,9 @@ ON_CREATE = TRANSITIONS[""]
 DEFAULT_ON_CREATE = ON_CREATE[0]
 # RT's "On Correspond Open Inactive Tickets" moves a ticket to the first active status.
 REOPEN_STATUS = "open"
+# RT's lifecycle default on_merge: a ticket merged into another one is resolved; lists that
+# may show resolved tickets leave merged ones out (Ticket.effective_id set).
+ON_MERGE = "resolved"
 
 # Guards: callables (ticket, old, new) raising TransitionRefused to veto a change the
 # lifecycle allows (relations will add "a parent cannot be resolved while a child is not").

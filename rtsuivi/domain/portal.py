@@ -26,7 +26,8 @@ def requests_of(user: User, state: str = "en-cours", page: int = 1,
     mine = select(Watcher.ticket_id).where(Watcher.user_id == user.id,
                                            Watcher.role.in_(("Requestor", "Cc")))
     found = paginate([visible_tickets_filter(user), Ticket.id.in_(mine),
-                      Ticket.status.in_(STATES.get(state, lifecycle.ACTIVE))],
+                      Ticket.status.in_(STATES.get(state, lifecycle.ACTIVE)),
+                      Ticket.effective_id.is_(None)],  # a merged request shows as its target
                      [("updated", "desc")], page, per_page)
     for ticket, answered in zip(found.items, _desk_answered_last(found.items)):
         ticket.desk_answered = answered

@@ -107,8 +107,13 @@ def queue_tickets(user: User, queue: Queue, status: str = "active", sort: str = 
     """One page of the visible tickets of a queue, filtered by status and sorted."""
     statuses = STATUS_FILTERS.get(status, lifecycle.ACTIVE)
     return paginate([visible_tickets_filter(user, queue_id=queue.id),
-                     Ticket.queue_id == queue.id, Ticket.status.in_(statuses)],
-                    [(sort, direction)], page, per_page)
+                     Ticket.queue_id == queue.id, Ticket.status.in_(statuses),
+                     *_not_merged(statuses)], [(sort, direction)], page, per_page)
+
+
+def _not_merged(statuses) -> list:
+    """Leave out merged tickets (resolved, lifecycle.ON_MERGE) when the list shows those."""
+    return [Ticket.effective_id.is_(None)] if lifecycle.ON_MERGE in statuses else []
 
 
 WINDOW = 200  # ids read at once by paginate(); fewer matches need no count query

@@ -14,6 +14,9 @@ from .ticketsql import INT_FIELDS, Clause, parse
 FIELD_NAMES = ("Subject", "Content", "Status", "Queue", "Owner", "Requestor", "Cc", "AdminCc",
                "Watcher", "Creator", "id", "Priority", "Created", "LastUpdated", "Due",
                "Started", "Resolved", "Told", "TimeWorked")
+# Relations (issue 14), offered after the other fields: a ticket number, or IS [NOT] NULL.
+FIELD_NAMES += ("DependsOn", "DependedOnBy", "MemberOf", "HasMember", "RefersTo",
+                "ReferredToBy", "LinkedTo", "LinkedFrom")
 OPERATOR_NAMES = ("=", "!=", "LIKE", "NOT LIKE", "STARTSWITH", "ENDSWITH", "<", ">", "<=", ">=",
                   "IS NULL", "IS NOT NULL")
 

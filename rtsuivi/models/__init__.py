@@ -3,6 +3,7 @@ from .account_links import AccountLink
 from .acl import ACE, RightsSerial
 from .audit import AuditEntry
 from .desk import Bookmark, CannedResponse, Reminder
+from .links import Link
 from .mail import InboundMail, MailTemplate, OutboxMail
 from .queues import Queue, QueueWatcher, ScripOff
 from .search import SavedSearch, SearchMark, TicketText
@@ -11,7 +12,7 @@ from .users import NOBODY_NAME, SYSTEM_NAME, Group, GroupMember, LoginThrottle, 
 
 __all__ = [
     "ACE", "AccountLink",
-    "Attachment", "AuditEntry", "Group", "GroupMember", "InboundMail", "LoginThrottle",
+    "Attachment", "AuditEntry", "Group", "GroupMember", "InboundMail", "Link", "LoginThrottle",
     "MailTemplate",
     "NOBODY_NAME", "OutboxMail", "Queue", "QueueWatcher", "RightsSerial", "ScripOff",
     "SYSTEM_NAME", "SavedSearch",

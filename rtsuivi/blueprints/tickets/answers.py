@@ -5,9 +5,12 @@ announce `ticket-<part>-changed` for the other parts the transactions changed
 (domain.parts_changed), so only they refresh themselves; a refusal announces nothing.
 Without htmx, redirect to the ticket page.
 """
+import re
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from ...domain import DomainError, queries
 from ...domain import tickets as domain
@@ -85,6 +88,19 @@ def done(ticket, message: str, category: str = "success", parts=()):
     return answer("", *events(parts))
 
 
+def explained(error) -> str:
+    """The refusal's message; the tickets a resolve guard names (links.Blocked) as links."""
+    ids = getattr(error, "ticket_ids", None)
+    if not ids:
+        return str(error)
+    def link(match):
+        number = int(match.group(1))
+        if number not in ids:
+            return match.group(0)
+        return f'<a href="{url_for("tickets.show", ticket_id=number)}">#{number}</a>'
+    return Markup(re.sub(r"#(\d+)", link, str(escape(str(error)))))
+
+
 def refused(ticket, error: DomainError, block: str):
     """Tell why nothing changed; roll back whatever the failed action had started.
 
@@ -95,7 +111,7 @@ def refused(ticket, error: DomainError, block: str):
     db.session.rollback()
     ticket = load(ticket.id)
     stale = domain.PARTS if isinstance(error, domain.OwnerConflict) else ()
-    return acted(ticket, block, str(error), "error", parts=stale)
+    return acted(ticket, block, explained(error), "error", parts=stale)
 
 
 def form_page(template: str, block: str, **context):

@@ -49,6 +49,7 @@ class CreateForm(FlaskForm):
                              format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
     owner = SelectField(_l("Intervenant"), coerce=int)
     files = MultipleFileField(_l("Pièces jointes"))
+    parent = HiddenField()  # « Créer un ticket fils »: the parent's number
 
     def new_ticket(self, queue, files=()) -> "domain.NewTicket":
         """The ticket to create, as the domain takes it (files: domain.uploads.Upload)."""
@@ -59,7 +60,13 @@ class CreateForm(FlaskForm):
             cc=domain.parse_people(self.cc.data),
             admin_cc=domain.parse_people(self.admin_cc.data),
             priority=self.priority.data or 0, due=local_to_utc(self.due.data),
-            owner=domain.load_person(self.owner.data))
+            owner=domain.load_person(self.owner.data), member_of=parent_ticket(self.parent.data))
+
+
+def parent_ticket(value):
+    """The parent a « Créer un ticket fils » form names (404 when not visible), or None."""
+    number = db_id(value) if value and str(value).isdigit() else None
+    return domain.load_visible(number, current_user) if number else None
 
 
 class UpdateForm(FlaskForm):
@@ -196,6 +203,10 @@ def create_form(queues) -> tuple[CreateForm, object]:
     form.owner.choices = owner_choices(queue)
     if request.method == "GET":
         form.queue.data = queue.id
+        parent = parent_ticket(request.args.get("parent"))
+        if parent is not None and not form.requestors.data:  # a child asks for its parent
+            form.parent.data = parent.id
+            form.requestors.data = ", ".join(u.email or u.name for u in parent.requestors)
         form.requestors.data = form.requestors.data or current_user.email or current_user.name
         if form.owner.data not in [choice.value for choice in form.owner.choices]:
             form.owner.data = nobody().id

@@ -23,6 +23,7 @@ from .answers import (
     commit,
     create_page,
     done,
+    explained,
     form_page,
     load,
     page,
@@ -52,7 +53,10 @@ SAFE_TYPES = {"image/png", "image/jpeg", "image/gif", "application/pdf", "text/p
 @bp.route("/<int:ticket_id>")
 @agent_required
 def show(ticket_id: int):
-    return page(load(ticket_id))
+    ticket = load(ticket_id)
+    if ticket.id != ticket_id:  # merged into another ticket: its old URL leads there
+        return redirect(url_for("tickets.show", ticket_id=ticket.id))
+    return page(ticket)
 
 
 @bp.route("/<int:ticket_id>/<any(summary, people, actions, history):block>")
@@ -122,7 +126,7 @@ def update(ticket_id: int):
             return done(ticket, _("Ticket mis à jour."), parts=commit())
         except DomainError as error:
             db.session.rollback()
-            ticket, form.content.errors = load(ticket_id), [str(error)]
+            ticket, form.content.errors = load(ticket_id), [explained(error)]
     return form_page("tickets/update.html", "update_form", ticket=ticket, form=form,
                      action=action, preset=domain.ACTION_PRESETS[action],
                      **recipients_context(ticket, form.kind.data))

@@ -8,6 +8,7 @@ from .create import MAX_SUBJECT, NewTicket, create
 from .describe import Description, describe
 from .events import PARTS, parts_changed
 from .fields import EDITABLE_FIELDS, MAX_PRIORITY, MIN_PRIORITY, save_basics, set_fields, set_queue
+from .links import SIDES, add_link, children_time, relations, remove_link
 from .loading import (
                       find_queue,
                       find_transaction,
@@ -17,6 +18,7 @@ from .loading import (
                       load_visible,
 )
 from .menu import ACTION_PRESETS, Action, Preset, actions_for
+from .merge import merge
 from .messages import ADDRESS, COMMENT_RIGHTS, REPLY_RIGHTS, comment, forward, reply
 from .owner import OwnerConflict, can_give, can_steal, can_take, give, steal, take
 from .people import MAX_ADDRESSES, add_watcher, parse_people, remove_watcher
@@ -31,4 +33,5 @@ __all__ = [
     "give", "history", "load_outgoing_mail", "load_person", "load_visible", "parse_people",
     "parts_changed", "remove_watcher", "reply", "save_basics", "set_fields", "set_queue",
     "set_status", "steal", "take", "update",
+    "SIDES", "add_link", "children_time", "merge", "relations", "remove_link",
 ]

@@ -9,6 +9,7 @@ from ...models import Queue, Ticket, User, Watcher, utcnow
 from .. import DomainError, lifecycle
 from ..accounts import nobody
 from ..rights import can, require
+from .links import add_link
 from .recording import clean_text as _clean_text
 from .recording import record as _record
 
@@ -28,6 +29,7 @@ class NewTicket:
     owner: User | None = None
     status: str = lifecycle.DEFAULT_ON_CREATE
     files: list = field(default_factory=list)  # domain.uploads.Upload
+    member_of: Ticket | None = None  # « Créer un ticket fils »: the parent
 
 
 def default_due(queue: Queue) -> datetime | None:
@@ -65,6 +67,15 @@ def create(actor: User, new: NewTicket) -> Ticket:
     if new.status in lifecycle.INACTIVE:
         ticket.resolved = ticket.created
     db.session.add(ticket)
+    _add_watchers(ticket, actor, new)
+    _record(ticket, actor, "Create", content=_clean_text(new.content), files=new.files)
+    db.session.flush()
+    if new.member_of is not None:
+        add_link(ticket, actor, "MemberOf", new.member_of.id)
+    return ticket
+
+
+def _add_watchers(ticket: Ticket, actor: User, new: NewTicket) -> None:
     requestors = new.requestors if new.requestors is not None else [actor]
     for role, people in (("Requestor", requestors), ("Cc", new.cc or []),
                          ("AdminCc", new.admin_cc or [])):
@@ -72,7 +83,4 @@ def create(actor: User, new: NewTicket) -> Ticket:
             if not person.is_nobody and not any(
                     w.user_id == person.id and w.role == role for w in ticket.watchers):
                 ticket.watchers.append(Watcher(user=person, role=role))
-    _record(ticket, actor, "Create", content=_clean_text(new.content), files=new.files)
-    db.session.flush()
-    return ticket
 

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from ...models import Transaction, User
 from .. import lifecycle
+from .links import SIDES
 
 USER_FIELDS = ("Owner", "Watcher")
 
@@ -35,7 +36,22 @@ class Description:
         if self.type == "Status":
             return _("statut changé en %(new)s par %(who)s",
                      new=lifecycle.label(self.new or ""), who=who)
+        if self.type in ("AddLink", "DeleteLink", "Merge"):
+            return self._link_text(who)
         return _("mis à jour par %(who)s", who=who)
+
+    def _link_text(self, who: str) -> str:
+        """The line of a relation added or removed, or of a merge."""
+        if self.type == "Merge":
+            return _("Ticket #%(old)s fusionné dans #%(new)s par %(who)s", old=self.old,
+                     new=self.new, who=who)
+        side = SIDES.get(self.field or "")
+        relation = str(side.label) if side else self.field
+        if self.type == "AddLink":
+            return _("Relation ajoutée par %(who)s : %(relation)s #%(id)s", who=who,
+                     relation=relation, id=self.new)
+        return _("Relation retirée par %(who)s : %(relation)s #%(id)s", who=who,
+                 relation=relation, id=self.old)
 
 
 def _user(value: str | None, people: dict[int, User]) -> User | None:

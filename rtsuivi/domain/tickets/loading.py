@@ -1,6 +1,6 @@
 """Read a ticket and its history as the user may see them."""
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from ...extensions import db
@@ -11,8 +11,13 @@ from ..rights import can
 
 
 def load_visible(ticket_id: int, user: User, include_deleted: bool = True) -> Ticket:
-    """Return the ticket if the user may see it; otherwise raise NotFound (never 403)."""
+    """Return the ticket if the user may see it; otherwise raise NotFound (never 403).
+
+    A ticket merged into another one leads to that one (RT's EffectiveId).
+    """
     ticket = db.session.get(Ticket, ticket_id) if fits_id(ticket_id) else None
+    if ticket is not None and ticket.effective_id:
+        ticket = db.session.get(Ticket, ticket.effective_id)
     if ticket is None or not can(user, "ShowTicket", ticket):
         raise NotFound(_l("Ticket introuvable."))
     if ticket.status == "deleted" and not include_deleted:
@@ -27,7 +32,10 @@ def history(ticket: Ticket, user: User) -> tuple[list[Transaction], dict[int, Us
     read only the messages). Costs a fixed number of queries.
     """
     from ..reading import transactions_condition
-    query = (select(Transaction).where(Transaction.ticket_id == ticket.id,
+    # The tickets merged into this one show their history here too (RT's merged history).
+    merged = select(Ticket.id).where(Ticket.effective_id == ticket.id)
+    query = (select(Transaction).where(or_(Transaction.ticket_id == ticket.id,
+                                           Transaction.ticket_id.in_(merged)),
                                        transactions_condition(user, ticket))
              .options(selectinload(Transaction.attachments)).order_by(Transaction.id))
     transactions = list(db.session.scalars(query))

@@ -75,8 +75,10 @@ def forward(ticket: Ticket, actor: User, to: str, content: str = "",
         raise DomainError(_l("Indiquez au moins une adresse de destination."))
     from ..reading import can_read_transaction
     from ..ticket_files import check_forwardable
-    if transaction is not None and (transaction.ticket_id != ticket.id
-                                    or not can_read_transaction(actor, transaction)):
+    # A message of a ticket merged into this one belongs to its history too.
+    if transaction is not None and (
+            ticket.id not in (transaction.ticket_id, transaction.ticket.effective_id)
+            or not can_read_transaction(actor, transaction)):
         raise NotFound(_l("Transaction introuvable."))
     chosen = None if files is None else check_forwardable(ticket, actor, files)
     txn = _record(ticket, actor, "Forward", field="Transaction" if transaction else "Ticket",

@@ -16,6 +16,7 @@ from ..relative_dates import BadDate, parse_date, zone_of
 from ..rights import visible_tickets_filter
 from ..sql import id_in
 from .fulltext import FullTextRefused, check_words
+from .links import LINK_FIELDS, link_condition
 from .parser import (
     COMPARISONS,
     DATE_FIELDS,
@@ -68,6 +69,8 @@ class _Compiler:
             return self.user_field(c, USER_FIELDS[name])
         if name in WATCHER_FIELDS:
             return self.watcher(c, WATCHER_FIELDS[name])
+        if name in LINK_FIELDS:
+            return link_condition(c)
         return getattr(self, "field_" + name)(c)
 
     # -- helpers
@@ -336,4 +339,6 @@ def compile_query(text: str, user: User, fulltext: Callable[..., set[int]] | Non
     parts = [visible_tickets_filter(user), condition]
     if not compiler.mentions_status:
         parts.append(Ticket.status != "deleted")
+    if compiler.statuses is None or lifecycle.ON_MERGE in compiler.statuses:
+        parts.append(Ticket.effective_id.is_(None))  # merged tickets show as their target
     return Compiled(and_(*parts), compiler.notices)

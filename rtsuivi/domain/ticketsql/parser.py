@@ -141,13 +141,16 @@ WATCHER_FIELDS = {"requestor": "Requestor", "requestors": "Requestor", "cc": "Cc
 OTHER_FIELDS = {"queue", "status", "subject", "content", "type"}
 USER_SUBFIELDS = {"name", "emailaddress", "realname", "id"}
 # Fields RT knows that RT-suivi has no data for yet: refused with a clear message.
-NOT_YET = {"linked", "linkedto", "linkedfrom", "memberof", "hasmember", "dependson",
-           "dependedonby", "refersto", "referredtoby", "sla", "lifecycle", "finalpriority",
+# Links (RT's LINK fields, plus REST 2.0's Parent/Child): compiled by ticketsql/links.py.
+LINK_FIELD_NAMES = {"linked", "linkedto", "linkedfrom", "memberof", "hasmember", "members",
+                    "parent", "child", "dependson", "dependedonby", "dependenton",
+                    "refersto", "referredtoby"}
+NOT_YET = {"sla", "lifecycle", "finalpriority",
            "contenttype", "filename", "queuecc", "queueadmincc", "queuewatcher",
            "ownergroup", "requestorgroup", "ccgroup", "adminccgroup", "watchergroup",
            "hasattribute", "hasunreadmessages", "transactiondate"}
 ALL_FIELDS = set(DATE_FIELDS) | set(INT_FIELDS) | set(USER_FIELDS) | set(WATCHER_FIELDS) \
-    | OTHER_FIELDS
+    | OTHER_FIELDS | LINK_FIELD_NAMES
 
 
 class _Parser:
