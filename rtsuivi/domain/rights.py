@@ -154,9 +154,11 @@ def _load_rights(user: User) -> UserRights:
 
 def enabled_group_ids(user_id):
     """A subquery of the ids of the enabled groups the user belongs to (a disabled group's
-    grants stop applying)."""
+    grants stop applying). With a column (User.id) it stays tied to the enclosing query's
+    user, however deep it is nested (SQLAlchemy otherwise adds `users` to its FROM)."""
     return (select(GroupMember.group_id).join(Group, Group.id == GroupMember.group_id)
-            .where(GroupMember.user_id == user_id, Group.disabled.is_(False)))
+            .where(GroupMember.user_id == user_id, Group.disabled.is_(False))
+            .correlate_except(GroupMember, Group))
 
 
 def roles_on(user: User, ticket: Ticket) -> set[str]:
