@@ -1,0 +1,229 @@
+"""Custom fields (« Champs personnalisés »): administration, validation, rights, history,
+ticket creation, « Les bases », bulk update, quick search."""
+import pytest
+from sqlalchemy import select
+
+from rtsuivi.domain import DomainError, Forbidden, accounts, audit
+from rtsuivi.domain import custom_fields as cf
+from rtsuivi.domain import tickets as domain
+from rtsuivi.extensions import db
+from rtsuivi.models import AuditEntry, TicketCustomFieldValue, User
+
+CF_RIGHTS = ("SeeCustomField", "ModifyCustomField", "SetInitialCustomField")
+
+
+def _admin(make_user):
+    return make_user("cfadmin", rights=("AdminCustomField",))
+
+
+@pytest.fixture
+def fields(desk, make_user):
+    """Support's fields: « Catégorie » (select, values Matériel, Logiciel, Réseau),
+    « Référence » (freeform, pattern REF-digits), « Étiquettes » (select many), « Date
+    d'achat » (date); N1 may see and change them."""
+    admin = _admin(make_user)
+    for right in CF_RIGHTS:
+        accounts.grant("group:N1", right, desk.support)
+    cat = cf.create_field(admin, "Catégorie", "select_one", queues=[desk.support],
+                          values=["Matériel", "Logiciel", "Réseau"])
+    ref = cf.create_field(admin, "Référence", "freeform", queues=[desk.support],
+                          pattern=r"^REF-\d+$", pattern_message="Écrivez REF- puis des chiffres.")
+    tags = cf.create_field(admin, "Étiquettes", "select_many", applies_globally=True,
+                           values=["urgent", "vip", "l'accueil"])
+    bought = cf.create_field(admin, "Date d'achat", "date", queues=[desk.support])
+    db.session.commit()
+    desk.admin, desk.cat, desk.ref, desk.tags, desk.bought = admin, cat, ref, tags, bought
+    return desk
+
+
+# ---------------------------------------------------------------- administration (domain)
+
+def test_create_field_is_audited_and_needs_admin_custom_field(desk, make_user):
+    admin = _admin(make_user)
+    field = cf.create_field(admin, "Site", "select_one", queues=[desk.support],
+                            values=["Paris", "Lyon"])
+    db.session.commit()
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.object_kind == "custom_field"))
+    assert entry.action == "create" and entry.object_id == field.id
+    assert audit.decoded(entry.after)["type"] == "select_one"
+    assert [v.name for v in field.values] == ["Paris", "Lyon"]
+    with pytest.raises(Forbidden):
+        cf.create_field(desk.alice, "Autre", "freeform")
+
+
+@pytest.mark.parametrize("name, message", [
+    ("", "Le nom est obligatoire."),
+    ("Catégorie", "existe déjà"),
+    ("CATÉGORIE", "existe déjà"),
+    ("a{b}", "accolades"),
+])
+def test_create_field_refuses_bad_names(fields, name, message):
+    with pytest.raises(DomainError, match=message):
+        cf.create_field(fields.admin, name, "freeform")
+
+
+def test_bad_pattern_is_refused(fields):
+    with pytest.raises(DomainError, match="expression régulière"):
+        cf.edit_field(fields.admin, fields.ref, pattern="(")
+
+
+def test_values_are_added_renamed_moved_and_disabled(fields):
+    cat, admin = fields.cat, fields.admin
+    added = cf.add_value(admin, cat, "Téléphonie")
+    cf.move_value(admin, added, -1)
+    assert [v.name for v in cat.values] == ["Matériel", "Logiciel", "Téléphonie", "Réseau"]
+    cf.rename_value(admin, added, "Téléphone fixe")
+    cf.set_value_disabled(admin, cat.values[0], True)
+    db.session.commit()
+    assert [v.name for v in cat.values] == ["Matériel", "Logiciel", "Téléphone fixe", "Réseau"]
+    with pytest.raises(DomainError, match="n'existe pas"):
+        cf.validate(cat, "Matériel")
+    with pytest.raises(DomainError, match="existe déjà"):
+        cf.add_value(admin, cat, "logiciel")
+    kinds = db.session.scalars(select(AuditEntry.action).where(
+        AuditEntry.object_id == cat.id)).all()
+    assert kinds.count("update") >= 3 and "add_value" in kinds
+
+
+def test_type_of_a_used_field_cannot_change(fields, make_ticket):
+    ticket = make_ticket(fields.support)
+    cf.set_values(ticket, fields.alice, {fields.cat.id: "Logiciel"})
+    with pytest.raises(DomainError, match="type ne peut plus changer"):
+        cf.edit_field(fields.admin, fields.cat, type="freeform")
+
+
+def test_fields_for_follows_queues_and_rights(fields):
+    assert [f.name for f in cf.fields_for(fields.support, fields.alice)] == [
+        "Catégorie", "Date d'achat", "Référence", "Étiquettes"]
+    assert cf.fields_for(fields.support, fields.chloe) == []  # no SeeCustomField
+    assert [f.name for f in cf.fields_for(fields.info, fields.alice, None)] == ["Étiquettes"]
+    cf.set_disabled(fields.admin, fields.tags, True)
+    assert cf.fields_for(fields.info, fields.alice, None) == []
+
+
+# ---------------------------------------------------------------- validation
+
+@pytest.mark.parametrize("field, raw, expected", [
+    ("cat", "logiciel", "Logiciel"),
+    ("ref", " REF-42 ", "REF-42"),
+    ("bought", "2024-03-01", "2024-03-01"),
+    ("bought", "01/03/2024", "2024-03-01"),
+    ("tags", ["vip", "urgent", "vip"], "vip, urgent"),
+])
+def test_validate_accepts_and_normalises(fields, field, raw, expected):
+    items = cf.validate(getattr(fields, field), raw)
+    assert ", ".join(getattr(i, "name", i) for i in items) == expected
+
+
+@pytest.mark.parametrize("field, raw, message", [
+    ("cat", "Inconnu", "La valeur « Inconnu » n'existe pas pour le champ Catégorie."),
+    ("ref", "42", "Écrivez REF- puis des chiffres."),
+    ("bought", "hier", "Date attendue pour Date d'achat"),
+    ("bought", "2024-02-30", "Date attendue"),
+])
+def test_validate_refuses_with_a_french_message(fields, field, raw, message):
+    with pytest.raises(DomainError, match=message):
+        cf.validate(getattr(fields, field), raw)
+
+
+def test_required_field_needs_a_value(fields):
+    cf.edit_field(fields.admin, fields.cat, required=True)
+    with pytest.raises(DomainError, match="Le champ Catégorie est obligatoire."):
+        cf.validate(fields.cat, "  ")
+
+
+def test_datetime_is_stored_in_utc(fields):
+    when = cf.create_field(fields.admin, "Rendez-vous", "datetime", applies_globally=True)
+    assert cf.validate(when, "2024-07-01T10:30", "Europe/Paris") == ["2024-07-01 08:30:00"]
+
+
+# ---------------------------------------------------------------- ticket values
+
+def test_set_values_records_history_old_to_new(fields, make_ticket):
+    ticket = make_ticket(fields.support)
+    cf.set_values(ticket, fields.alice, {fields.cat.id: "Matériel"})
+    done = cf.set_values(ticket, fields.alice, {fields.cat.id: "Réseau",
+                                                fields.ref.id: "REF-7"})
+    db.session.commit()
+    assert [(t.data, t.old_value, t.new_value) for t in done] == [
+        ("Catégorie", "Matériel", "Réseau"), ("Référence", None, "REF-7")]
+    again = cf.set_values(ticket, fields.alice, {fields.cat.id: "réseau"})
+    assert again == []  # unchanged: nothing recorded
+    described = domain.describe(done[0])
+    assert (described.field, described.old, described.new) == ("Catégorie", "Matériel", "Réseau")
+
+
+def test_history_shows_the_change(fields, make_ticket, login_as):
+    ticket = make_ticket(fields.support)
+    cf.set_values(ticket, fields.alice, {fields.cat.id: "Matériel"})
+    cf.set_values(ticket, fields.alice, {fields.cat.id: "Logiciel"})
+    db.session.commit()
+    page = login_as(fields.alice).get(f"/tickets/{ticket.id}").plain
+    assert "Catégorie changé de « Matériel » à « Logiciel » par" in page
+
+
+def test_select_many_keeps_one_row_per_value(fields, make_ticket):
+    ticket = make_ticket(fields.support)
+    cf.set_values(ticket, fields.alice, {fields.tags.id: ["vip", "l'accueil"]})
+    rows = db.session.scalars(select(TicketCustomFieldValue).where(
+        TicketCustomFieldValue.ticket_id == ticket.id)).all()
+    assert sorted(r.value.name for r in rows) == ["l'accueil", "vip"]
+
+
+def test_bad_value_changes_nothing(fields, make_ticket):
+    ticket = make_ticket(fields.support)
+    with pytest.raises(DomainError):
+        cf.set_values(ticket, fields.alice, {fields.cat.id: "Logiciel", fields.ref.id: "x"})
+    db.session.rollback()
+    assert cf.values_of(ticket) == {}
+
+
+def test_without_modify_custom_field_values_cannot_be_set(fields, make_ticket, make_user):
+    ticket = make_ticket(fields.support)
+    viewer = make_user("viewer", rights=("SeeQueue", "ShowTicket", "ModifyTicket",
+                                         "SeeCustomField"), on=fields.support)
+    with pytest.raises(Forbidden):
+        cf.set_values(ticket, viewer, {fields.cat.id: "Logiciel"})
+
+
+def test_renamed_select_value_keeps_its_tickets(fields, make_ticket):
+    ticket = make_ticket(fields.support)
+    cf.set_values(ticket, fields.alice, {fields.cat.id: "Matériel"})
+    cf.rename_value(fields.admin, fields.cat.values[0], "Matériel informatique")
+    db.session.commit()
+    assert cf.shown_values(ticket, fields.alice)[0] == (fields.cat, "Matériel informatique")
+
+
+def test_create_with_fields_validates_before_creating(fields):
+    cf.edit_field(fields.admin, fields.cat, required=True)
+    new = domain.NewTicket(queue=fields.support, subject="Écran cassé")
+    with pytest.raises(DomainError, match="obligatoire"):
+        cf.create_with_fields(fields.alice, new, {fields.ref.id: "REF-1"})
+    db.session.rollback()
+    ticket = cf.create_with_fields(fields.alice, new, {fields.cat.id: "Matériel"})
+    assert cf.shown_values(ticket, fields.alice)[0][1] == "Matériel"
+
+
+def test_requester_sets_only_fields_for_requesters(fields, make_ticket):
+    cf.edit_field(fields.admin, fields.cat, for_requesters=True)
+    ticket = make_ticket(fields.support, actor=fields.denise)
+    cf.apply_on_create(ticket, fields.denise, {fields.cat.id: "Réseau"}, requester=True)
+    assert cf.values_of(ticket)[fields.cat.id][0].text == "Réseau"
+    with pytest.raises(DomainError, match="inconnu"):
+        cf.apply_on_create(ticket, fields.denise, {fields.ref.id: "REF-1"}, requester=True)
+
+
+def test_export_then_import_rebuilds_the_fields(fields):
+    exported = cf.export_section()
+    cat = next(item for item in exported if item["name"] == "Catégorie")
+    assert cat["applies_to"] == ["Support"] and cat["values"][0] == {
+        "name": "Matériel", "disabled": False}
+    cat["values"].append({"name": "Imprimantes", "disabled": False})
+    cat["description"] = "Ce qui est en cause"
+    exported.append({"name": "Nouveau", "type": "text", "applies_to": "*"})
+    cf.import_section(exported, fields.admin)
+    db.session.commit()
+    assert [v.name for v in fields.cat.values][-1] == "Imprimantes"
+    assert fields.cat.description == "Ce qui est en cause"
+    assert cf.find_by_reference("nouveau").applies_globally
+    assert db.session.scalar(select(User).where(User.name == "cfadmin")) is not None
