@@ -227,3 +227,66 @@ def test_export_then_import_rebuilds_the_fields(fields):
     assert fields.cat.description == "Ce qui est en cause"
     assert cf.find_by_reference("nouveau").applies_globally
     assert db.session.scalar(select(User).where(User.name == "cfadmin")) is not None
+
+
+# ---------------------------------------------------------------- administration pages
+
+def test_admin_creates_a_select_field_with_values_and_queues(desk, make_user, login_as):
+    client = login_as(_admin(make_user))
+    assert "Nouveau champ personnalisé" in client.get("/admin/champs-personnalises").plain
+    response = client.post("/admin/champs-personnalises/nouveau", data={
+        "name": "Matériel concerné", "type": "select_one", "description": "Quel appareil",
+        "required": "y", "sort_order": "1"})
+    assert response.status_code == 302
+    field = cf.field_named("Matériel concerné")
+    assert field.required and field.type == "select_one"
+    url = f"/admin/champs-personnalises/{field.id}"
+    answer = client.post(f"{url}/valeurs", data={"name": "Écran « 24 pouces »"}, htmx=True)
+    assert answer.status_code == 200 and "<html" not in answer.plain
+    assert 'id="cf-values"' in answer.plain and "Écran « 24 pouces »" in answer.plain
+    client.post(f"{url}/valeurs", data={"name": "Clavier"}, htmx=True)
+    db.session.expire_all()
+    first, second = field.values
+    assert client.post(f"{url}/valeurs/{second.id}/monter").status_code == 302
+    client.post(f"{url}/valeurs/{first.id}/renommer", data={"name": "Écran"}, htmx=True)
+    client.post(f"{url}/valeurs/{second.id}/activation", htmx=True)
+    client.post(f"{url}/files", data={"queue": [str(desk.support.id)]})
+    db.session.expire_all()
+    assert [(v.name, v.disabled) for v in field.values] == [("Clavier", True), ("Écran", False)]
+    assert field.queue_ids == {desk.support.id} and not field.applies_globally
+    page = client.get("/admin/champs-personnalises").plain
+    assert "Matériel concerné" in page and "Sélection d'une valeur" in page
+    client.post(f"{url}/activation")
+    db.session.expire_all()
+    assert field.disabled
+
+
+def test_admin_form_bad_input_shows_the_message_and_changes_nothing(fields, login_as):
+    client = login_as(fields.admin)
+    response = client.post("/admin/champs-personnalises/nouveau", data={
+        "name": "catégorie", "type": "freeform"})
+    assert response.status_code == 200
+    assert "Un champ personnalisé nommé catégorie existe déjà." in response.plain
+    response = client.post(f"/admin/champs-personnalises/{fields.ref.id}", data={
+        "name": "Référence", "type": "freeform", "pattern": "(["})
+    assert "n'est pas une expression régulière valide" in response.plain
+    db.session.expire_all()
+    assert fields.ref.pattern == r"^REF-\d+$"
+    answer = client.post(f"/admin/champs-personnalises/{fields.cat.id}/valeurs",
+                         data={"name": "LOGICIEL"}, htmx=True)
+    assert "La valeur LOGICIEL existe déjà." in answer.plain
+    assert len(fields.cat.values) == 3
+
+
+def test_admin_pages_are_refused_without_admin_custom_field(fields, login_as):
+    client = login_as(fields.alice)
+    base = f"/admin/champs-personnalises/{fields.cat.id}"
+    value = fields.cat.values[0].id
+    for url in ("/admin/champs-personnalises", "/admin/champs-personnalises/nouveau", base):
+        assert client.get(url).status_code == 403, url
+    for url in (base, f"{base}/files", f"{base}/activation", f"{base}/valeurs",
+                f"{base}/valeurs/{value}/monter", f"{base}/valeurs/{value}/renommer"):
+        assert client.post(url, data={"name": "x"}).status_code == 403, url
+        assert client.post(url, data={"name": "x"}, htmx=True).status_code == 403, url
+    db.session.expire_all()
+    assert [v.name for v in fields.cat.values] == ["Matériel", "Logiciel", "Réseau"]

@@ -64,4 +64,4 @@ def index():
 section("admin.inbound_list", _l("Courrier"), ("SuperUser",),
         ("admin.inbound", "admin.outbox", "admin.template"))
 
-from . import mail  # noqa: E402,F401  (registers the routes)
+from . import custom_fields, mail  # noqa: E402,F401  (registers the routes)

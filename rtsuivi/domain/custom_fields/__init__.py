@@ -4,6 +4,7 @@ history). Callers use the names re-exported here."""
 from .admin import (
     FIELD_AUDIT,
     add_value,
+    all_queues,
     create_field,
     edit_field,
     field_named,
@@ -35,7 +36,8 @@ from .values import (
 )
 
 __all__ = [
-    "FIELD_AUDIT", "MAX_FREEFORM", "MAX_TEXT", "add_value", "apply_on_create", "create_field",
+    "FIELD_AUDIT", "MAX_FREEFORM", "MAX_TEXT", "add_value", "all_queues",
+    "apply_on_create", "create_field",
     "create_with_fields", "creation_fields", "edit_field", "export_section", "field_named",
     "fields_for", "find_by_reference",
     "find_field", "find_value", "form_values", "import_section", "list_fields", "may_modify_any",

@@ -27,6 +27,12 @@ def list_fields(include_disabled: bool = True) -> list[CustomField]:
     return list(db.session.scalars(query))
 
 
+def all_queues() -> list[Queue]:
+    """The enabled queues a field may apply to, by name."""
+    return list(db.session.scalars(select(Queue).where(Queue.disabled.is_(False))
+                                   .order_by(Queue.name)))
+
+
 def find_field(field_id: int) -> CustomField:
     """The field with this id; NotFound otherwise."""
     field = db.session.get(CustomField, field_id)
