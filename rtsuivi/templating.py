@@ -9,6 +9,7 @@ from jinja2 import Environment, StrictUndefined
 from jinja2.runtime import Macro
 
 from .domain import bulk, lifecycle, rights, tickets
+from .domain import custom_fields as cf
 from .ticket_columns import ticket_columns
 
 
@@ -100,6 +101,9 @@ def register_template_helpers(app: Flask) -> None:
         "lifecycle": lifecycle,
         "elides": elides,
         "ticket_columns": ticket_columns,
+        # « Les bases »: the custom fields the user may see, and whether they may change them.
+        "custom_field_values": lambda ticket: cf.shown_values(ticket, current_user),
+        "may_modify_custom_fields": lambda ticket: cf.may_modify_any(ticket, current_user),
         # What one request may do (issue 10), said in the forms it bounds.
         "limits": {"bulk_tickets": bulk.MAX_TICKETS, "addresses": tickets.MAX_ADDRESSES,
                    "people_changes": bulk.MAX_PEOPLE_CHANGES},
@@ -112,7 +116,7 @@ def register_template_helpers(app: Flask) -> None:
 
 
 # The macro files whose macros every template calls without importing them.
-MACRO_FILES = ("_macros.html", "search/_macros.html")
+MACRO_FILES = ("_macros.html", "search/_macros.html", "custom_fields/_macros.html")
 
 
 def register_macros(env: Environment) -> None:

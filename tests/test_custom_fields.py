@@ -6,8 +6,9 @@ from sqlalchemy import select
 from rtsuivi.domain import DomainError, Forbidden, accounts, audit
 from rtsuivi.domain import custom_fields as cf
 from rtsuivi.domain import tickets as domain
+from rtsuivi.domain.accounts import nobody
 from rtsuivi.extensions import db
-from rtsuivi.models import AuditEntry, TicketCustomFieldValue, User
+from rtsuivi.models import AuditEntry, Ticket, TicketCustomFieldValue, User
 
 CF_RIGHTS = ("SeeCustomField", "ModifyCustomField", "SetInitialCustomField")
 
@@ -290,3 +291,90 @@ def test_admin_pages_are_refused_without_admin_custom_field(fields, login_as):
         assert client.post(url, data={"name": "x"}, htmx=True).status_code == 403, url
     db.session.expire_all()
     assert [v.name for v in fields.cat.values] == ["Matériel", "Logiciel", "Réseau"]
+
+
+# ---------------------------------------------------------------- web: creation and « Les bases »
+
+def _create(client, queue, **extra):
+    return client.post("/tickets/new", data={
+        "queue": str(queue.id), "subject": "Écran cassé", "owner": str(nobody().id),
+        "priority": "0",
+        "requestors": "denise", **extra})
+
+
+def test_creation_form_offers_the_fields_and_stores_the_values(fields, login_as):
+    client = login_as(fields.alice)
+    page = client.get(f"/tickets/new?queue={fields.support.id}").plain
+    assert f'name="cf-{fields.cat.id}"' in page and "Matériel" in page
+    response = _create(client, fields.support, **{
+        f"cf-{fields.cat.id}": "Réseau", f"cf-{fields.ref.id}": "REF-12",
+        f"cf-{fields.tags.id}": ["vip", "l'accueil"], f"cf-{fields.bought.id}": "2024-05-02"})
+    assert response.status_code == 302, response.plain[:300]
+    ticket_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    ticket = domain.load_visible(ticket_id, fields.alice)
+    assert dict((f.name, text) for f, text in cf.shown_values(ticket, fields.alice)) == {
+        "Catégorie": "Réseau", "Référence": "REF-12", "Étiquettes": "vip, l'accueil",
+        "Date d'achat": "2024-05-02"}
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"ref": "12", "cat": "Réseau"}, "Écrivez REF- puis des chiffres."),
+    ({"cat": "Inconnue"}, "La valeur « Inconnue » n'existe pas pour le champ Catégorie."),
+    ({}, "Le champ Catégorie est obligatoire."),
+])
+def test_creation_with_a_bad_value_reshows_the_form_and_creates_nothing(
+        fields, login_as, data, message):
+    cf.edit_field(fields.admin, fields.cat, required=True)
+    db.session.commit()
+    client = login_as(fields.alice)
+    sent = {f"cf-{getattr(fields, key).id}": value for key, value in data.items()}
+    response = _create(client, fields.support, **sent)
+    assert response.status_code == 200 and message in response.plain
+    assert 'value="Écran cassé"' in response.plain  # what was typed is kept
+    assert db.session.scalars(select(Ticket)).all() == []
+    assert db.session.scalars(select(TicketCustomFieldValue)).all() == []
+
+
+def test_basics_show_the_values_and_modifier_changes_them(fields, make_ticket, login_as):
+    ticket = make_ticket(fields.support)
+    cf.set_values(ticket, fields.alice, {fields.cat.id: "Matériel"})
+    db.session.commit()
+    client = login_as(fields.alice)
+    summary = client.hx_get(f"/tickets/{ticket.id}/summary").plain
+    assert "Champs personnalisés" in summary and "Matériel" in summary
+    assert f"/tickets/{ticket.id}/champs" in summary
+    form = client.hx_get(f"/tickets/{ticket.id}/champs")
+    assert form.status_code == 200 and "<html" not in form.plain
+    assert 'value="Matériel" selected' in form.plain
+    answer = client.post(f"/tickets/{ticket.id}/champs", htmx=True, data={
+        f"cf-{fields.cat.id}": "Logiciel", f"cf-{fields.ref.id}": "REF-9"})
+    assert answer.status_code == 200
+    assert "ticket-basics-changed" in answer.headers["HX-Trigger"]
+    assert "ticket-history-changed" in answer.headers["HX-Trigger"]
+    assert cf.shown_values(ticket, fields.alice)[0][1] == "Logiciel"
+    plain = client.post(f"/tickets/{ticket.id}/champs", data={f"cf-{fields.cat.id}": "Réseau"})
+    assert plain.status_code == 302
+
+
+def test_basics_modifier_refuses_bad_input_and_changes_nothing(fields, make_ticket, login_as):
+    ticket = make_ticket(fields.support)
+    client = login_as(fields.alice)
+    answer = client.post(f"/tickets/{ticket.id}/champs", htmx=True, data={
+        f"cf-{fields.cat.id}": "Logiciel", f"cf-{fields.bought.id}": "demain"})
+    assert answer.status_code == 200
+    assert "Date attendue pour Date d'achat (AAAA-MM-JJ ou JJ/MM/AAAA)." in answer.plain
+    assert cf.values_of(ticket) == {}
+
+
+def test_basics_modifier_needs_modify_custom_field(fields, make_ticket, make_user, login_as):
+    ticket = make_ticket(fields.support)
+    viewer = make_user("viewer", rights=("SeeQueue", "ShowTicket", "ModifyTicket",
+                                         "SeeCustomField"), on=fields.support)
+    client = login_as(viewer)
+    summary = client.hx_get(f"/tickets/{ticket.id}/summary").plain
+    assert "Catégorie" in summary and f"/tickets/{ticket.id}/champs" not in summary
+    assert client.hx_get(f"/tickets/{ticket.id}/champs").status_code == 403
+    response = client.post(f"/tickets/{ticket.id}/champs", htmx=True,
+                           data={f"cf-{fields.cat.id}": "Logiciel"})
+    assert response.status_code == 403
+    assert cf.values_of(ticket) == {}

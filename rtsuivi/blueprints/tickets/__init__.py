@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
 
-from . import views  # noqa: E402,F401  (registers the routes)
+from . import custom_fields, views  # noqa: E402,F401  (registers the routes)

@@ -21,6 +21,7 @@ from .exchange import export_section, import_section
 from .values import (
     MAX_FREEFORM,
     MAX_TEXT,
+    CustomFieldError,
     apply_on_create,
     create_with_fields,
     creation_fields,
@@ -36,7 +37,7 @@ from .values import (
 )
 
 __all__ = [
-    "FIELD_AUDIT", "MAX_FREEFORM", "MAX_TEXT", "add_value", "all_queues",
+    "CustomFieldError", "FIELD_AUDIT", "MAX_FREEFORM", "MAX_TEXT", "add_value", "all_queues",
     "apply_on_create", "create_field",
     "create_with_fields", "creation_fields", "edit_field", "export_section", "field_named",
     "fields_for", "find_by_reference",

@@ -30,6 +30,15 @@ from ..tickets.recording import record
 from .admin import field_named
 
 MAX_FREEFORM, MAX_TEXT = 500, 20000
+
+
+class CustomFieldError(DomainError):
+    """Values refused: `errors` maps each field id to its message, so that a form shows
+    every message next to its input at once."""
+
+    def __init__(self, errors: dict):
+        super().__init__(" ".join(errors.values()))
+        self.errors = errors
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 DATETIME_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M",
                     "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M")
@@ -195,9 +204,18 @@ def _prepare(fields, submitted: dict, zone, current=None, only_submitted=False) 
     if unknown:
         raise DomainError(_l("Champ personnalisé inconnu ou non modifiable : %(id)s",
                              id=", ".join(str(k) for k in unknown)))
-    return [(f, validate(f, submitted.get(f.id), zone,
-                         keep={r.value_id for r in current.get(f.id, ()) if r.value_id}))
-            for f in fields if not only_submitted or f.id in submitted]
+    prepared, errors = [], {}
+    for field in fields:
+        if only_submitted and field.id not in submitted:
+            continue
+        keep = {r.value_id for r in current.get(field.id, ()) if r.value_id}
+        try:
+            prepared.append((field, validate(field, submitted.get(field.id), zone, keep)))
+        except DomainError as error:
+            errors[field.id] = str(error)
+    if errors:
+        raise CustomFieldError(errors)
+    return prepared
 
 
 def set_values(ticket: Ticket, actor: User, submitted: dict) -> list[Transaction]:
