@@ -14,6 +14,7 @@ from .. import lifecycle
 from ..relative_dates import BadDate, parse_date, zone_of
 from ..rights import visible_tickets_filter
 from ..sql import id_in
+from .custom_fields import custom_field_clause
 from .fulltext import FullTextRefused, check_words
 from .parser import (
     COMPARISONS,
@@ -67,6 +68,8 @@ class _Compiler:
             return self.user_field(c, USER_FIELDS[name])
         if name in WATCHER_FIELDS:
             return self.watcher(c, WATCHER_FIELDS[name])
+        if name == "cf":  # custom fields: their own module
+            return custom_field_clause(self, c)
         return getattr(self, "field_" + name)(c)
 
     # -- helpers

@@ -1,0 +1,108 @@
+"""TicketSQL on custom fields (`CF.{Name}`, `CF.Name`, `'CF.{Name}'`, `CF.{id}`), every
+operator, values with accents and quotes; run on SQLite and PostgreSQL by ./test."""
+import pytest
+from sqlalchemy import select
+
+from rtsuivi.domain import accounts
+from rtsuivi.domain import custom_fields as cf
+from rtsuivi.domain.ticketsql import TicketSQLError, compile_query
+from rtsuivi.extensions import db
+from rtsuivi.models import Ticket
+
+LASER = "L'imprimante « laser »"
+
+
+@pytest.fixture
+def cfdesk(desk, make_user, make_ticket):
+    admin = make_user("cfadmin", rights=("AdminCustomField",))
+    for right in ("SeeCustomField", "ModifyCustomField"):
+        accounts.grant("group:N1", right, desk.support)
+    q = [desk.support]
+    cat = cf.create_field(admin, "Catégorie", "select_one", queues=q,
+                          values=["Réseau", LASER, "Écran"])
+    note = cf.create_field(admin, "Note d'équipe", "freeform", queues=q)
+    due = cf.create_field(admin, "Échéance client", "date", queues=q)
+    meeting = cf.create_field(admin, "Rendez-vous", "datetime", queues=q)
+    tags = cf.create_field(admin, "Étiquettes", "select_many", queues=q,
+                           values=["vip", "urgent"])
+    db.session.commit()
+    desk.alice.timezone = "Europe/Paris"
+    t1, t2, t3 = (make_ticket(desk.support, subject=s) for s in ("un", "deux", "trois"))
+    cf.set_values(t1, desk.alice, {cat.id: "Réseau", note.id: "Câble coupé à l'étage 2",
+                                   due.id: "2024-05-10", tags.id: ["vip", "urgent"]})
+    cf.set_values(t2, desk.alice, {cat.id: LASER, note.id: "Toner « noir »",
+                                   due.id: "2024-06-01", meeting.id: "2024-06-01T10:00",
+                                   tags.id: ["urgent"]})
+    db.session.commit()
+    desk.cat, desk.t = cat, {"t1": t1.id, "t2": t2.id, "t3": t3.id}
+    return desk
+
+
+def _found(desk, query, user=None):
+    compiled = compile_query(query, user or desk.alice, zone="Europe/Paris")
+    ids = set(db.session.scalars(select(Ticket.id).where(compiled.condition)))
+    return {name for name, ticket_id in desk.t.items() if ticket_id in ids}
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("CF.{Catégorie} = 'Réseau'", {"t1"}),
+    ("CF.Catégorie = 'réseau'", {"t1"}),
+    ("'CF.{Catégorie}' = 'Réseau'", {"t1"}),
+    ("CF.{catégorie} = \"L'imprimante « laser »\"", {"t2"}),
+    ("CF.{Catégorie} = 'L\\'imprimante « laser »'", {"t2"}),
+    ("CF.{Catégorie} = 'Écran'", set()),
+    ("CF.{Catégorie} != 'Réseau'", {"t2", "t3"}),
+    ("CF.{Catégorie} LIKE 'laser'", {"t2"}),
+    ("CF.{Catégorie} NOT LIKE 'seau'", {"t2", "t3"}),
+    ("CF.{Catégorie} IS NULL", {"t3"}),
+    ("CF.{Catégorie} IS NOT NULL", {"t1", "t2"}),
+    ("CF.{Note d'équipe} LIKE 'l\\'étage'", {"t1"}),
+    ("CF.{Note d'équipe} = 'Toner « noir »'", {"t2"}),
+    ("CF.{Note d'équipe} NOT LIKE '« noir »'", {"t1", "t3"}),
+    ("CF.{Note d'équipe} != 'Toner « noir »'", {"t1", "t3"}),
+    ("CF.{Échéance client} < '2024-06-01'", {"t1"}),
+    ("CF.{Échéance client} <= '2024-06-01'", {"t1", "t2"}),
+    ("CF.{Échéance client} > '2024-05-10'", {"t2"}),
+    ("CF.{Échéance client} >= '2024-05-10'", {"t1", "t2"}),
+    ("CF.{Échéance client} = '10/05/2024'", {"t1"}),
+    ("CF.{Échéance client} != '2024-05-10'", {"t2", "t3"}),
+    ("CF.{Rendez-vous} = '2024-06-01'", {"t2"}),
+    ("CF.{Rendez-vous} > '2024-06-01 09:59'", {"t2"}),
+    ("CF.{Rendez-vous} < '2024-06-01 09:59'", set()),
+    ("CF.{Rendez-vous} <= '2024-06-01 10:00'", {"t2"}),
+    ("CF.{Rendez-vous} >= '2024-06-01 10:01'", set()),
+    ("CF.{Étiquettes} = 'vip' AND CF.{Étiquettes} = 'urgent'", {"t1"}),
+    ("CF.{Étiquettes} = 'urgent'", {"t1", "t2"}),
+    ("CF.{Étiquettes} != 'vip'", {"t2", "t3"}),
+    ("CF.{Étiquettes} IS NULL OR Subject = 'un'", {"t1", "t3"}),
+])
+def test_custom_field_operators(cfdesk, query, expected):
+    assert _found(cfdesk, query) == expected
+
+
+def test_a_field_is_named_by_its_id_too(cfdesk):
+    assert _found(cfdesk, f"CF.{{{cfdesk.cat.id}}} = 'Réseau'") == {"t1"}
+    assert _found(cfdesk, f"CF.{cfdesk.cat.id} IS NULL") == {"t3"}
+
+
+def test_a_renamed_value_is_found_by_its_new_name(cfdesk, make_user):
+    admin = make_user("renamer", rights=("AdminCustomField",))
+    cf.rename_value(admin, cfdesk.cat.values[0], "Réseau « Wi-Fi »")
+    db.session.commit()
+    assert _found(cfdesk, "CF.{Catégorie} = 'Réseau « Wi-Fi »'") == {"t1"}
+    assert _found(cfdesk, "CF.{Catégorie} = 'Réseau'") == set()
+
+
+@pytest.mark.parametrize("query, message", [
+    ("CF.{Inconnu} = 'x'", "Champ personnalisé inconnu : Inconnu"),
+    ("CF.{Échéance client} < 'un jour'", "Date non comprise"),
+])
+def test_bad_custom_field_queries_are_refused_in_french(cfdesk, query, message):
+    with pytest.raises(TicketSQLError, match=message):
+        compile_query(query, cfdesk.alice)
+
+
+def test_values_a_user_may_not_see_behave_as_empty(cfdesk, make_user):
+    reader = make_user("lecteur", rights=("SeeQueue", "ShowTicket"), on=cfdesk.support)
+    assert _found(cfdesk, "CF.{Catégorie} = 'Réseau'", reader) == set()
+    assert _found(cfdesk, "CF.{Catégorie} IS NULL", reader) == {"t1", "t2", "t3"}
