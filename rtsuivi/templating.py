@@ -104,6 +104,8 @@ def register_template_helpers(app: Flask) -> None:
         # « Les bases »: the custom fields the user may see, and whether they may change them.
         "custom_field_values": lambda ticket: cf.shown_values(ticket, current_user),
         "may_modify_custom_fields": lambda ticket: cf.may_modify_any(ticket, current_user),
+        "custom_field_cell": lambda ticket, key: cf.cell_text(ticket, key, current_user),
+        "custom_fields_enabled": lambda: cf.list_fields(include_disabled=False),
         # What one request may do (issue 10), said in the forms it bounds.
         "limits": {"bulk_tickets": bulk.MAX_TICKETS, "addresses": tickets.MAX_ADDRESSES,
                    "people_changes": bulk.MAX_PEOPLE_CHANGES},

@@ -1,5 +1,7 @@
 """TicketSQL on custom fields (`CF.{Name}`, `CF.Name`, `'CF.{Name}'`, `CF.{id}`), every
 operator, values with accents and quotes; run on SQLite and PostgreSQL by ./test."""
+import os
+
 import pytest
 from sqlalchemy import select
 
@@ -106,3 +108,57 @@ def test_values_a_user_may_not_see_behave_as_empty(cfdesk, make_user):
     reader = make_user("lecteur", rights=("SeeQueue", "ShowTicket"), on=cfdesk.support)
     assert _found(cfdesk, "CF.{Catégorie} = 'Réseau'", reader) == set()
     assert _found(cfdesk, "CF.{Catégorie} IS NULL", reader) == {"t1", "t2", "t3"}
+
+
+# ---------------------------------------------------------------- results, CSV, builder, bulk
+
+def test_result_and_csv_columns_show_the_values(cfdesk, login_as):
+    client = login_as(cfdesk.alice)
+    args = {"query": "CF.{Catégorie} IS NOT NULL", "columns": ["id", "CF.{Catégorie}",
+                                                                "CF.{Étiquettes}"]}
+    page = client.get("/recherche/resultats", query_string=args).plain
+    assert "<th" in page and "Catégorie" in page and LASER in page and "vip, urgent" in page
+    csv_text = client.get("/recherche/resultats.csv", query_string=args).plain
+    lines = csv_text.strip().splitlines()
+    assert lines[0] == "#,Catégorie,Étiquettes"
+    assert f"{cfdesk.t['t2']},{LASER},urgent" in lines
+
+
+def test_builder_offers_the_fields_as_criteria_and_columns(cfdesk, login_as):
+    page = login_as(cfdesk.alice).get("/recherche/avancee").plain
+    assert '<option value="CF.{Catégorie}"' in page
+    assert 'name="columns" value="CF.{Catégorie}"' in page
+
+
+def test_bulk_update_sets_a_field_on_every_selected_ticket(cfdesk, login_as):
+    accounts.grant("group:N1", "ShowSearchBulkUpdate")
+    db.session.commit()
+    client = login_as(cfdesk.alice)
+    ids = [str(cfdesk.t["t2"]), str(cfdesk.t["t3"])]
+    response = client.post("/recherche/modifier", htmx=True, data={
+        "ids": ids, "message_kind": "comment", f"cf-{cfdesk.cat.id}": "Réseau"})
+    assert response.status_code == 200 and "Catégorie : Réseau" in response.plain
+    assert _found(cfdesk, "CF.{Catégorie} = 'Réseau'") == {"t1", "t2", "t3"}
+    refused = client.post("/recherche/modifier", htmx=True, data={
+        "ids": ids, "message_kind": "comment", f"cf-{cfdesk.cat.id}": "Nulle part"})
+    assert "La valeur « Nulle part » n'existe pas pour le champ Catégorie." in refused.plain
+    assert _found(cfdesk, "CF.{Catégorie} = 'Réseau'") == {"t1", "t2", "t3"}
+
+
+@pytest.mark.parametrize("backend", ["whoosh", "postgresql"])
+def test_quick_search_finds_a_ticket_by_a_value(cfdesk, app, tmp_path, login_as, backend):
+    from rtsuivi import search
+    if backend == "postgresql" and not os.environ.get(
+            "RTSUIVI_TEST_DATABASE_URL", "").startswith("postgresql"):
+        pytest.skip("the PostgreSQL full-text backend needs PostgreSQL (./test runs it)")
+    app.config.update(RTSUIVI_INDEX_DIR=str(tmp_path / "index"), RTSUIVI_INDEX_MODE="inline",
+                      RTSUIVI_SEARCH_BACKEND=backend)
+    try:
+        search.rebuild()
+        assert set(search.search("laser", cfdesk.alice).ids) == {cfdesk.t["t2"]}
+        page = login_as(cfdesk.alice).get("/recherche", query_string={"q": "câble"},
+                                          follow_redirects=True).plain
+        assert f'/tickets/{cfdesk.t["t1"]}"' in page
+        assert f'/tickets/{cfdesk.t["t2"]}"' not in page
+    finally:
+        app.config["RTSUIVI_SEARCH_BACKEND"] = "whoosh"

@@ -55,6 +55,7 @@ from whoosh.query.wrappers import WrappingQuery
 from whoosh.reading import CorruptIndexError, SegmentReader, TermNotFound
 from whoosh.support.charset import accent_map
 
+from ..domain.custom_fields import custom_field_texts
 from ..domain.ticketsql import FullTextRefused, FullTextUnavailable, check_words
 from ..extensions import db
 from ..models import Attachment, SearchMark, Ticket, Transaction
@@ -214,6 +215,8 @@ def _documents(session: Session, ticket_ids) -> dict[int, dict]:
     for ticket_id, type_, content in rows:
         kind = "comments" if type_ == "Comment" else "content"
         texts.setdefault(ticket_id, {}).setdefault(kind, []).append(content or "")
+    for ticket_id, text in custom_field_texts(session, ticket_ids):  # found by quick search
+        texts.setdefault(ticket_id, {}).setdefault("content", []).append(text)
     docs = {}
     for t in tickets:
         parts = texts.get(t.id, {})

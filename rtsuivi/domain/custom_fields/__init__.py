@@ -17,6 +17,7 @@ from .admin import (
     set_queues,
     set_value_disabled,
 )
+from .columns import cell_text, column_keys, custom_field_texts, field_of_column
 from .exchange import export_section, import_section
 from .values import (
     MAX_FREEFORM,
@@ -38,7 +39,8 @@ from .values import (
 
 __all__ = [
     "CustomFieldError", "FIELD_AUDIT", "MAX_FREEFORM", "MAX_TEXT", "add_value", "all_queues",
-    "apply_on_create", "create_field",
+    "apply_on_create", "cell_text", "column_keys",
+    "custom_field_texts", "field_of_column", "create_field",
     "create_with_fields", "creation_fields", "edit_field", "export_section", "field_named",
     "fields_for", "find_by_reference",
     "find_field", "find_value", "form_values", "import_section", "list_fields", "may_modify_any",
