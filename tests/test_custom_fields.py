@@ -57,6 +57,7 @@ def test_create_field_is_audited_and_needs_admin_custom_field(desk, make_user):
     ("Catégorie", "existe déjà"),
     ("CATÉGORIE", "existe déjà"),
     ("a{b}", "accolades"),
+    ("a, b", "virgule"),
 ])
 def test_create_field_refuses_bad_names(fields, name, message):
     with pytest.raises(DomainError, match=message):
@@ -242,10 +243,10 @@ def test_admin_creates_a_select_field_with_values_and_queues(desk, make_user, lo
     field = cf.field_named("Matériel concerné")
     assert field.required and field.type == "select_one"
     url = f"/admin/champs-personnalises/{field.id}"
-    answer = client.post(f"{url}/valeurs", data={"name": "Écran « 24 pouces »"}, htmx=True)
+    answer = client.post(f"{url}/valeurs", data={"value-name": "Écran « 24 pouces »"}, htmx=True)
     assert answer.status_code == 200 and "<html" not in answer.plain
     assert 'id="cf-values"' in answer.plain and "Écran « 24 pouces »" in answer.plain
-    client.post(f"{url}/valeurs", data={"name": "Clavier"}, htmx=True)
+    client.post(f"{url}/valeurs", data={"value-name": "Clavier"}, htmx=True)
     db.session.expire_all()
     first, second = field.values
     assert client.post(f"{url}/valeurs/{second.id}/monter").status_code == 302
@@ -274,7 +275,7 @@ def test_admin_form_bad_input_shows_the_message_and_changes_nothing(fields, logi
     db.session.expire_all()
     assert fields.ref.pattern == r"^REF-\d+$"
     answer = client.post(f"/admin/champs-personnalises/{fields.cat.id}/valeurs",
-                         data={"name": "LOGICIEL"}, htmx=True)
+                         data={"value-name": "LOGICIEL"}, htmx=True)
     assert "La valeur LOGICIEL existe déjà." in answer.plain
     assert len(fields.cat.values) == 3
 

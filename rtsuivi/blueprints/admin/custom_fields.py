@@ -45,6 +45,10 @@ class FieldForm(FlaskForm):
 class ValueForm(FlaskForm):
     name = StringField(_l("Valeur"), validators=[DataRequired(), Length(max=200)])
 
+    def __init__(self, *args, **kwargs):
+        # Its own prefix: the field's form on the same page has a « name » too.
+        super().__init__(*args, prefix="value", **kwargs)
+
 
 def _field_page(field, form=None, value_form=None, status: int = 200):
     form = form or FieldForm(obj=field)

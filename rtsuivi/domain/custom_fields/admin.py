@@ -72,6 +72,9 @@ def _check(values: dict, field: CustomField | None) -> dict:
     values = dict(values)
     if "name" in values:
         values["name"] = _clean_name(values["name"], "field")
+        if "," in values["name"]:
+            # Saved searches keep their columns (CF.{Name}) separated by commas.
+            raise DomainError(_l("Le nom d'un champ ne peut pas contenir de virgule."))
         same = field_named(values["name"])
         if same is not None and same is not field:
             raise DomainError(_l("Un champ personnalisé nommé %(name)s existe déjà.",
