@@ -61,3 +61,28 @@ def test_admin_creates_a_field_agent_sets_it_and_finds_the_ticket(
     expect(page.locator("#search-total")).to_have_text("1 ticket")
     expect(page.locator("#search-results")).to_contain_text("Connexion impossible au bureau 12")
     shot("custom-field-search")
+
+
+def test_every_htmx_control_of_the_custom_field_pages_works(app, desk, make_user, make_ticket,
+                                                            log_in, page, live_server):
+    """The htmx crawler (test_htmx_crawler.py) over the pages custom fields add: the admin
+    page (values box) and a ticket whose « Les bases » has custom fields."""
+    from rtsuivi.domain import custom_fields as cf
+    from tests.browser.test_htmx_crawler import Crawl
+    accounts.grant("user:alice", "SuperUser")
+    db.session.commit()
+    field = cf.create_field(desk.alice, "Type de panne", "select_one", queues=[desk.support],
+                            values=["Matériel", VALUE])
+    cf.create_field(desk.alice, "Étiquettes", "select_many", applies_globally=True,
+                    values=["vip", "urgent"])
+    db.session.commit()
+    ticket = make_ticket(desk.support, subject="Connexion impossible")
+    log_in(page, desk.alice)
+    crawl = Crawl(page, live_server)
+    for url in ("/admin/champs-personnalises", f"/admin/champs-personnalises/{field.id}",
+                f"/tickets/{ticket.id}", "/tickets/new"):
+        crawl.crawl(url)
+    assert not crawl.problems, "\n".join(crawl.problems[:30])
+    activated = "\n".join(crawl.activated)
+    for expected in ("Renommer", "Monter", "Ajouter la valeur", "Enregistrer les modifications"):
+        assert expected in activated, f"{expected} never activated:\n{activated}"
