@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from rtsuivi.domain import accounts
+from rtsuivi.domain import tickets as domain
 from rtsuivi.domain import custom_fields as cf
 from rtsuivi.domain.ticketsql import TicketSQLError, compile_query
 from rtsuivi.extensions import db
@@ -36,7 +37,7 @@ def cfdesk(desk, make_user, make_ticket):
                                    due.id: "2024-06-01", meeting.id: "2024-06-01T10:00",
                                    tags.id: ["urgent"]})
     db.session.commit()
-    desk.cat, desk.t = cat, {"t1": t1.id, "t2": t2.id, "t3": t3.id}
+    desk.cat, desk.admin, desk.t = cat, admin, {"t1": t1.id, "t2": t2.id, "t3": t3.id}
     return desk
 
 
@@ -160,5 +161,13 @@ def test_quick_search_finds_a_ticket_by_a_value(cfdesk, app, tmp_path, login_as,
                                           follow_redirects=True).plain
         assert f'/tickets/{cfdesk.t["t1"]}"' in page
         assert f'/tickets/{cfdesk.t["t2"]}"' not in page
+        # Set at creation, then renamed: the words follow (marks, or ticket_texts at once).
+        new = cf.create_with_fields(cfdesk.alice, domain.NewTicket(
+            queue=cfdesk.support, subject="quatre"), {cfdesk.cat.id: "Écran"})
+        db.session.commit()
+        assert set(search.search("écran", cfdesk.alice).ids) == {new.id}
+        cf.rename_value(cfdesk.admin, cfdesk.cat.values[2], "Moniteur")
+        db.session.commit()
+        assert set(search.search("moniteur", cfdesk.alice).ids) == {new.id}
     finally:
         app.config["RTSUIVI_SEARCH_BACKEND"] = "whoosh"

@@ -5,6 +5,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm.attributes import flag_modified
 
 from ...extensions import db
 from ...models import CustomField, CustomFieldQueue, CustomFieldValue, Queue, User
@@ -194,9 +195,19 @@ def rename_value(actor: User, value: CustomFieldValue, name: str) -> None:
     require(actor, "AdminCustomField")
     old = value.name
     value.name = _unique_value(value.field, name, value)
+    _reindex_holders(value)
     db.session.flush()
     audit.record(actor, "custom_field", value.field_id, value.field.name, "update",
                  before={"value": old}, after={"value": value.name})
+
+
+def _reindex_holders(value: CustomFieldValue) -> None:
+    """Mark the ticket values that show this value as changed: the search index's session
+    hook (search/marks.py) then re-indexes their tickets with the new name."""
+    from ...models import TicketCustomFieldValue
+    for row in db.session.scalars(select(TicketCustomFieldValue).where(
+            TicketCustomFieldValue.value_id == value.id)):
+        flag_modified(row, "value_id")
 
 
 def move_value(actor: User, value: CustomFieldValue, step: int) -> None:
