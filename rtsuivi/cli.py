@@ -388,3 +388,8 @@ def restore_cmd(src):
 
 def register_cli(app: Flask) -> None:
     app.cli.add_command(rtsuivi_cli)
+
+
+from .cli_custom_fields import cf_cli  # noqa: E402  (`rtsuivi cf …`, its own module)
+
+rtsuivi_cli.add_command(cf_cli)

@@ -379,3 +379,20 @@ def test_basics_modifier_needs_modify_custom_field(fields, make_ticket, make_use
                            data={f"cf-{fields.cat.id}": "Logiciel"})
     assert response.status_code == 403
     assert cf.values_of(ticket) == {}
+
+
+# ---------------------------------------------------------------- CLI
+
+def test_cli_creates_and_lists_fields_as_an_administrator(app, desk, make_user):
+    _admin(make_user)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["rtsuivi", "cf", "create", "Site", "--type", "select_one",
+                                 "--queue", "Support", "--value", "Paris", "--value", "Lyon",
+                                 "--as", "cfadmin"])
+    assert result.exit_code == 0, result.output
+    runner.invoke(args=["rtsuivi", "cf", "add-value", "site", "Nantes", "--as", "cfadmin"])
+    listed = runner.invoke(args=["rtsuivi", "cf", "list"]).output
+    assert "Site: select_one on Support [Paris, Lyon, Nantes]" in listed
+    refused = runner.invoke(args=["rtsuivi", "cf", "create", "Autre", "--as", "alice"])
+    assert refused.exit_code != 0 and "AdminCustomField" in refused.output
+    assert cf.field_named("Autre") is None

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from rtsuivi.domain import accounts
-from rtsuivi.domain import tickets as domain
 from rtsuivi.domain import custom_fields as cf
+from rtsuivi.domain import tickets as domain
 from rtsuivi.domain.ticketsql import TicketSQLError, compile_query
 from rtsuivi.extensions import db
 from rtsuivi.models import Ticket
