@@ -125,6 +125,28 @@ def test_result_and_csv_columns_show_the_values(cfdesk, login_as):
     assert f"{cfdesk.t['t2']},{LASER},urgent" in lines
 
 
+def test_custom_field_columns_cost_a_few_statements_per_page(cfdesk, make_ticket, login_as):
+    from sqlalchemy import event
+    for i in range(47):
+        make_ticket(cfdesk.support, subject=f"ticket {i}")
+    client = login_as(cfdesk.alice)
+    counts = []
+    for columns in (["id", "subject"], ["id", "subject", "CF.{Catégorie}", "CF.{Étiquettes}"]):
+        statements = []
+
+        def count(conn, cursor, statement, *rest):
+            statements.append(statement)
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            page = client.get("/recherche/resultats", query_string={
+                "query": "id > 0", "columns": columns}).plain
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        counts.append(len(statements))
+    assert "vip, urgent" in page
+    assert counts[1] <= counts[0] + 6, counts  # not one query per ticket (61 before)
+
+
 def test_builder_offers_the_fields_as_criteria_and_columns(cfdesk, login_as):
     page = login_as(cfdesk.alice).get("/recherche/avancee").plain
     assert '<option value="CF.{Catégorie}"' in page
