@@ -392,3 +392,8 @@ def register_cli(app: Flask) -> None:
     people_commands.register(rtsuivi_cli)
     from .commands import queues  # noqa: F401  (queue, export-config, import-config)
     app.cli.add_command(rtsuivi_cli)
+
+
+from .cli_custom_fields import cf_cli  # noqa: E402  (`rtsuivi cf …`, its own module)
+
+rtsuivi_cli.add_command(cf_cli)

@@ -14,7 +14,7 @@ AGENT_RIGHTS = (
     "SeeQueue", "ShowTicket", "ShowTicketComments", "ShowOutgoingEmail", "CreateTicket",
     "ReplyToTicket", "CommentOnTicket", "OwnTicket", "TakeTicket", "StealTicket",
     "ReassignTicket", "ModifyTicket", "DeleteTicket", "Watch", "WatchAsAdminCc",
-    "ForwardMessage",
+    "ForwardMessage", "SeeCustomField", "ModifyCustomField", "SetInitialCustomField",
 )
 
 SUBJECTS = {

@@ -9,6 +9,7 @@ from jinja2 import Environment, StrictUndefined
 from jinja2.runtime import Macro
 
 from .domain import bulk, lifecycle, rights, tickets
+from .domain import custom_fields as cf
 from .domain.ticket_files import THUMBNAIL_TYPES
 from .ticket_columns import ticket_columns
 
@@ -102,6 +103,11 @@ def register_template_helpers(app: Flask) -> None:
         "elides": elides,
         "ticket_columns": ticket_columns,
         "thumbnail_types": THUMBNAIL_TYPES,  # pictures drawn small in the history (issue 13)
+        # « Les bases »: the custom fields the user may see, and whether they may change them.
+        "custom_field_values": lambda ticket: cf.shown_values(ticket, current_user),
+        "may_modify_custom_fields": lambda ticket: cf.may_modify_any(ticket, current_user),
+        "custom_field_cell": lambda ticket, key: cf.cell_text(ticket, key, current_user),
+        "custom_fields_enabled": lambda: cf.list_fields(include_disabled=False),
         # What one request may do (issue 10), said in the forms it bounds.
         "limits": {"bulk_tickets": bulk.MAX_TICKETS, "addresses": tickets.MAX_ADDRESSES,
                    "people_changes": bulk.MAX_PEOPLE_CHANGES},
@@ -114,7 +120,7 @@ def register_template_helpers(app: Flask) -> None:
 
 
 # The macro files whose macros every template calls without importing them.
-MACRO_FILES = ("_macros.html", "search/_macros.html")
+MACRO_FILES = ("_macros.html", "search/_macros.html", "custom_fields/_macros.html")
 
 
 def register_macros(env: Environment) -> None:

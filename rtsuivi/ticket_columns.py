@@ -36,7 +36,7 @@ def ticket_columns(*keys) -> list[Column]:
     """The columns named, in that order (a list of keys is also accepted)."""
     if len(keys) == 1 and not isinstance(keys[0], str):
         keys = tuple(keys[0])
-    return [COLUMNS[key] for key in keys]
+    return [COLUMNS[key] if key in COLUMNS else custom_field_column(key) for key in keys]
 
 
 # The star (« Favoris ») leads every agent's ticket list; `ticket_table` draws it with one
@@ -47,3 +47,21 @@ STAR = Column("bookmark", _l("Favori"), "star")
 def with_star(columns) -> list[Column]:
     """The columns with the star first (once)."""
     return [STAR] + [c for c in columns if c.key != STAR.key]
+
+
+# Custom fields: one column per field, keyed `CF.{Name}` (its header is the field's name),
+# drawn by `ticket_table` through custom_field_cell (domain/custom_fields/columns.py).
+class _Labels(dict):
+    def __missing__(self, key: str):
+        if key.startswith("CF.{") and key.endswith("}"):
+            return key[4:-1]
+        raise KeyError(key)
+
+
+COLUMN_LABELS = _Labels(COLUMN_LABELS)
+
+
+def custom_field_column(key: str) -> Column:
+    if not (key.startswith("CF.{") and key.endswith("}")):
+        raise KeyError(key)
+    return Column(key, key[4:-1], "custom_field")

@@ -60,7 +60,7 @@ INVALID = [
     ("AND Status = 'open'", 0, "Nom de champ attendu"),
     ("Status = 'open' AND", 19, "Nom de champ attendu"),
     ("Owner.Shoe = 'x'", 0, "Champ inconnu"),
-    ("CF.{Service} = 'RH'", 0, "pas encore pris en charge"),
+    ("TxnCF.{Service} = 'RH'", 0, "pas encore pris en charge"),
     ("DependsOn.Name = 5", 0, "Champ inconnu"),
     ("Status ! 'x'", 7, "Opérateur inconnu"),
 ]

@@ -24,6 +24,7 @@ from sqlalchemy.exc import OperationalError
 from .. import search
 from ..dates import utc_to_local
 from ..domain import DomainError, bulk, lifecycle, queries, query_builder, saved_searches
+from ..domain import custom_fields as cf
 from ..domain.rights import require
 from ..domain.saved_searches import SearchSpec
 from ..domain.simple_search import to_ticketsql
@@ -153,7 +154,8 @@ def _cell_text(ticket, column: str) -> str:
     value = {"queue": lambda: ticket.queue.name, "owner": lambda: ticket.owner.name,
              "status": lambda: lifecycle.label(ticket.status),
              "requestors": lambda: ", ".join(u.email or u.name for u in ticket.requestors),
-             }.get(column, lambda: getattr(ticket, column))()
+             }.get(column, lambda: cf.cell_text(ticket, column, current_user)
+                   if cf.field_of_column(column) else getattr(ticket, column))()
     if isinstance(value, datetime):
         return utc_to_local(value).isoformat(sep=" ", timespec="minutes")
     if isinstance(value, str) and value.startswith(FORMULA_START):
@@ -166,8 +168,8 @@ def _cell_text(ticket, column: str) -> str:
 def _builder_context(spec: SearchSpec, builder, error=None) -> dict:
     return {"spec": spec, "builder": builder, "error": error,
             "saved": saved_searches.visible(current_user),
-            "groups": current_user.groups, "fields": forms.FIELDS,
-            "operators": forms.OPERATORS, "columns": queries.COLUMNS,
+            "groups": current_user.groups, "fields": forms.FIELDS + forms.custom_fields(),
+            "operators": forms.OPERATORS, "columns": queries.COLUMNS + cf.column_keys(),
             "column_labels": forms.COLUMN_LABELS, "sortable": queries.SEARCH_SORTABLE,
             "rows_choices": queries.ROWS_CHOICES}
 

@@ -4,6 +4,7 @@ that nothing in domain/ knows a form."""
 from flask_babel import lazy_gettext as _l
 
 from ..domain import DomainError, bulk, query_builder
+from ..domain import custom_fields as cf
 from ..domain import tickets as domain
 from ..domain.saved_searches import SearchSpec
 from ..models.base import db_id
@@ -36,6 +37,11 @@ MAX_GROUPS = 20
 WATCHER_FIELDS = (("add_requestor", "Requestor", True), ("add_cc", "Cc", True),
                   ("add_admincc", "AdminCc", True), ("remove_requestor", "Requestor", False),
                   ("remove_cc", "Cc", False), ("remove_admincc", "AdminCc", False))
+
+
+def custom_fields() -> tuple:
+    """The builder's custom fields: (`CF.{Name}`, name), as its other fields."""
+    return tuple((key, cf.field_of_column(key)) for key in cf.column_keys())
 
 
 def search_spec(args) -> SearchSpec:
@@ -76,7 +82,18 @@ def bulk_changes(form) -> bulk.Changes:
                         queue_id=None if queue is None else _id_or_zero(queue),
                         priority=_number(form.get("priority")), watchers=watchers,
                         message_kind="reply" if form.get("message_kind") == "reply"
-                        else "comment", message=form.get("message") or "")
+                        else "comment", message=form.get("message") or "",
+                        custom_fields=_custom_field_changes(form))
+
+
+def _custom_field_changes(form) -> dict:
+    """The custom fields given a value in the bulk form ({field id: text or texts})."""
+    changes = {}
+    for f in cf.list_fields(include_disabled=False):
+        raw = form.getlist(f"cf-{f.id}") if f.type == "select_many" else form.get(f"cf-{f.id}")
+        if raw and (raw if isinstance(raw, list) else raw.strip()):
+            changes[f.id] = raw
+    return changes
 
 
 def _number(value) -> int | None:

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
 from ..models import Queue, Ticket, User
-from . import DomainError, Forbidden, NotFound, lifecycle
+from . import DomainError, Forbidden, NotFound, custom_fields, lifecycle
 from . import tickets as domain
 from .accounts import find_user, nobody
 
@@ -28,6 +28,7 @@ class Changes:
     watchers: list[tuple[str, str, bool]] = field(default_factory=list)  # (who, role, add)
     message_kind: str = "comment"
     message: str = ""
+    custom_fields: dict = field(default_factory=dict)  # {field id: value}, as set_values
 
 
 @dataclass
@@ -83,7 +84,8 @@ def not_done(ticket_ids: list[int], reason) -> list[Outcome]:
 def _apply(ticket: Ticket, actor: User, changes: Changes) -> list:
     """Apply the changes to one ticket; say what was done, in order."""
     done = (_apply_queue_owner_priority(ticket, actor, changes)
-            + _apply_watchers(ticket, actor, changes) + _apply_message(ticket, actor, changes))
+            + _apply_watchers(ticket, actor, changes) + _apply_message(ticket, actor, changes)
+            + _apply_custom_fields(ticket, actor, changes))
     return done or [_l("aucun changement")]
 
 
@@ -136,3 +138,15 @@ def _apply_message(ticket: Ticket, actor: User, changes: Changes) -> list:
         if changes.status:
             done.append(_l("statut : %(status)s", status=lifecycle.label(changes.status)))
     return done
+
+
+def _apply_custom_fields(ticket: Ticket, actor: User, changes: Changes) -> list:
+    """Set the custom fields given that apply to the ticket's queue (ModifyCustomField)."""
+    if not changes.custom_fields:
+        return []
+    applying = {f.id for f in custom_fields.fields_for(ticket.queue, actor, None)}
+    wanted = {k: v for k, v in changes.custom_fields.items() if k in applying}
+    if not wanted:
+        return []
+    return [_l("%(field)s : %(value)s", field=txn.data, value=txn.new_value or "—")
+            for txn in custom_fields.set_values(ticket, actor, wanted)]

@@ -16,6 +16,7 @@ from ..extensions import db
 from ..models import GroupMember, SavedSearch, User
 from ..models.base import fits_id
 from . import DomainError, NotFound
+from .custom_fields.columns import column_keys
 from .queries import COLUMNS, DEFAULT_COLUMNS, MAX_SORT_KEYS, ROWS_CHOICES, SEARCH_SORTABLE
 from .rights import can, require
 
@@ -35,7 +36,8 @@ class SearchSpec:
     def clean(cls, query: str = "", columns=(), order=(), rows=50) -> "SearchSpec":
         """A spec from raw values ("priority:desc" sort keys); unknown columns and sort keys
         are dropped, rows other than ROWS_CHOICES become 50."""
-        kept = [c for c in columns if c in COLUMNS] or list(DEFAULT_COLUMNS)
+        custom = column_keys() if any(c.startswith("CF.{") for c in columns) else ()
+        kept = [c for c in columns if c in COLUMNS or c in custom] or list(DEFAULT_COLUMNS)
         sort = []
         for item in list(order)[:MAX_SORT_KEYS]:
             key, _, direction = item.partition(":")

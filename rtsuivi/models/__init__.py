@@ -2,6 +2,7 @@
 from .account_links import AccountLink
 from .acl import ACE, RightsSerial
 from .audit import AuditEntry
+from .custom_fields import CustomField, CustomFieldQueue, CustomFieldValue, TicketCustomFieldValue
 from .desk import Bookmark, CannedResponse, Reminder
 from .links import Link
 from .mail import InboundMail, MailTemplate, OutboxMail
@@ -12,7 +13,8 @@ from .users import NOBODY_NAME, SYSTEM_NAME, Group, GroupMember, LoginThrottle, 
 
 __all__ = [
     "ACE", "AccountLink",
-    "Attachment", "AuditEntry", "Group", "GroupMember", "InboundMail", "Link", "LoginThrottle",
+    "Attachment", "AuditEntry", "CustomField", "CustomFieldQueue", "CustomFieldValue",
+    "TicketCustomFieldValue", "Group", "GroupMember", "InboundMail", "Link", "LoginThrottle",
     "MailTemplate",
     "NOBODY_NAME", "OutboxMail", "Queue", "QueueWatcher", "RightsSerial", "ScripOff",
     "SYSTEM_NAME", "SavedSearch",

@@ -15,7 +15,14 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from ..models import Attachment, SearchMark, Ticket, Transaction, Watcher
+from ..models import (
+    Attachment,
+    SearchMark,
+    Ticket,
+    TicketCustomFieldValue,
+    Transaction,
+    Watcher,
+)
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 30  # also pick up marks left by other processes (a crash, the mail worker)
@@ -26,6 +33,8 @@ def _ticket_id(obj) -> int | None:
         return obj.id
     if isinstance(obj, (Transaction, Watcher)):
         return obj.ticket_id or (obj.ticket.id if obj.ticket is not None else None)
+    if isinstance(obj, TicketCustomFieldValue):  # its words are the ticket's too
+        return obj.ticket_id
     if isinstance(obj, Attachment) and obj.transaction is not None:
         return obj.transaction.ticket_id
     return None

@@ -44,6 +44,10 @@ SELECT id, public, comments, public || comments FROM (SELECT t.id,
     || setweight(to_tsvector('rtsuivi', {_MESSAGES.format(
         types="'Create', 'Correspond', 'Forward'")}), 'B')
     || setweight(to_tsvector('rtsuivi', coalesce((
+        SELECT string_agg(coalesce(v.name, c.content, ''), ' ' ORDER BY c.id)
+        FROM ticket_custom_field_values c LEFT JOIN custom_field_values v ON v.id = c.value_id
+        WHERE c.ticket_id = t.id), '')), 'B')
+    || setweight(to_tsvector('rtsuivi', coalesce((
         SELECT string_agg(concat_ws(' ', coalesce(nullif(u.real_name, ''), u.name), u.name,
                                     u.email, translate(coalesce(u.email, ''), '@.', '  ')),
                           ' ' ORDER BY w.id)

@@ -79,6 +79,7 @@ from . import groups  # noqa: E402,F401
 from . import queues  # noqa: E402,F401  (« Files »)
 from . import rights as rights_pages  # noqa: E402,F401  (« Droits »)
 from . import scrips  # noqa: E402,F401  (« Règles de notification »)
+from . import custom_fields  # noqa: E402,F401  (« Champs personnalisés »)
 from . import responses  # noqa: E402,F401
 from . import mail  # noqa: E402,F401  (« Courrier »)
 from . import journal  # noqa: E402,F401

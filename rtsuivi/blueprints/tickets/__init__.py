@@ -3,4 +3,11 @@ from flask import Blueprint
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
 
-from . import bookmarks, links, reminders, responses, views  # noqa: E402,F401  (registers the routes)
+from . import (  # noqa: E402,F401  (registers the routes)
+    bookmarks,
+    custom_fields,
+    links,
+    reminders,
+    responses,
+    views,
+)

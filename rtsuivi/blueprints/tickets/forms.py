@@ -21,6 +21,7 @@ from ...dates import local_to_utc, plausible_date, utc_to_local
 from ...domain import lifecycle
 from ...domain import tickets as domain
 from ...domain.accounts import nobody
+from ...domain.custom_fields import creation_fields
 from ...domain.queries import visible_queues
 from ...domain.rights import can, users_with_right
 from ...models.base import db_id
@@ -201,6 +202,8 @@ def create_form(queues) -> tuple[CreateForm, object]:
     chosen_id = request.values.get("queue", type=db_id)
     queue = next((q for q in queues if q.id == chosen_id), queues[0])
     form.owner.choices = owner_choices(queue)
+    from .custom_fields import attach_custom_fields
+    attach_custom_fields(form, creation_fields(queue, current_user))
     if request.method == "GET":
         form.queue.data = queue.id
         parent = parent_ticket(request.args.get("parent"))

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ...domain import DomainError, lifecycle, queries
+from ...domain import custom_fields as cf
 from ...domain import tickets as domain
 from ...domain.rights import can
 from ...extensions import db
@@ -30,6 +31,7 @@ from .answers import (
     refused,
     saved_basics,
 )
+from .custom_fields import custom_input, show_error
 from .files import forward_choices, forwarded_files, uploaded
 from .forms import (
     ForwardForm,
@@ -264,12 +266,15 @@ def create():
     form, queue = create_form(queues)
     if form.validate_on_submit():
         try:
-            ticket = domain.create(current_user, form.new_ticket(queue, uploaded(form.files.data)))
+            ticket = cf.create_with_fields(
+                current_user, form.new_ticket(queue, uploaded(form.files.data)),
+                custom_input(form))
             db.session.commit()
             flash(_("Ticket n°%(id)s créé dans la file %(queue)s.", id=ticket.id,
                     queue=queue.name), "success")
             return redirect(url_for("tickets.show", ticket_id=ticket.id))
         except DomainError as error:
             db.session.rollback()
-            form.subject.errors = list(form.subject.errors) + [str(error)]
+            if not show_error(form, error):
+                form.subject.errors = list(form.subject.errors) + [str(error)]
     return create_page(form, queue)

@@ -66,6 +66,8 @@ def describe(txn: Transaction, people: dict[int, User] | None = None) -> Descrip
     old, new = txn.old_value, txn.new_value
     if txn.field in USER_FIELDS:
         old, new = _user(old, people), _user(new, people)
-    return Description(type=txn.type, actor=txn.creator, field=txn.field, old=old, new=new,
+    # A CustomField entry names its field by id and keeps the field's name of that day.
+    field = txn.data if txn.type == "CustomField" else txn.field
+    return Description(type=txn.type, actor=txn.creator, field=field, old=old, new=new,
                        role=txn.data if txn.field == "Watcher" else None,
                        to=txn.data if txn.type == "Forward" else None)

@@ -15,6 +15,7 @@ from ..bookmarks import starred_condition
 from ..relative_dates import BadDate, parse_date, zone_of
 from ..rights import visible_tickets_filter
 from ..sql import id_in
+from .custom_fields import custom_field_clause
 from .fulltext import FullTextRefused, check_words
 from .links import LINK_FIELDS, link_condition
 from .parser import (
@@ -71,6 +72,8 @@ class _Compiler:
             return self.watcher(c, WATCHER_FIELDS[name])
         if name in LINK_FIELDS:
             return link_condition(c)
+        if name == "cf":  # custom fields: their own module
+            return custom_field_clause(self, c)
         return getattr(self, "field_" + name)(c)
 
     # -- helpers

@@ -257,6 +257,8 @@ def _field_name(token: Token) -> tuple[str, str | None]:
     raw = token.value.strip()
     base, _, sub = raw.partition(".")
     lowered = base.lower()
+    if lowered in ("cf", "customfield") and sub.strip():
+        return "cf", _custom_field_name(sub)
     if lowered in ("cf", "customfield", "txncf", "queuecf", "customrole") or \
             lowered in NOT_YET:
         raise TicketSQLError(_l("Champ %(field)s pas encore pris en charge par RT-suivi",
@@ -273,6 +275,12 @@ def _field_name(token: Token) -> tuple[str, str | None]:
                             or sub not in USER_SUBFIELDS):
         raise TicketSQLError(_l("Champ inconnu : %(field)s", field=raw), token.pos)
     return lowered, sub
+
+
+def _custom_field_name(sub: str) -> str:
+    """`{Name}` or `Name` after `CF.`: the field's name (or id) as typed."""
+    sub = sub.strip()
+    return sub[1:-1].strip() if sub.startswith("{") and sub.endswith("}") else sub
 
 
 def parse(text: str):

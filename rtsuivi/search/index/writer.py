@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from whoosh import index, writing
 from whoosh.reading import SegmentReader
 
+from ...domain.custom_fields import custom_field_texts
 from ...extensions import db
 from ...models import Attachment, SearchMark, Ticket, Transaction, User, Watcher
 from .bulk import add_analysed, use_term_pool
@@ -53,6 +54,8 @@ def _documents(session: Session, ticket_ids) -> dict[int, dict]:
     for ticket_id, type_, content in rows:
         kind = "comments" if type_ == "Comment" else "content"
         texts.setdefault(ticket_id, {}).setdefault(kind, []).append(content or "")
+    for ticket_id, text in custom_field_texts(session, ticket_ids):  # found by quick search
+        texts.setdefault(ticket_id, {}).setdefault("content", []).append(text)
     docs = {}
     for ticket_id, subject, queue_id, status, owner_id in tickets:
         parts = texts.get(ticket_id, {})
