@@ -47,25 +47,38 @@ def render_svg(data, style: str = "bar") -> Markup:
 def _config(data, **extra):
     formatter = duration if data.unit == "minutes" else (lambda v: f"{int(v or 0)}")
     return dict(js=[], disable_xml_declaration=True, no_prefix=True, title=data.title,
-                print_values=True, legend_at_bottom=True,
+                legend_at_bottom=True,
                 truncate_label=24, truncate_legend=30, width=720, height=400,
                 value_formatter=formatter, print_zeroes=False,
                 no_data_text=_("Aucun ticket"), classes=["pygal-chart", "chart-svg"], **extra)
 
 
 def _bar(data):
-    many = len(data.labels) > 8
-    chart = pygal.Bar(**_config(data, x_label_rotation=40 if many else 0,
-                                print_values_position="top",
-                                show_legend=len(data.series) > 1))
+    count = len(data.labels)
+    every = max(1, -(-count // 12))  # about twelve labels under the axis at most
+    chart = pygal.Bar(**_config(
+        data, x_label_rotation=40 if count > 8 else 0, print_values_position="top",
+        print_values=count <= (31 if len(data.series) == 1 else 8),
+        show_legend=len(data.series) > 1,
+        show_minor_x_labels=every == 1, x_labels_major_every=every,
+        y_labels=_y_labels(data)))
     chart.x_labels = data.labels
     for name, values in data.series:
         chart.add(name, values)
     return chart
 
 
+def _y_labels(data) -> list[int]:
+    """Whole steps up the value axis (tickets are not counted in halves): about eight."""
+    top = max([v for _name, values in data.series for v in values] or [0])
+    step = max(1, -(-top // 8))
+    if data.unit == "minutes":  # round minutes: 5, 10, 15, 30 min, then whole hours
+        step = next((s for s in (1, 5, 10, 15, 30) if s >= step), -(-step // 60) * 60)
+    return list(range(0, top + step + 1, step)) if top else [0, 1]
+
+
 def _pie(data):
-    chart = pygal.Pie(**_config(data, inner_radius=0))
+    chart = pygal.Pie(**_config(data, inner_radius=0, print_values=True))
     for label, value in zip(data.labels, data.values):
         chart.add(label, [value] if value else [])
     return chart

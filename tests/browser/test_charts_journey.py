@@ -41,3 +41,29 @@ def test_graphique_of_a_search_by_status(desk, make_ticket, log_in, page, live_s
     assert "style=pie" in page.url  # hx-push-url: the chart's address can be shared
     shot("charts-search-by-status")
     assert problems == []
+
+
+def test_rapports_over_a_period(desk, make_ticket, log_in, page, live_server, shot):
+    accounts.grant("group:N1", "ShowSearchAdvanced")
+    db.session.commit()
+    for n, agent in enumerate((desk.alice, desk.alice, desk.bruno)):
+        ticket = make_ticket(desk.support, subject=f"Clavier {n}")
+        domain.take(ticket, agent)
+        domain.comment(ticket, agent, "Changé.", time_taken=20 * (n + 1))
+        domain.set_status(ticket, agent, "resolved")
+    db.session.commit()
+    log_in(page, desk.alice)
+    page.get_by_role("link", name="Rapports").click()
+    expect(page.locator("h1")).to_have_text("Rapports")
+    resolved = page.locator("#report-resolved_by_owner")
+    expect(resolved.get_by_role("row", name="alice")).to_contain_text("2")
+    expect(page.locator("#report-time_by_agent tfoot")).to_contain_text("2 h 00")
+    page.get_by_label("Du", exact=True).fill("2026-02-10")
+    page.get_by_label("Au", exact=True).fill("2026-02-01")
+    page.get_by_role("button", name="Afficher").click()
+    expect(page.locator("#reports [role=alert]")).to_have_text(
+        "La date de fin précède la date de début.")
+    shot("charts-reports-refused")
+    page.go_back()
+    expect(page.locator("#report-created_resolved svg[role=img]")).to_be_visible()
+    shot("charts-reports")
