@@ -210,3 +210,15 @@ def test_bad_chart_input_shows_a_french_message_and_no_chart(chartdesk, login_as
                           ({"query": "Status = "}, "")):
         html = client.hx_get("/recherche/graphique", query_string=args).get_data(True)
         assert "message-error" in html and message in html and "<svg" not in html
+
+
+def test_a_chart_portlet_shows_each_viewer_their_own_counts(chartdesk, app):
+    from rtsuivi.blueprints.charts import chart_portlet
+    options = {"group_by": "queue", "style": "pie"}
+    with app.test_request_context():
+        alice = chart_portlet(options, chartdesk.alice)
+        chloe = chart_portlet(options, chartdesk.chloe)
+        refused = chart_portlet({"group_by": "couleur"}, chartdesk.alice)
+    assert "<svg" in alice and ">Support<" in alice and ">Info<" not in alice
+    assert ">Info<" in chloe and ">Support<" not in chloe
+    assert "Regroupement inconnu : couleur" in refused and "<svg" not in refused
