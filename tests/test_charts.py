@@ -222,3 +222,10 @@ def test_a_chart_portlet_shows_each_viewer_their_own_counts(chartdesk, app):
     assert "<svg" in alice and ">Support<" in alice and ">Info<" not in alice
     assert ">Info<" in chloe and ">Support<" not in chloe
     assert "Regroupement inconnu : couleur" in refused and "<svg" not in refused
+
+
+def test_a_search_without_tickets_draws_an_empty_chart_saying_so(chartdesk):
+    data = chart_data(ChartSpec("Subject = 'Introuvable'", "status"), chartdesk.alice)
+    assert (data.labels, data.total) == ([], 0)
+    for style in ("bar", "pie"):
+        assert "Aucun ticket" in str(render_svg(data, style))
