@@ -120,7 +120,8 @@ def register_template_helpers(app: Flask) -> None:
 
 
 # The macro files whose macros every template calls without importing them.
-MACRO_FILES = ("_macros.html", "search/_macros.html", "custom_fields/_macros.html")
+MACRO_FILES = ("_macros.html", "search/_macros.html", "custom_fields/_macros.html",
+               "charts/_macros.html")
 
 
 def register_macros(env: Environment) -> None:

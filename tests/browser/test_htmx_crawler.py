@@ -299,7 +299,8 @@ def test_every_htmx_control_of_the_agent_ui_works(crawl_desk, desk, log_in, page
              "/recherche/resultats?query=Queue+%3D+%27Support%27", "/tickets/new",
              "/admin/courrier/entrant", f"/admin/courrier/entrant/{inbound_id}",
              "/admin/courrier/sortant", f"/admin/courrier/sortant/{outbox_id}",
-             "/admin/courrier/modeles", "/admin/courrier/modeles/Correspondence/fr", "/aide"]
+             "/admin/courrier/modeles", "/admin/courrier/modeles/Correspondence/fr", "/aide",
+             "/recherche/graphique?query=Queue+%3D+%27Support%27", "/rapports"]
     counts = {url: crawl.crawl(url) for url in pages}
     assert not crawl.problems, "\n".join(crawl.problems[:30])
     # The crawl reached what it claims to: the action forms of the ticket page and their
