@@ -92,7 +92,7 @@ def open_page(port: int, name: str, ticket_id: int) -> tuple[Browser, str]:
 
 def poller(browser: Browser, url: str, args, deadline: float, results: list, lock):
     """Poll like htmx's `every`: one request per interval, the URL the last swap gave."""
-    time.sleep(random.uniform(0, args.interval))  # pages were not all opened at once
+    time.sleep(min(random.uniform(0, args.interval), args.seconds))  # not all at once
     for _ in range(int(args.seconds / args.interval) + 1):
         if time.monotonic() >= deadline:
             return
@@ -102,7 +102,8 @@ def poller(browser: Browser, url: str, args, deadline: float, results: list, loc
             url = html.unescape(LIVE_URL.search(text).group(1))
         with lock:
             results.append((status, elapsed))
-        time.sleep(max(0.0, args.interval - (time.monotonic() - started)))
+        now = time.monotonic()
+        time.sleep(max(0.0, min(args.interval - (now - started), deadline - now)))
 
 
 def replier(port: int, name: str, ids: list[int], args, deadline: float, done: list):
