@@ -75,6 +75,11 @@ def _security_settings() -> dict:
         "RTSUIVI_REQUESTER_LINK_LOGIN": env("RTSUIVI_REQUESTER_LINK_LOGIN", "0") == "1",
         "RTSUIVI_DB_LOCK_TIMEOUT": float(env("RTSUIVI_DB_LOCK_TIMEOUT", "10")),
         "RTSUIVI_MAX_RECIPIENTS_PER_MAIL": int(env("RTSUIVI_MAX_RECIPIENTS_PER_MAIL", "50")),
+        # The ticket page's live box (issue 15): poll interval, how long an agent counts as
+        # viewing, how often their presence row is written (seconds).
+        "RTSUIVI_LIVE_POLL_SECONDS": float(env("RTSUIVI_LIVE_POLL_SECONDS", "10")),
+        "RTSUIVI_PRESENCE_SECONDS": float(env("RTSUIVI_PRESENCE_SECONDS", "45")),
+        "RTSUIVI_PRESENCE_WRITE_SECONDS": float(env("RTSUIVI_PRESENCE_WRITE_SECONDS", "15")),
     }
 
 

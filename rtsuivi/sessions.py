@@ -18,6 +18,9 @@ LOGIN_AT, SEEN_AT = "_login_at", "_seen_at"
 # (domain/throttle.py): whoever types their name elsewhere cannot keep them out.
 KNOWN_DEVICE_COOKIE = "rtsuivi_known_device"
 KNOWN_DEVICE_DAYS = 90
+# Requests a page makes by itself (the ticket page's live poll): they are not the user's
+# activity, so they never push the idle timeout back.
+BACKGROUND_ENDPOINTS: set[str] = set()
 
 
 def now() -> float:
@@ -77,7 +80,7 @@ def load_user(session_id: str) -> User | None:
         session.clear()
         return None
     moment = int(now())
-    if moment - session[SEEN_AT] >= 30:  # no new cookie on every click
+    if moment - session[SEEN_AT] >= 30 and request.endpoint not in BACKGROUND_ENDPOINTS:
         session[SEEN_AT] = moment
     return user
 

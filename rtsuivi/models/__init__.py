@@ -6,6 +6,7 @@ from .custom_fields import CustomField, CustomFieldQueue, CustomFieldValue, Tick
 from .desk import Bookmark, CannedResponse, Reminder
 from .links import Link
 from .mail import InboundMail, MailTemplate, OutboxMail
+from .presence import TicketPresence
 from .queues import Queue, QueueWatcher, ScripOff
 from .search import SavedSearch, SearchMark, TicketText
 from .tickets import Attachment, Ticket, Transaction, Watcher, utcnow
@@ -21,4 +22,5 @@ __all__ = [
     "SearchMark", "TicketText",
     "Ticket", "Transaction", "User", "Watcher", "utcnow",
     "Bookmark", "CannedResponse", "Reminder",
+    "TicketPresence",
 ]

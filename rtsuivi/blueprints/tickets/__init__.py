@@ -7,6 +7,7 @@ from . import (  # noqa: E402,F401  (registers the routes)
     bookmarks,
     custom_fields,
     links,
+    presence,
     reminders,
     responses,
     views,

@@ -45,6 +45,7 @@ from .forms import (
     update_action,
     update_form,
 )
+from .presence import seen_in_form
 from .recipients import recipients_context, this_message
 
 SAFE_TYPES = {"image/png", "image/jpeg", "image/gif", "application/pdf", "text/plain"}
@@ -124,7 +125,8 @@ def update(ticket_id: int):
         try:
             domain.update(ticket, current_user, form.kind.data, form.content.data,
                           form.status.data, form.time_taken.data or 0,
-                          files=uploaded(form.files.data), message=this_message(form))
+                          files=uploaded(form.files.data), message=this_message(form),
+                          seen=seen_in_form())
             return done(ticket, _("Ticket mis à jour."), parts=commit())
         except DomainError as error:
             db.session.rollback()

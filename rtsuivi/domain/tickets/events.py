@@ -52,3 +52,11 @@ def parts_changed(actor: User) -> set[str]:
     for txn in db.session.info.get(_KEY, ()):
         parts |= _parts_of(txn, actor)
     return parts
+
+
+def parts_of(transactions, viewer: User) -> set[str]:
+    """Name the page parts that these entries changed, for a viewer catching up."""
+    parts = set()
+    for txn in transactions:
+        parts |= _parts_of(txn, viewer)
+    return parts

@@ -11,14 +11,17 @@ from .status import set_status
 
 
 def update(ticket: Ticket, actor: User, kind: str, content: str, status: str | None = None,
-           time_taken=0, files=(), message=None) -> list[Transaction]:
+           time_taken=0, files=(), message=None, seen=None) -> list[Transaction]:
     """Do what "Mettre à jour le ticket" does: a reply or comment, then a status change.
 
     An empty message with a status change only changes the status. An explicit status wins
     over the reopen rule of the reply. message (recipients.ThisMessage): people left out
-    of the mails and one-time Cc / Bcc.
+    of the mails and one-time Cc / Bcc. seen: the last transaction id the form showed;
+    changes by others since then raise presence.Stale before anything is written.
     """
+    from ..presence import require_fresh
     from ..recipients import apply
+    require_fresh(ticket, actor, seen)
     if kind not in ("reply", "comment"):
         raise DomainError(_l("Type de message inconnu."))
     status = status or None
