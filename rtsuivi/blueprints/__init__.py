@@ -27,6 +27,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(account.bp)
     from . import preferences
     app.register_blueprint(preferences.bp)
+    from . import dashboards
+    app.register_blueprint(dashboards.bp)
 
 
 def agent_required(view):
