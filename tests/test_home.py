@@ -263,3 +263,16 @@ def test_portlet_registry_takes_a_new_kind(login_as, desk):
     finally:
         portlets.KINDS.pop("essai")
     assert "Ce portlet n'est plus disponible." in with_portlets(client)
+
+
+def test_quick_creation_goes_through_the_creation_page(login_as, desk):
+    from rtsuivi.models import Ticket
+    client = login_as(desk.alice)
+    html = with_portlets(client)
+    nobody = __import__("re").search(r'name="owner" value="(\d+)"', html).group(1)
+    response = client.post("/tickets/new", data={
+        "queue": str(desk.support.id), "subject": "Créé depuis l'accueil",
+        "content": "Vite", "owner": nobody, "priority": "0"})
+    assert response.status_code == 302
+    assert db.session.scalar(select(Ticket).where(
+        Ticket.subject == "Créé depuis l'accueil")).queue_id == desk.support.id
