@@ -151,3 +151,46 @@ def test_editing_a_dashboard_needs_modify(team, login_as, make_ticket):
     assert response.status_code == 403
     db.session.expire_all()
     assert len(db.session.get(Dashboard, board.id).portlets) == 1
+
+
+EDITING = (("post", "/tableaux/{board}/portlets", {"choice": "my_tickets"}),
+           ("post", "/portlets/{portlet}/monter", {}),
+           ("post", "/portlets/{portlet}/descendre", {}),
+           ("post", "/portlets/{portlet}/colonne", {}),
+           ("post", "/portlets/{portlet}/options", {"rows": "5", "refresh": "2"}),
+           ("post", "/tableaux/{board}/ordre", {"pane": "main"}),
+           ("post", "/portlets/{portlet}/retirer", {}))
+
+
+@pytest.mark.parametrize("method, url, data", EDITING)
+def test_each_layout_endpoint_fragment_redirect_and_403(team, login_as, make_ticket,
+                                                        method, url, data):
+    board = _shared_board(team, make_ticket)
+    portlet = board.portlets[0]
+    url = url.format(board=board.id, portlet=portlet.id)
+    if "ordre" in url:
+        data = {**data, "portlet": [str(portlet.id)]}
+    client = login_as(team.alice)
+    response = client.post(url, htmx=True, data=data)
+    assert response.status_code == 200 and 'id="dashboard-layout"' in response.plain
+    assert "<html" not in response.plain
+    if "retirer" not in url:
+        response = client.post(url, data=data)
+        assert response.status_code == 302
+        assert response.location.endswith(f"/tableaux/{board.id}/modifier")
+    accounts.revoke("group:Équipe", "ModifyGroupDashboard")
+    db.session.commit()
+    expected = 404 if "retirer" in url else 403  # a removed portlet is gone for everyone
+    assert login_as(team.chloe).post(url, htmx=True, data=data).status_code == expected
+
+
+def test_the_dashboards_portlet_lists_what_the_viewer_may_see(team, login_as, make_ticket):
+    board = _shared_board(team, make_ticket)
+    home = layouts.own_home(team.bruno)
+    layouts.add(team.bruno, home, "dashboards", "side")
+    db.session.commit()
+    assert "Suivi équipe" not in with_portlets(login_as(team.bruno))
+    home = layouts.own_home(team.chloe)
+    layouts.add(team.chloe, home, "dashboards", "side")
+    db.session.commit()
+    assert f'/tableaux/{board.id}"' in with_portlets(login_as(team.chloe))

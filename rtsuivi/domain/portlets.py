@@ -13,7 +13,16 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..models import Portlet, Ticket, User, Watcher, utcnow
-from . import DomainError, NotFound, bookmarks, lifecycle, queries, reminders, saved_searches
+from . import (
+    DomainError,
+    NotFound,
+    bookmarks,
+    dashboards,
+    lifecycle,
+    queries,
+    reminders,
+    saved_searches,
+)
 from .accounts import nobody
 from .rights import can, visible_tickets_filter
 from .ticketsql.parser import TicketSQLError
@@ -165,6 +174,8 @@ def _register_builtins() -> None:
         "queues": creatable_queues(u), "nobody": nobody().id}, "portlets/quick_create.html")
     register_portlet("queues", _l("Mes files"), lambda u, p, c: {
         "queues": queries.queue_counts(u)}, "portlets/queues.html")
+    register_portlet("dashboards", _l("Tableaux de bord"), lambda u, p, c: {
+        "dashboards": dashboards.visible(u)[:p.rows]}, "portlets/dashboards.html")
     register_portlet("saved_search", _l("Recherche enregistrée"), _saved_search, tickets,
                      allowed=lambda u: can(u, "LoadSavedSearch"), argument=_saved_argument,
                      choices=lambda u: [(s.id, s.name) for s in saved_searches.visible(u)])
