@@ -265,5 +265,6 @@ def grant_site_defaults(mail_queues: list[Queue]) -> None:
     # « Tableaux de bord » (issue 15): personal ones, and seeing those of one's groups and
     # of the system; sharing with a group or everyone stays an administrator's grant.
     for right in ("SeeOwnDashboard", "CreateOwnDashboard", "ModifyOwnDashboard",
-                  "DeleteOwnDashboard", "SeeGroupDashboard", "SeeDashboard"):
+                  "DeleteOwnDashboard", "SeeGroupDashboard", "SeeDashboard",
+                  "SubscribeDashboard"):
         grant("system:Privileged", right)

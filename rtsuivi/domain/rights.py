@@ -37,7 +37,7 @@ SYSTEM_RIGHTS = (
     "SeeDashboard", "ModifyDashboard", "DeleteDashboard",  # RT's dashboard rights (issue 15)
     "SeeOwnDashboard", "CreateOwnDashboard", "ModifyOwnDashboard", "DeleteOwnDashboard",
     "SeeGroupDashboard", "CreateGroupDashboard", "ModifyGroupDashboard",
-    "DeleteGroupDashboard",
+    "DeleteGroupDashboard", "SubscribeDashboard",
 )
 ALL_RIGHTS = QUEUE_RIGHTS + SYSTEM_RIGHTS
 
@@ -334,4 +334,5 @@ MEANINGS = {
     "CreateGroupDashboard": "Create dashboards for one's groups",
     "ModifyGroupDashboard": "Change the dashboards of one's groups",
     "DeleteGroupDashboard": "Delete the dashboards of one's groups",
+    "SubscribeDashboard": "Receive dashboards by mail",
 }

@@ -71,6 +71,7 @@ CATALOG = {
     "CreateGroupDashboard": ("staff", _l("Créer des tableaux de bord pour ses groupes")),
     "ModifyGroupDashboard": ("staff", _l("Modifier les tableaux de bord de ses groupes")),
     "DeleteGroupDashboard": ("staff", _l("Supprimer les tableaux de bord de ses groupes")),
+    "SubscribeDashboard": ("staff", _l("Recevoir des tableaux de bord par courriel")),
 }
 
 

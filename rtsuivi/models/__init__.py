@@ -3,7 +3,7 @@ from .account_links import AccountLink
 from .acl import ACE, RightsSerial
 from .audit import AuditEntry
 from .custom_fields import CustomField, CustomFieldQueue, CustomFieldValue, TicketCustomFieldValue
-from .dashboards import Dashboard, Portlet
+from .dashboards import Dashboard, DashboardSubscription, Portlet
 from .desk import Bookmark, CannedResponse, Reminder
 from .links import Link
 from .mail import InboundMail, MailTemplate, OutboxMail
@@ -22,5 +22,5 @@ __all__ = [
     "SearchMark", "TicketText",
     "Ticket", "Transaction", "User", "Watcher", "utcnow",
     "Bookmark", "CannedResponse", "Reminder",
-    "Dashboard", "Portlet",
+    "Dashboard", "DashboardSubscription", "Portlet",
 ]

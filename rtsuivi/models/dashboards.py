@@ -6,11 +6,12 @@ or system (the default layout an administrator sets). A named dashboard is priva
 """
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .base import utcnow
+from .users import User
 
 
 class Dashboard(db.Model):
@@ -45,3 +46,29 @@ class Portlet(db.Model):
     refresh: Mapped[int] = mapped_column(default=0)
 
     dashboard: Mapped[Dashboard] = relationship(back_populates="portlets")
+
+
+class DashboardSubscription(db.Model):
+    """A dashboard mailed to its subscriber (or chosen addresses): daily on some weekdays
+    (0 Monday … 6 Sunday), weekly on one weekday or monthly on one day, from `hour` in
+    the subscriber's timezone. `last_period` ("2026-11-30", "2026-W48", "2026-11") is
+    the sent mark, set by a conditional UPDATE in the transaction that queues the mails:
+    once per period, across restarts and workers."""
+    __tablename__ = "dashboard_subscriptions"
+    __table_args__ = (UniqueConstraint("dashboard_id", "user_id", name="uq_subscription"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dashboard_id: Mapped[int] = mapped_column(
+        ForeignKey("dashboards.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         index=True)
+    frequency: Mapped[str] = mapped_column(String(10))  # daily, weekly, monthly
+    weekdays: Mapped[str] = mapped_column(String(20), default="0,1,2,3,4")
+    weekday: Mapped[int] = mapped_column(default=0)
+    day: Mapped[int] = mapped_column(default=1)
+    hour: Mapped[int] = mapped_column(default=8)
+    recipients: Mapped[str] = mapped_column(String(1000), default="")
+    last_period: Mapped[str | None] = mapped_column(String(20))
+
+    dashboard: Mapped[Dashboard] = relationship()
+    user: Mapped[User] = relationship()
