@@ -194,3 +194,28 @@ def test_the_dashboards_portlet_lists_what_the_viewer_may_see(team, login_as, ma
     layouts.add(team.chloe, home, "dashboards", "side")
     db.session.commit()
     assert f'/tableaux/{board.id}"' in with_portlets(login_as(team.chloe))
+
+
+def test_subscribing_from_the_dashboard_page(team, login_as, make_ticket):
+    from rtsuivi.domain import subscriptions
+    board = _shared_board(team, make_ticket)
+    accounts.grant("group:Équipe", "SubscribeDashboard")
+    db.session.commit()
+    client = login_as(team.chloe)
+    assert "S'abonner" in client.get(f"/tableaux/{board.id}").plain
+    response = client.post(f"/tableaux/{board.id}/abonnement", data={
+        "frequency": "weekly", "hour": "7", "weekday": "4", "day": "1",
+        "weekdays": ["0"], "recipients": ""})
+    assert response.status_code == 302
+    sub = subscriptions.mine(team.chloe, board)
+    assert (sub.frequency, sub.hour, sub.weekday) == ("weekly", 7, 4)
+    response = client.post(f"/tableaux/{board.id}/abonnement", follow_redirects=True,
+                           data={"frequency": "daily", "hour": "7", "weekdays": []})
+    assert "Choisissez au moins un jour de la semaine." in response.plain
+    db.session.expire_all()
+    assert subscriptions.mine(team.chloe, board).frequency == "weekly"  # unchanged
+    client.post(f"/tableaux/{board.id}/abonnement", data={"frequency": "never"})
+    db.session.expire_all()
+    assert subscriptions.mine(team.chloe, board) is None
+    assert login_as(team.bruno).post(f"/tableaux/{board.id}/abonnement",
+                                     data={"frequency": "daily"}).status_code == 404

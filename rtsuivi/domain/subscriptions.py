@@ -53,9 +53,7 @@ def subscribe(actor: User, dashboard: Dashboard, frequency: str, hour: int = 8,
     weekdays = sorted(set(int(d) for d in weekdays))
     _check(frequency, hour, weekdays, weekday, day)
     addresses = _addresses(recipients)
-    found = db.session.scalar(select(DashboardSubscription).where(
-        DashboardSubscription.dashboard_id == dashboard.id,
-        DashboardSubscription.user_id == actor.id))
+    found = mine(actor, dashboard)
     if found is None:
         found = DashboardSubscription(dashboard_id=dashboard.id, user_id=actor.id)
         db.session.add(found)
@@ -106,3 +104,18 @@ def claim(subscription_id: int, key: str) -> bool:
         or_(DashboardSubscription.last_period.is_(None),
             DashboardSubscription.last_period != key)).values(last_period=key))
     return result.rowcount == 1
+
+
+def mine(user: User, dashboard: Dashboard) -> DashboardSubscription | None:
+    """The user's subscription to the dashboard, if any."""
+    return db.session.scalar(select(DashboardSubscription).where(
+        DashboardSubscription.dashboard_id == dashboard.id,
+        DashboardSubscription.user_id == user.id))
+
+
+def unsubscribe(actor: User, dashboard: Dashboard) -> None:
+    """End the actor's subscription to the dashboard (nothing when there is none)."""
+    found = mine(actor, dashboard)
+    if found is not None:
+        db.session.delete(found)
+        db.session.flush()

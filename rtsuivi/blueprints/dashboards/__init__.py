@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("dashboards", __name__)
 
-from . import layout, views  # noqa: E402,F401  (registers the routes)
+from . import layout, subscribe, views  # noqa: E402,F401  (registers the routes)

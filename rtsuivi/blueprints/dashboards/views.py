@@ -1,14 +1,18 @@
 """« Tableaux de bord »: list, create, show, rename, edit, delete."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ...domain import DomainError, dashboards, portlets
+from ...domain import DomainError, dashboards, portlets, subscriptions
 from ...extensions import db
 from ...models.base import fits_id
 from .. import agent_required
 from . import bp
 from .layout import editor_context
+
+WEEKDAYS = (_l("lundi"), _l("mardi"), _l("mercredi"), _l("jeudi"), _l("vendredi"),
+            _l("samedi"), _l("dimanche"))
 
 
 def _list_page(**context):
@@ -52,6 +56,8 @@ def show(dashboard_id):
     dashboard = _named(dashboard_id, "See")
     return render_template("dashboards/show.html", dashboard=dashboard,
                            labels=portlets.labels(current_user, dashboard.portlets),
+                           subscription=subscriptions.mine(current_user, dashboard),
+                           weekday_names=WEEKDAYS,
                            may_modify=dashboards.may(current_user, dashboard, "Modify"))
 
 
