@@ -212,18 +212,6 @@ def test_bad_chart_input_shows_a_french_message_and_no_chart(chartdesk, login_as
         assert "message-error" in html and message in html and "<svg" not in html
 
 
-def test_a_chart_portlet_shows_each_viewer_their_own_counts(chartdesk, app):
-    from rtsuivi.blueprints.charts import chart_portlet
-    options = {"group_by": "queue", "style": "pie"}
-    with app.test_request_context():
-        alice = chart_portlet(options, chartdesk.alice)
-        chloe = chart_portlet(options, chartdesk.chloe)
-        refused = chart_portlet({"group_by": "couleur"}, chartdesk.alice)
-    assert "<svg" in alice and ">Support<" in alice and ">Info<" not in alice
-    assert ">Info<" in chloe and ">Support<" not in chloe
-    assert "Regroupement inconnu : couleur" in refused and "<svg" not in refused
-
-
 def test_a_search_without_tickets_draws_an_empty_chart_saying_so(chartdesk):
     data = chart_data(ChartSpec("Subject = 'Introuvable'", "status"), chartdesk.alice)
     assert (data.labels, data.total) == ([], 0)

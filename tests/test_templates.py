@@ -47,7 +47,7 @@ def test_one_template_draws_ticket_tables():
     drawing = [name for name in _templates()
                if 'class="tickets"' in (TEMPLATES / name).read_text(encoding="utf-8")]
     assert drawing == ["_macros.html"]
-    for page in ("home/index.html", "queues/show.html", "portal/index.html",
+    for page in ("portlets/tickets.html", "queues/show.html", "portal/index.html",
                  "search/results.html"):
         assert "ticket_table(" in (TEMPLATES / page).read_text(encoding="utf-8"), page
 

@@ -1,13 +1,13 @@
 """issue 15: who has a ticket page open (live collaboration)
 
 Revision ID: 0017
-Revises: 0014
+Revises: 0015
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0017'
-down_revision = '0014'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 

@@ -29,6 +29,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(preferences.bp)
     from . import charts
     app.register_blueprint(charts.bp)
+    from . import dashboards
+    app.register_blueprint(dashboards.bp)
 
 
 def agent_required(view):

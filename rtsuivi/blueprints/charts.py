@@ -7,7 +7,7 @@ from flask_babel import get_timezone
 from flask_login import current_user
 
 from ..dates import utc_to_local
-from ..domain import DomainError, charts, reports
+from ..domain import DomainError, reports
 from ..domain import custom_fields as cf
 from ..domain.chart_period import STEPS, Period
 from ..domain.chart_svg import duration, render_svg
@@ -93,16 +93,3 @@ def reports_page():
     except DomainError as error:
         context["error"] = error
     return _answer("charts/reports.html", "reports", context)
-
-
-def chart_portlet(options, user) -> str:
-    """A chart as a box of the home page or a dashboard: `options` holds the chart's
-    arguments (query, group_by, style, measure, start, end, step; without dates the last
-    DEFAULT_DAYS days). Runs as `user` (only what they may see); a bad spec or query shows
-    its French message in the box instead of a chart."""
-    context = {"data": None, "error": None, "style": options.get("style", "bar")}
-    try:
-        context["data"] = charts.chart_data(_chart_spec(options), user, _zone())
-    except (DomainError, TicketSQLError) as error:
-        context["error"] = error
-    return render_template("charts/portlet.html", **context)

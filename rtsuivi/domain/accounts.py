@@ -250,7 +250,8 @@ def grant_site_defaults(mail_queues: list[Queue]) -> None:
 
     Anyone may write to the mail queues, requesters see and answer their own tickets and
     change their own settings (« Préférences »), and, as RT 5 does, every agent may change
-    their settings, use the advanced search, bulk update and saved searches.
+    their settings, use the advanced search, bulk update and saved searches (and, issue 15,
+    their own dashboards).
     """
     for queue in mail_queues:
         for right in ("CreateTicket", "ReplyToTicket"):
@@ -260,4 +261,10 @@ def grant_site_defaults(mail_queues: list[Queue]) -> None:
     grant("system:Unprivileged", "ModifySelf")
     for right in ("ModifySelf", "ShowSearchAdvanced", "ShowSearchBulkUpdate",
                   "LoadSavedSearch", "CreateSavedSearch", "ShowSavedSearches"):
+        grant("system:Privileged", right)
+    # « Tableaux de bord » (issue 15): personal ones, and seeing those of one's groups and
+    # of the system; sharing with a group or everyone stays an administrator's grant.
+    for right in ("SeeOwnDashboard", "CreateOwnDashboard", "ModifyOwnDashboard",
+                  "DeleteOwnDashboard", "SeeGroupDashboard", "SeeDashboard",
+                  "SubscribeDashboard"):
         grant("system:Privileged", right)

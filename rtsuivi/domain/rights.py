@@ -34,6 +34,10 @@ SYSTEM_RIGHTS = (
     "ShowUserHistory", "ShowConfigTab", "ShowGlobalTemplates", "LoadSavedSearch",
     "ShowSavedSearches", "CreateSavedSearch", "CreateDashboard", "ShowSearchAdvanced",
     "ShowSearchBulkUpdate", "ManageAuthTokens",
+    "SeeDashboard", "ModifyDashboard", "DeleteDashboard",  # RT's dashboard rights (issue 15)
+    "SeeOwnDashboard", "CreateOwnDashboard", "ModifyOwnDashboard", "DeleteOwnDashboard",
+    "SeeGroupDashboard", "CreateGroupDashboard", "ModifyGroupDashboard",
+    "DeleteGroupDashboard", "SubscribeDashboard",
 )
 ALL_RIGHTS = QUEUE_RIGHTS + SYSTEM_RIGHTS
 
@@ -315,8 +319,20 @@ MEANINGS = {
     "LoadSavedSearch": "Load saved searches",
     "ShowSavedSearches": "See saved searches",
     "CreateSavedSearch": "Save searches",
-    "CreateDashboard": "Create personal dashboards",
+    "CreateDashboard": "Create system dashboards",
     "ShowSearchAdvanced": "Use the advanced search (TicketSQL)",
     "ShowSearchBulkUpdate": "Update search results in bulk",
     "ManageAuthTokens": "Manage one's API tokens",
+    "SeeDashboard": "See system dashboards",
+    "ModifyDashboard": "Change system dashboards",
+    "DeleteDashboard": "Delete system dashboards",
+    "SeeOwnDashboard": "See one's personal dashboards",
+    "CreateOwnDashboard": "Create personal dashboards",
+    "ModifyOwnDashboard": "Change one's personal dashboards",
+    "DeleteOwnDashboard": "Delete one's personal dashboards",
+    "SeeGroupDashboard": "See the dashboards of one's groups",
+    "CreateGroupDashboard": "Create dashboards for one's groups",
+    "ModifyGroupDashboard": "Change the dashboards of one's groups",
+    "DeleteGroupDashboard": "Delete the dashboards of one's groups",
+    "SubscribeDashboard": "Receive dashboards by mail",
 }

@@ -41,7 +41,7 @@ CATALOG = {
     "ShowUserHistory": ("staff", _l("Voir l'historique des utilisateurs")),
     "ShowGlobalTemplates": ("staff", _l("Voir les modèles de courriel globaux")),
     "ShowSearchBulkUpdate": ("staff", _l("Mettre à jour des résultats de recherche en masse")),
-    "CreateDashboard": ("staff", _l("Créer des tableaux de bord personnels")),
+    "CreateDashboard": ("staff", _l("Créer des tableaux de bord système")),
     "ManageAuthTokens": ("staff", _l("Gérer ses jetons d'API")),
     "AdminQueue": ("admin", _l("Créer, modifier et désactiver la file")),
     "AdminCannedResponses": ("admin", _l("Gérer les réponses prédéfinies")),
@@ -59,6 +59,19 @@ CATALOG = {
     "AdminCustomField": ("admin", _l("Créer, modifier et désactiver les champs "
                                      "personnalisés")),
     "ShowConfigTab": ("admin", _l("Voir le menu Administration")),
+    # Dashboards as RT: system, personal (Own) and group (issue 15)
+    "SeeDashboard": ("staff", _l("Voir les tableaux de bord système")),
+    "ModifyDashboard": ("staff", _l("Modifier les tableaux de bord système")),
+    "DeleteDashboard": ("staff", _l("Supprimer les tableaux de bord système")),
+    "SeeOwnDashboard": ("staff", _l("Voir ses tableaux de bord personnels")),
+    "CreateOwnDashboard": ("staff", _l("Créer des tableaux de bord personnels")),
+    "ModifyOwnDashboard": ("staff", _l("Modifier ses tableaux de bord personnels")),
+    "DeleteOwnDashboard": ("staff", _l("Supprimer ses tableaux de bord personnels")),
+    "SeeGroupDashboard": ("staff", _l("Voir les tableaux de bord de ses groupes")),
+    "CreateGroupDashboard": ("staff", _l("Créer des tableaux de bord pour ses groupes")),
+    "ModifyGroupDashboard": ("staff", _l("Modifier les tableaux de bord de ses groupes")),
+    "DeleteGroupDashboard": ("staff", _l("Supprimer les tableaux de bord de ses groupes")),
+    "SubscribeDashboard": ("staff", _l("Recevoir des tableaux de bord par courriel")),
 }
 
 

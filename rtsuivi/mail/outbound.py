@@ -359,12 +359,14 @@ def run_worker(app, poll: float = 2.0, stop=None, once: bool = False) -> None:
     """
     from .inbound import retry_stale  # inbound composes bounces with this module
     from .reminders import queue_due_reminders  # it composes with this module
+    from .subscriptions import queue_due_subscriptions  # dashboards by mail (issue 15)
     while True:
         with app.app_context():
             try:
                 recover_stale()
                 retry_stale()
                 queue_due_reminders()
+                queue_due_subscriptions()
                 counts = send_pending()
                 if any(counts.values()):
                     log.info("outbox: %s", counts)

@@ -3,6 +3,7 @@ from .account_links import AccountLink
 from .acl import ACE, RightsSerial
 from .audit import AuditEntry
 from .custom_fields import CustomField, CustomFieldQueue, CustomFieldValue, TicketCustomFieldValue
+from .dashboards import Dashboard, DashboardSubscription, Portlet
 from .desk import Bookmark, CannedResponse, Reminder
 from .links import Link
 from .mail import InboundMail, MailTemplate, OutboxMail
@@ -23,4 +24,5 @@ __all__ = [
     "Ticket", "Transaction", "User", "Watcher", "utcnow",
     "Bookmark", "CannedResponse", "Reminder",
     "TicketPresence",
+    "Dashboard", "DashboardSubscription", "Portlet",
 ]
