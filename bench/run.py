@@ -265,17 +265,29 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def mail_ingest(port: int, queue: str, count: int, tickets: list[int]) -> dict:
+def mail_ingest(port: int, queue: str, count: int, tickets: list[int],
+                server: subprocess.Popen | None = None) -> dict:
     """Mails/s through the rt-mailgate endpoint of the running server, one sender at a time:
     1 mail in 3 opens a ticket (48 KiB PDF and a Cc), the others reply by subject tag; each
-    writes its notifications."""
+    writes its notifications. With the server: its workers' CPU per mail (indexer threads
+    included, counted once the index caught up) and the load average, since a busy machine
+    slows the mails/s but much less the CPU each one costs."""
     from bench import mail_ingest as mail_bench
+    cpu_before = workers_cpu_seconds(server)
     figures = mail_bench.measure(f"http://127.0.0.1:{port}", count=count, queue=queue,
                                  subprocess_sample=0, reply_to=tickets)["endpoint_http"]
+    if server is not None:
+        time.sleep(3)  # the indexer threads' last rounds (RTSUIVI_INDEX_DELAY is 0.5 s)
+        figures["worker_cpu_ms_per_mail"] = round(
+            1000 * (workers_cpu_seconds(server) - cpu_before) / count, 1)
+        figures["loadavg"] = os.getloadavg()
     verdict = "ok" if (figures["mails_per_s"] or 0) >= TARGET_MAILS_PER_S \
         and not figures["failed"] else "MISSED"
     summary = (f"{figures['mails_per_s']} mails/s over {figures['mails']} mails, "
                f"{figures['failed']} refused (target ≥ {TARGET_MAILS_PER_S}: {verdict})")
+    if "worker_cpu_ms_per_mail" in figures:
+        summary += (f", {figures['worker_cpu_ms_per_mail']} ms of worker CPU per mail, "
+                    f"load {figures['loadavg'][0]:.1f}")
     print(f"  {'mail ingest (endpoint)':<28} {summary}", file=sys.stderr)
     return {"name": "Mail ingest through the rt-mailgate endpoint", "summary": summary,
             **figures}
@@ -297,6 +309,21 @@ def start_gunicorn(port: int, workers: int, env: dict) -> subprocess.Popen:
             time.sleep(0.2)
     server.terminate()
     raise SystemExit("gunicorn did not start within 60 s")
+
+
+def workers_cpu_seconds(server: subprocess.Popen | None) -> float:
+    """User + system CPU seconds of the gunicorn workers so far (all their threads)."""
+    if server is None:
+        return 0.0
+    try:
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    except OSError:
+        return 0.0
+    ticks = 0
+    for pid in children:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def worker_memory_mb(server: subprocess.Popen) -> list[float]:
@@ -492,7 +519,7 @@ def main(argv=None) -> int:
         extras = []
         if wanted("mail"):
             extras.append(mail_ingest(port, targets["queue_name"], args.requests,
-                                      targets["to_reply"][-100:]))
+                                      targets["to_reply"][-100:], server))
         memory = worker_memory_mb(server)
     finally:
         server.send_signal(signal.SIGTERM)

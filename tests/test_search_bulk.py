@@ -140,9 +140,20 @@ def test_postings_added_out_of_order_come_back_sorted(tmp_path):
     pool.cleanup()
 
 
-def _write_in_rounds(path, docs, fast: bool):
+def _merge_blockwise(writer, segments):
+    """whoosh's OPTIMIZE merge type with bulk.add_reader (as merge_small_segments uses it)."""
+    from whoosh.reading import SegmentReader
+    for segment in segments:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        bulk.add_reader(writer, reader)
+        reader.close()
+    return []
+
+
+def _write_in_rounds(path, docs, fast: bool, blockwise: bool = False):
     """As drain does: several commits, each replacing some documents, the last one merging
-    every segment (whoosh's add_reader feeds the pool posting by posting)."""
+    every segment (whoosh's add_reader feeds the pool posting by posting; blockwise:
+    bulk.add_reader reads each term's postings whole)."""
     from whoosh import writing
     path.mkdir()
     ix = whoosh_index.create_in(str(path), SCHEMA)
@@ -157,13 +168,15 @@ def _write_in_rounds(path, docs, fast: bool):
                 bulk.add_analysed(writer, doc)
             else:
                 writer.update_document(**doc)
-        writer.commit(mergetype=writing.OPTIMIZE if n == len(rounds) - 1 else writing.NO_MERGE)
+        last = _merge_blockwise if blockwise else writing.OPTIMIZE
+        writer.commit(mergetype=last if n == len(rounds) - 1 else writing.NO_MERGE)
 
 
-def test_updates_and_merges_write_whoosh_s_own_index(tmp_path):
+@pytest.mark.parametrize("blockwise", [False, True])
+def test_updates_and_merges_write_whoosh_s_own_index(tmp_path, blockwise):
     docs = _docs(200)
     _write_in_rounds(tmp_path / "whoosh", docs, fast=False)
-    _write_in_rounds(tmp_path / "fast", docs, fast=True)
+    _write_in_rounds(tmp_path / "fast", docs, fast=True, blockwise=blockwise)
     expected, written = _contents(tmp_path / "whoosh"), _contents(tmp_path / "fast")
     assert len(expected["id"]) == 200  # merged: the replaced versions are gone
     assert written.keys() == expected.keys()

@@ -119,22 +119,26 @@ def suspended(session):
 
 # ---------------------------------------------------------------- recipients
 
-def _holders(txn: Transaction, role: str) -> list[User]:
+def _holders(txn: Transaction, role: str, memo: dict) -> list[User]:
     ticket = txn.ticket
     if role == "Owner":
         return [] if ticket.owner.is_nobody else [ticket.owner]
     if role in ("Cc", "AdminCc"):  # as in RT, the queue's watchers are the ticket's too
         from .queues_admin import watcher_users
-        return ticket.people(role) + watcher_users(ticket.queue_id, role)
+        key = ("queue watchers", ticket.queue_id, role)
+        if key not in memo:
+            memo[key] = watcher_users(ticket.queue_id, role)
+        return ticket.people(role) + memo[key]
     return ticket.people(role)
 
 
-def recipients(scrip: Scrip, txn: Transaction, already: set[int]) -> list[User]:
+def recipients(scrip: Scrip, txn: Transaction, already: set[int],
+               memo: dict | None = None) -> list[User]:
     """The people a scrip mails for a transaction: never the actor (but for an
     Autoreply), nor twice, nor the squelched, nor anyone disabled or without an address."""
     found = []
     for role in scrip.action.roles:
-        for person in _holders(txn, role):
+        for person in _holders(txn, role, {} if memo is None else memo):
             if ((person.id == txn.creator_id and not isinstance(scrip.action, Autoreply))
                     or person.id in already or person.id in txn.squelched_ids
                     or person.disabled or not person.email or person in found
@@ -146,18 +150,25 @@ def recipients(scrip: Scrip, txn: Transaction, already: set[int]) -> list[User]:
 
 # ---------------------------------------------------------------- planning
 
-def mails_for(txn: Transaction) -> list[Mail]:
-    """The mails the scrips ask for one transaction, one per language and batch of people."""
-    made, notified = [], set()
+def mails_for(txn: Transaction, memo: dict | None = None) -> list[Mail]:
+    """The mails the scrips ask for one transaction, one per language and batch of people.
+
+    memo: one dict for the transactions of one commit (mail/scrips.py), so the rules
+    switched off and the queue's watchers are read once, not once per transaction.
+    """
+    made, notified, memo = [], set(), {} if memo is None else memo
     from .notification_rules import switched_off
-    off = switched_off(txn.ticket.queue_id)  # « Règles de notification »
+    key = ("rules off", txn.ticket.queue_id)
+    if key not in memo:
+        memo[key] = switched_off(txn.ticket.queue_id)  # « Règles de notification »
+    off = memo[key]
     for scrip in SCRIPS:
         if scrip.name in off or not scrip.condition(txn):
             continue
         if isinstance(scrip.action, (Forward, OtherRecipients)):
             made.append(Mail(scrip, txn))  # addresses, not people: in the transaction
             continue
-        people = recipients(scrip, txn, notified)
+        people = recipients(scrip, txn, notified, memo)
         notified.update(p.id for p in people)
         by_lang: dict[str, list[User]] = {}
         for person in people:

@@ -62,12 +62,24 @@ def receive(raw: bytes, queue: str | None = None, action: str | None = None,
                               envelope_recipients=",".join(recipients or []) or None,
                               envelope_sender=envelope_sender, received=utcnow())
         db.session.add(inbound)
-        db.session.commit()
+        _commit_keeping_values()
     except SQLAlchemyError as error:
         db.session.rollback()
         log.warning("could not store an inbound mail: %s", error)
         return Outcome("temporary failure", "could not store the message")
     return process(inbound)
+
+
+def _commit_keeping_values() -> None:
+    """Commit without expiring what the session holds: the row just written is known, and
+    reading it back (raw bytes included) cost two queries and, on SQLite, opened a write
+    transaction (BEGIN IMMEDIATE) before the mail was even parsed (issue 16)."""
+    session = db.session()
+    keep, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = keep
 
 
 def max_size() -> int:
@@ -130,13 +142,14 @@ def process(inbound: InboundMail, counted: bool = False) -> Outcome:
     inbound.status, inbound.error, inbound.processed = status, message, utcnow()
     if txn is not None:
         inbound.ticket_id, inbound.transaction_id = txn.ticket_id, txn.id
+    ticket_id = inbound.ticket_id  # read before the commit expires it (no reload after)
     try:
         db.session.commit()
     except OperationalError as error:
         db.session.rollback()
         return _finish(inbound_id, "failed", str(error).splitlines()[0],
                        answer="temporary failure")
-    return Outcome("ok", message or "", inbound.ticket_id, inbound_id)
+    return Outcome("ok", message or "", ticket_id, inbound_id)
 
 
 def _finish(inbound_id: int, status: str, error: str, bounce: bool = False,
@@ -225,7 +238,7 @@ def _handle(inbound: InboundMail, parsed: ParsedMail):
     sender = find_or_create_by_email(parsed.sender, parsed.names.get(parsed.sender, ""))
     if sender.disabled:
         raise Refused(_("Le compte %(name)s est désactivé.", name=sender.name))
-    ticket = find_ticket(inbound, parsed, rtname)
+    ticket = find_ticket(inbound, parsed, rtname, queues)
     autogen = is_auto_generated(parsed, inbound.envelope_sender)
     content = parsed.text.strip() or _text_of_html(parsed.html)
     if ticket is None:

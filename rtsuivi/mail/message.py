@@ -198,7 +198,13 @@ def _fallback_text(raw: bytes) -> str:
 def parse(raw: bytes) -> ParsedMail:
     """Parse raw bytes into what RT-suivi needs; never raises on malformed MIME."""
     msg = BytesParser(policy=DEFAULT).parsebytes(raw)
-    get_all = lambda name: [str(v) for v in (msg.get_all(name) or [])]  # noqa: E731
+    seen: dict[str, list[str]] = {}
+
+    def get_all(name: str) -> list[str]:  # the email package parses a header at each get:
+        if name not in seen:                # From, To, Cc... are read twice below
+            seen[name] = [str(v) for v in (msg.get_all(name) or [])]
+        return seen[name]
+
     sender_candidates = addresses(get_all("Reply-To")) or addresses(get_all("From")) \
         or addresses(get_all("Sender"))
     references = re.findall(r"<([^<>\s]+)>", " ".join(

@@ -62,6 +62,15 @@ def template_context(txn: Transaction, lang: str) -> dict:
     }
 
 
+def _context(txn: Transaction, lang: str, cache: dict) -> dict:
+    """template_context once per transaction and language in a commit (the cache), not
+    once per mail: a new ticket's autoreply and notices share it."""
+    key = ("template context", txn.id, lang)
+    if key not in cache:
+        cache[key] = template_context(txn, lang)
+    return cache[key]
+
+
 # ---------------------------------------------------------------- composing
 
 def tag_subject(subject: str, ticket_id: int) -> str:
@@ -153,7 +162,7 @@ def queue_notification(mail: Mail, cache: dict) -> OutboxMail:
     autoreply = isinstance(scrip.action, Autoreply)
     template = scrip.action.template
     text = mail_templates.get(template, lang, cache)
-    subject, body = mail_templates.render(text, template_context(txn, lang))
+    subject, body = mail_templates.render(text, _context(txn, lang, cache))
     address = _queue_address(txn, getattr(scrip.action, "as_comment", False))
     to = [p.email for p in people if not any(
         w.user_id == p.id and w.role == "Cc" for w in txn.ticket.watchers)]
@@ -200,7 +209,7 @@ def queue_once(mail: Mail, cache: dict) -> OutboxMail:
     lang = txn.creator.lang if txn.creator.lang in mail_templates.LANGS \
         else mail_templates.DEFAULT_LANG
     text = mail_templates.get(action.template, lang, cache)
-    subject, body = mail_templates.render(text, template_context(txn, lang))
+    subject, body = mail_templates.render(text, _context(txn, lang, cache))
     address = _queue_address(txn, action.as_comment)
     msg = compose(subject=subject, body=body, to=[], cc=list(txn.once_cc), mail_from=address,
                   display_name=f"{txn.creator.display_name} via "

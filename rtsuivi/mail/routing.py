@@ -61,12 +61,17 @@ def route(inbound: InboundMail, parsed: ParsedMail, queues: list[Queue]) -> tupl
     return queue, "correspond"
 
 
-def find_ticket(inbound: InboundMail, parsed: ParsedMail, rtname: str) -> Ticket | None:
-    """Thread: the gateway's ticket, the subject tag, then the Message-IDs we sent."""
+def find_ticket(inbound: InboundMail, parsed: ParsedMail, rtname: str,
+                queues: list[Queue] | None = None) -> Ticket | None:
+    """Thread: the gateway's ticket, the subject tag, then the Message-IDs we sent.
+
+    queues: every queue, when the caller has them already (one query less per mail)."""
     ticket_id = inbound.ticket_hint
     if ticket_id is None:
-        tags = [rtname, *db.session.scalars(  # rtname, or a queue's subject tag (RT)
-            select(Queue.subject_tag).where(Queue.subject_tag.is_not(None)))]
+        if queues is None:
+            queues = db.session.scalars(select(Queue)).all()
+        tags = [rtname, *(q.subject_tag for q in queues  # rtname, or a queue's tag (RT)
+                          if q.subject_tag is not None)]
         match = re.search(r"\[(?:https?://)?(?:" + "|".join(map(re.escape, tags))
                           + r")\s+#(\d+)\]", parsed.subject, re.IGNORECASE)
         ticket_id = int(match.group(1)) if match else None

@@ -27,7 +27,7 @@ def write(mail: Mail, cache: dict) -> OutboxMail:
 
 def run_scrips(txn: Transaction, cache: dict) -> list[OutboxMail]:
     """Write the outbox mails the scrips produce for one transaction."""
-    return [write(mail, cache) for mail in mails_for(txn)]
+    return [write(mail, cache) for mail in mails_for(txn, cache)]
 
 
 @event.listens_for(Session, "before_flush")

@@ -12,7 +12,7 @@ from whoosh.reading import SegmentReader
 from ...domain.custom_fields import custom_field_texts
 from ...extensions import db
 from ...models import Attachment, SearchMark, Ticket, Transaction, User, Watcher
-from .bulk import add_analysed, use_term_pool
+from .bulk import add_analysed, add_reader, use_term_pool
 from .schema import ALL_FIELDS, BATCH, MESSAGE_TYPES, PAIRS, SCHEMA, STATUS_CODES
 from .store import (
     _flag,
@@ -123,7 +123,7 @@ def merge_small_segments(writer, segments):
     merging = tiers[full[0]]
     for segment in merging:
         reader = SegmentReader(writer.storage, writer.schema, segment)
-        writer.add_reader(reader)
+        add_reader(writer, reader)  # whoosh's writer.add_reader, a block at a time
         reader.close()
     return [s for s in segments if s not in merging]
 
