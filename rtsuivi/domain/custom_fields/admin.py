@@ -1,6 +1,7 @@
 """Administration of custom fields: create, edit, disable fields; add, rename, reorder and
 disable the values of selects; choose the queues a field applies to. Each change needs
-AdminCustomField (or SuperUser) and is recorded in the audit log."""
+AdminCustomField (or SuperUser; None as actor: the command line) and is recorded in the
+audit log."""
 import re
 
 from flask_babel import lazy_gettext as _l
@@ -57,6 +58,13 @@ def find_value(field: CustomField, value_id: int) -> CustomFieldValue:
     return value
 
 
+def _require(actor: User | None) -> None:
+    """Check AdminCustomField; an actor of None is the command line (import-config), as in
+    queues_admin."""
+    if actor is not None:
+        require(actor, "AdminCustomField")
+
+
 def _clean_name(name: str, what) -> str:
     name = (name or "").strip()
     if not name:
@@ -99,7 +107,7 @@ def _check(values: dict, field: CustomField | None) -> dict:
 def create_field(actor: User, name: str, type: str = "freeform", queues=(),
                  applies_globally: bool = False, values=(), **options) -> CustomField:
     """Create a custom field (AdminCustomField), applying to the queues given or everywhere."""
-    require(actor, "AdminCustomField")
+    _require(actor)
     checked = _check(dict(name=name, type=type, **options), None)
     unknown = set(checked) - set(EDITABLE)
     if unknown:
@@ -120,7 +128,7 @@ def edit_field(actor: User, field: CustomField, **changes) -> CustomField:
     """Change a field's name, description, type, rules or order (AdminCustomField).
 
     The type of a field that tickets already use cannot change."""
-    require(actor, "AdminCustomField")
+    _require(actor)
     checked = _check(changes, field)
     unknown = set(checked) - set(EDITABLE)
     if unknown:
@@ -145,7 +153,7 @@ def _in_use(field: CustomField) -> bool:
 
 def set_disabled(actor: User, field: CustomField, disabled: bool) -> None:
     """Disable a field (hidden everywhere, values kept) or enable it again."""
-    require(actor, "AdminCustomField")
+    _require(actor)
     if field.disabled == disabled:
         return
     field.disabled = disabled
@@ -157,7 +165,7 @@ def set_disabled(actor: User, field: CustomField, disabled: bool) -> None:
 def set_queues(actor: User, field: CustomField, applies_globally: bool,
                queues: list[Queue]) -> None:
     """Apply the field to every queue, or to these queues only."""
-    require(actor, "AdminCustomField")
+    _require(actor)
     before = {"applies_globally": field.applies_globally,
               "queues": sorted(link.queue_id for link in field.queue_links)}
     field.applies_globally = applies_globally
@@ -178,7 +186,7 @@ def _unique_value(field: CustomField, name: str, value: CustomFieldValue | None)
 
 def add_value(actor: User, field: CustomField, name: str) -> CustomFieldValue:
     """Add a value at the end of a select field's list."""
-    require(actor, "AdminCustomField")
+    _require(actor)
     if not field.is_select:
         raise DomainError(_l("Seuls les champs à choix ont une liste de valeurs."))
     value = CustomFieldValue(name=_unique_value(field, name, None),
@@ -192,7 +200,7 @@ def add_value(actor: User, field: CustomField, name: str) -> CustomFieldValue:
 
 def rename_value(actor: User, value: CustomFieldValue, name: str) -> None:
     """Rename a value; the tickets that have it keep it (they store its id)."""
-    require(actor, "AdminCustomField")
+    _require(actor)
     old = value.name
     value.name = _unique_value(value.field, name, value)
     _reindex_holders(value)
@@ -212,7 +220,7 @@ def _reindex_holders(value: CustomFieldValue) -> None:
 
 def move_value(actor: User, value: CustomFieldValue, step: int) -> None:
     """Move a value one place up (-1) or down (+1) in its list."""
-    require(actor, "AdminCustomField")
+    _require(actor)
     ordered = list(value.field.values)
     here = ordered.index(value)
     there = here + (1 if step > 0 else -1)
@@ -230,7 +238,7 @@ def move_value(actor: User, value: CustomFieldValue, step: int) -> None:
 
 def set_value_disabled(actor: User, value: CustomFieldValue, disabled: bool) -> None:
     """Stop offering a value (tickets that have it keep it), or offer it again."""
-    require(actor, "AdminCustomField")
+    _require(actor)
     if value.disabled == disabled:
         return
     value.disabled = disabled
