@@ -10,7 +10,7 @@ from ..extensions import db
 from ..models import ACE, Group, GroupMember, Queue, User
 from . import DomainError, NotFound, accounts, audit
 from .people_admin import SYSTEM_USERS, require_admin
-from .queries import Page
+from .queries import Page, matching, page_of
 from .rights import SYSTEM_GROUPS, forget_cached_rights
 
 AUDITED = ("name", "description", "disabled")
@@ -38,16 +38,9 @@ def list_groups(actor: User | None, search: str = "", disabled: bool = False, pa
                 per_page: int = PER_PAGE) -> Page:
     """One page of groups by name, enabled ones (or the disabled ones), matching the words."""
     require_admin(actor, "AdminGroups")
-    query = select(Group).where(Group.disabled.is_(disabled))
-    words = (search or "").strip().lower()
-    if words:
-        query = query.where(or_(func.lower(Group.name).contains(words, autoescape=True),
-                                func.lower(Group.description).contains(words,
-                                                                       autoescape=True)))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.order_by(Group.name).offset((page - 1) * per_page)
-                              .limit(per_page))
-    return Page(list(rows), total, page, per_page)
+    query = matching(select(Group).where(Group.disabled.is_(disabled)), search, Group.name,
+                     Group.description)
+    return page_of(query, [Group.name], page, per_page)
 
 
 def _clean(name: str, description: str, group: Group | None = None) -> tuple[str, str]:

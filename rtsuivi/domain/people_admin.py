@@ -15,7 +15,7 @@ from sqlalchemy import func, or_, select
 from ..extensions import db
 from ..models import ACE, NOBODY_NAME, SYSTEM_NAME, Group, Queue, User, Watcher
 from . import DomainError, Forbidden, NotFound, accounts, audit
-from .queries import Page
+from .queries import Page, matching, page_of
 from .rights import can, enabled_group_ids, forget_cached_rights, require
 
 SYSTEM_USERS = (NOBODY_NAME, SYSTEM_NAME)
@@ -114,15 +114,8 @@ def list_users(actor: User | None, search: str = "", kind: str = "", page: int =
     query = select(User).where(User.disabled.is_(kind == "disabled"))
     if kind in ("privileged", "unprivileged"):
         query = query.where(User.privileged.is_(kind == "privileged"))
-    words = (search or "").strip().lower()
-    if words:
-        query = query.where(or_(*(func.lower(column).contains(words, autoescape=True)
-                                  for column in (User.name, User.real_name, User.email))))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.order_by(func.lower(User.name), User.id)
-                              .offset((page - 1) * per_page)
-                              .limit(per_page))
-    return Page(list(rows), total, page, per_page)
+    query = matching(query, search, User.name, User.real_name, User.email)
+    return page_of(query, [func.lower(User.name), User.id], page, per_page)
 
 
 def create(actor: User | None, data: dict, password: str | None = None) -> User:

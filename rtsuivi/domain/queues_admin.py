@@ -13,7 +13,7 @@ from sqlalchemy import func, or_, select
 from ..extensions import db
 from ..models import NOBODY_NAME, SYSTEM_NAME, Queue, QueueWatcher, User
 from . import DomainError, NotFound, accounts, audit, rights
-from .queries import Page
+from .queries import Page, matching, page_of
 
 FIELDS = ("name", "description", "correspond_address", "comment_address", "subject_tag",
           "default_due_days", "disabled")
@@ -57,15 +57,8 @@ def list_queues(actor: User | None, search: str = "", page: int = 1, per_page: i
     if actor is not None:  # None: the command line sees every queue
         query = query.where(or_(*(rights.visible_queues_filter(actor, right)
                                   for right in QUEUE_ADMIN_RIGHTS)))
-    if search.strip():
-        like = f"%{search.strip().lower()}%"
-        query = query.where(or_(func.lower(Queue.name).like(like),
-                                func.lower(Queue.correspond_address).like(like),
-                                func.lower(Queue.comment_address).like(like)))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.order_by(Queue.name)
-                              .offset((page - 1) * per_page).limit(per_page)).all()
-    return Page(list(rows), total, page, per_page)
+    query = matching(query, search, Queue.name, Queue.correspond_address, Queue.comment_address)
+    return page_of(query, [Queue.name], page, per_page)
 
 
 def load(actor: User | None, queue_id: int | str) -> Queue:

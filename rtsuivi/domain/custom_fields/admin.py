@@ -12,6 +12,7 @@ from ...extensions import db
 from ...models import CustomField, CustomFieldQueue, CustomFieldValue, Queue, User
 from ...models.custom_fields import TYPES
 from .. import DomainError, NotFound, audit
+from ..queries import Page, matching, page_of
 from ..rights import require
 
 FIELD_AUDIT = ("name", "description", "type", "required", "pattern", "pattern_message",
@@ -27,6 +28,16 @@ def list_fields(include_disabled: bool = True) -> list[CustomField]:
     if not include_disabled:
         query = query.where(CustomField.disabled.is_(False))
     return list(db.session.scalars(query))
+
+
+def search_fields(actor: User | None, search: str = "", page: int = 1,
+                  per_page: int = 25) -> Page:
+    """One page of the fields (AdminCustomField) in display order, matching the words (name
+    or description)."""
+    _require(actor)
+    query = matching(select(CustomField), search, CustomField.name, CustomField.description)
+    return page_of(query, [CustomField.sort_order, func.lower(CustomField.name),
+                           CustomField.id], page, per_page)
 
 
 def all_queues() -> list[Queue]:
