@@ -4,12 +4,12 @@ every change is audited. `actor` None is the command line (trusted)."""
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 
 from ..extensions import db
 from ..models import ACE, Group, GroupMember, Queue, User
 from . import DomainError, NotFound, accounts, audit
-from .people_admin import SYSTEM_USERS, require_admin
+from .people_admin import SYSTEM_USERS, require_admin, search_users
 from .queries import Page, matching, page_of
 from .rights import SYSTEM_GROUPS, forget_cached_rights
 
@@ -116,15 +116,8 @@ def remove_member(actor: User | None, group: Group, user: User) -> None:
 
 def candidates(group: Group, search: str, limit: int = CANDIDATES) -> list[User]:
     """Enabled users matching the words (login, real name, e-mail) who are not members."""
-    words = (search or "").strip().lower()
-    if not words:
-        return []
     members = select(GroupMember.user_id).where(GroupMember.group_id == group.id)
-    query = select(User).where(
-        User.disabled.is_(False), User.name.not_in(SYSTEM_USERS), User.id.not_in(members),
-        or_(*(func.lower(column).contains(words, autoescape=True)
-              for column in (User.name, User.real_name, User.email))))
-    return list(db.session.scalars(query.order_by(User.name).limit(limit)))
+    return search_users(search, limit, excluding=members)
 
 
 @dataclass(frozen=True)

@@ -225,3 +225,16 @@ def requested(user: User, viewer: User | None, limit: int = 50) -> list:
                     Ticket.status != "deleted", visible_tickets_filter(viewer))
              .order_by(Ticket.id.desc()).limit(limit))
     return list(db.session.scalars(_with_people(query)).unique())
+
+
+def search_users(text: str, limit: int = 10, excluding=None) -> list[User]:
+    """Enabled people (not the system users) whose login, real name or address contains the
+    text, by login: the one search-as-you-type for a person (group members, queue watchers,
+    rights); `excluding`: ids (or a subquery of ids) left out."""
+    if not (text or "").strip():
+        return []
+    query = select(User).where(User.disabled.is_(False), User.name.not_in(SYSTEM_USERS))
+    if excluding is not None:
+        query = query.where(User.id.not_in(excluding))
+    query = matching(query, text, User.name, User.real_name, User.email)
+    return list(db.session.scalars(query.order_by(User.name).limit(limit)))

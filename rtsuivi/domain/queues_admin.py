@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from ..extensions import db
 from ..models import NOBODY_NAME, SYSTEM_NAME, Queue, QueueWatcher, User
@@ -196,18 +196,6 @@ def remove_watcher(actor: User | None, queue: Queue, user: User, role: str) -> N
         db.session.flush()
         audit.record(actor, "queue", queue.id, queue.name, "remove_watcher",
                      before={"role": role, "user": user.name})
-
-
-def search_users(text: str, limit: int = 10) -> list[User]:
-    """Enabled users whose login, name or address contains the text (search-as-you-type)."""
-    text = (text or "").strip().lower()
-    if not text:
-        return []
-    like = f"%{text}%"
-    return list(db.session.scalars(select(User).where(
-        User.disabled.is_(False), User.name.not_in((NOBODY_NAME, SYSTEM_NAME)),
-        or_(func.lower(User.name).like(like), func.lower(User.email).like(like),
-            func.lower(User.real_name).like(like))).order_by(User.name).limit(limit)))
 
 
 def load_user(user_id: int) -> User:
