@@ -7,6 +7,7 @@ line, run by whoever administers the machine (no right asked; audited without a 
 import re
 from dataclasses import dataclass
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
@@ -129,10 +130,21 @@ def create(actor: User | None, fields: QueueFields) -> Queue:
     return queue
 
 
+def _keep_default(queue: Queue, renamed: bool = False, disabled: bool = False) -> None:
+    """Refuse to rename or disable the queue named by RTSUIVI_DEFAULT_QUEUE: mail written to
+    no queue's address lands there (mail/routing.py)."""
+    if queue.name == current_app.config["RTSUIVI_DEFAULT_QUEUE"] and (renamed or disabled):
+        raise DomainError(_l(
+            "La file %(name)s reçoit le courrier adressé à aucune autre file (réglage "
+            "RTSUIVI_DEFAULT_QUEUE) : elle ne peut être ni renommée ni désactivée. Changez "
+            "d'abord ce réglage.", name=queue.name))
+
+
 def update(actor: User | None, queue: Queue, fields: QueueFields) -> Queue:
     """Change the queue's name, description, addresses, subject tag, default due (AdminQueue)."""
     _require(actor, queue, "AdminQueue")
     fields = _check(fields, queue)
+    _keep_default(queue, renamed=fields.name != queue.name)
     before = audit.snapshot(queue, FIELDS)
     _apply(queue, fields)
     db.session.flush()
@@ -144,6 +156,7 @@ def update(actor: User | None, queue: Queue, fields: QueueFields) -> Queue:
 def set_disabled(actor: User | None, queue: Queue, disabled: bool) -> Queue:
     """Disable the queue (it keeps its tickets; mail no longer routes to it) or enable it."""
     _require(actor, queue, "AdminQueue")
+    _keep_default(queue, disabled=disabled)
     if queue.disabled != disabled:
         queue.disabled = disabled
         db.session.flush()

@@ -97,9 +97,13 @@ def _saved(form: QueueForm, queue):
 def queue_disable(queue_id: int):
     queue = admin_queues.load(current_user, queue_id)
     disabled = request.form.get("disabled") == "1"
-    admin_queues.set_disabled(current_user, queue, disabled)
-    db.session.commit()
-    flash(_("File désactivée.") if disabled else _("File réactivée."), "success")
+    try:
+        admin_queues.set_disabled(current_user, queue, disabled)
+        db.session.commit()
+        flash(_("File désactivée.") if disabled else _("File réactivée."), "success")
+    except DomainError as refusal:
+        db.session.rollback()
+        flash(str(refusal), "error")
     if not wants_fragment():
         return redirect(url_for("admin.queue_edit", queue_id=queue.id))
     return answer(render_fragment("admin/queue_edit.html", "queue_state", queue=queue))
