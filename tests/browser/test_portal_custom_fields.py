@@ -9,7 +9,7 @@ from rtsuivi.domain import accounts
 from rtsuivi.domain import custom_fields as cf
 from rtsuivi.extensions import db
 from rtsuivi.models import Ticket
-from tests.conftest import PASSWORD
+from tests.browser.conftest import phone_logged_in
 
 
 def test_new_request_with_a_custom_field_on_a_phone(desk, make_user, browser, live_server):
@@ -19,12 +19,7 @@ def test_new_request_with_a_custom_field_on_a_phone(desk, make_user, browser, li
                                values=["Accueil", "L'annexe"], required=True,
                                for_requesters=True)
     db.session.commit()
-    phone = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844}) \
-        .new_page()
-    phone.goto(f"{live_server}/login")
-    phone.get_by_label("Nom d'utilisateur").fill("denise")
-    phone.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
-    phone.get_by_role("button", name="Se connecter").click()
+    phone = phone_logged_in(browser, live_server, "denise")
     phone.goto(f"{live_server}/demandes/nouvelle")
     service = phone.get_by_label("Service concerné")
     phone.get_by_label("Sujet").fill("Prise réseau morte")
