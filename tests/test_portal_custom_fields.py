@@ -84,7 +84,7 @@ def test_changing_service_rerenders_the_form_with_its_fields(login_as, portal_fi
     client = login_as(desk.denise)
     url = f"/demandes/nouvelle?queue={desk.support.id}&subject=Mon+sujet"
     fragment = client.get(url, headers={"HX-Request": "true"}).plain
-    assert "<html" not in fragment and 'id="new-request"' in fragment
+    assert "<html" not in fragment and 'id="request-fields"' in fragment
     assert "Bâtiment" in fragment and 'value="Mon sujet"' in fragment
     page = client.get(url).plain  # without JavaScript: the same, as a page
     assert "<html" in page and "Bâtiment" in page and 'value="Mon sujet"' in page

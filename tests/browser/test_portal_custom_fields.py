@@ -1,5 +1,5 @@
 """« Nouvelle demande » on a 390 px phone with the custom fields marked for requesters: the
-fields follow the chosen service (htmx re-renders the form, what was typed stays), a missing
+fields follow the chosen service (htmx re-renders their box, what was typed stays), a missing
 « obligatoire » value is named next to its input and nothing is created, then the request is
 made with its value."""
 from playwright.sync_api import expect
