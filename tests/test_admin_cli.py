@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from rtsuivi.domain import accounts, notification_rules, rights, site_config
+from rtsuivi.domain import custom_fields as cf
 from rtsuivi.domain import queues_admin as admin_queues
 from rtsuivi.extensions import db
 from rtsuivi.models import ACE, AuditEntry, Group, Queue, QueueWatcher, ScripOff
@@ -92,6 +93,13 @@ def configured(desk, make_user):
     admin_queues.set_disabled(None, desk.info, True)
     notification_rules.switch(None, "On Create Autoreply To Requestors", desk.info, False)
     notification_rules.switch(None, "On Resolve Notify Requestors", None, False)
+    admin = make_user("cfadmin", rights=("AdminCustomField",))
+    field = cf.create_field(admin, "Catégorie", "select_one", queues=[desk.support],
+                            values=["Matériel", "L'accueil", "Réseau"], required=True,
+                            for_requesters=True, pattern_message="Choisissez-en une.")
+    cf.set_value_disabled(admin, field.values[2], True)
+    cf.create_field(admin, "Référence", "freeform", applies_globally=True,
+                    pattern=r"^REF-\d+$", description="Numéro de commande")
     db.session.commit()
     return desk
 
@@ -105,6 +113,11 @@ def test_export_empty_database_import_export_gives_the_same_document(app, config
                                                                           "Support": "SUP"}
     assert {"principal": "group:N1", "right": "OwnTicket", "queue": "Support"} in \
         document["grants"]
+    fields = {f["name"]: f for f in document["custom_fields"]}
+    assert fields["Catégorie"]["applies_to"] == ["Support"] and fields["Catégorie"]["required"]
+    assert [v["name"] for v in fields["Catégorie"]["values"]] == ["Matériel", "L'accueil",
+                                                                  "Réseau"]
+    assert fields["Catégorie"]["values"][2]["disabled"] and fields["Référence"]["applies_to"] == "*"
     _empty_all_tables()
     assert db.session.scalar(select(db.func.count(ACE.id))) == 0
     result = _run(app, "import-config", str(path))
@@ -117,6 +130,8 @@ def test_export_empty_database_import_export_gives_the_same_document(app, config
     alice = accounts.find_user("alice")
     assert rights.can(alice, "OwnTicket", db.session.scalar(
         select(Queue).where(Queue.name == "Support")))
+    rebuilt = cf.field_named("Catégorie")
+    assert rebuilt.for_requesters and rebuilt.pattern_message == "Choisissez-en une."
 
 
 @pytest.mark.parametrize("text, message", [
@@ -133,6 +148,13 @@ def test_export_empty_database_import_export_gives_the_same_document(app, config
      "destinataire inconnu : group:Fantôme"),
     ('{"format": "rtsuivi-config", "version": 1, "groups": [{"name": "G", "members": '
      '["personne"]}]}', "utilisateur inconnu : personne"),
+    ('{"format": "rtsuivi-config", "version": 1, "queues": [{"name": "Neuve"}], '
+     '"custom_fields": [{"name": "X", "type": "couleur"}]}', "type inconnu : couleur"),
+    ('{"format": "rtsuivi-config", "version": 1, "queues": [{"name": "Neuve"}], '
+     '"custom_fields": [{"name": "X", "applies_to": ["Fantôme"]}]}',
+     "file inconnue : Fantôme"),
+    ('{"format": "rtsuivi-config", "version": 1, "queues": [{"name": "Neuve"}], '
+     '"custom_fields": [{"name": "a{b}"}]}', "accolades"),
     ('{"format": "rtsuivi-config", "version": 1, "queues": [{"name": "Neuve", '
      '"correspond_address": "support@example.org"}]}', "déjà celle de la file Support"),
     ('{"format": "rtsuivi-config", "version": 1, "notification_rules": [{"rule": "X"}]}',

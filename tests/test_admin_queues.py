@@ -255,3 +255,21 @@ def test_the_queue_tabs_follow_the_rights(make_user, make_queue, login_as):
     page = login_as(reader).get(f"/admin/files/{queue.id}")
     assert f'href="/admin/droits/file/{queue.id}"' in page.plain
     assert f'href="/admin/regles-notification/file/{queue.id}"' in page.plain
+
+
+def test_the_default_queue_cannot_be_renamed_or_disabled(root, make_queue, login_as, app):
+    queue = make_queue("Support")
+    app.config["RTSUIVI_DEFAULT_QUEUE"] = "Support"
+    client = login_as(root)
+    renamed = client.post(f"/admin/files/{queue.id}", data=_form(name="Assistance"))
+    assert renamed.status_code == 200 and "RTSUIVI_DEFAULT_QUEUE" in renamed.plain
+    off = client.post(f"/admin/files/{queue.id}/etat", data={"disabled": "1"}, htmx=True)
+    assert off.status_code == 200 and "ne peut être ni renommée ni désactivée" in off.plain
+    assert client.post(f"/admin/files/{queue.id}/etat", data={"disabled": "1"}).status_code \
+        == 302
+    db.session.refresh(queue)
+    assert queue.name == "Support" and not queue.disabled
+    edited = client.post(f"/admin/files/{queue.id}", data=_form(name="Support"))
+    assert edited.status_code == 302  # other changes to it are fine
+    with pytest.raises(DomainError, match="RTSUIVI_DEFAULT_QUEUE"):
+        admin_queues.set_disabled(None, queue, True)  # nor from the command line

@@ -275,6 +275,17 @@ def test_bulk_page_names_the_blocking_children_with_links(desk, family, login_as
     assert f'<a href="/tickets/{child.id}">#{child.id}</a>' in html, html[:2000]
 
 
+def test_the_requester_cannot_close_a_blocked_request_from_the_portal(desk, family,
+                                                                       login_as):
+    """« Clore ma demande » ends as résolu: the same guard refuses it."""
+    parent, child, _ = family
+    client = login_as(desk.denise)
+    answer = client.post(f"/demandes/{parent.id}/close", follow_redirects=True)
+    assert "ses tickets fils ne sont pas tous résolus" in answer.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Ticket, parent.id).status == "new"
+
+
 def test_mail_cannot_resolve_a_blocked_parent(desk, family, app):
     """Mail carries no status command today (a reply only reopens): a reply mail with a
     « Status: resolved » line leaves the parent unresolved."""

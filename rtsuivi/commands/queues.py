@@ -120,7 +120,7 @@ def queue_watchers(name, add, remove, role):
               help="File to write (standard output by default).")
 def export_config(output):
     """Write the site's configuration as JSON: users named, groups and members, queues and
-    watchers, grants, notification rules switched off."""
+    watchers, custom fields, grants, notification rules switched off."""
     output.write(site_config.dumps(site_config.export_document()))
 
 

@@ -4,13 +4,13 @@ every change is audited. `actor` None is the command line (trusted)."""
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 
 from ..extensions import db
 from ..models import ACE, Group, GroupMember, Queue, User
 from . import DomainError, NotFound, accounts, audit
-from .people_admin import SYSTEM_USERS, require_admin
-from .queries import Page
+from .people_admin import SYSTEM_USERS, require_admin, search_users
+from .queries import Page, matching, page_of
 from .rights import SYSTEM_GROUPS, forget_cached_rights
 
 AUDITED = ("name", "description", "disabled")
@@ -38,16 +38,9 @@ def list_groups(actor: User | None, search: str = "", disabled: bool = False, pa
                 per_page: int = PER_PAGE) -> Page:
     """One page of groups by name, enabled ones (or the disabled ones), matching the words."""
     require_admin(actor, "AdminGroups")
-    query = select(Group).where(Group.disabled.is_(disabled))
-    words = (search or "").strip().lower()
-    if words:
-        query = query.where(or_(func.lower(Group.name).contains(words, autoescape=True),
-                                func.lower(Group.description).contains(words,
-                                                                       autoescape=True)))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.order_by(Group.name).offset((page - 1) * per_page)
-                              .limit(per_page))
-    return Page(list(rows), total, page, per_page)
+    query = matching(select(Group).where(Group.disabled.is_(disabled)), search, Group.name,
+                     Group.description)
+    return page_of(query, [Group.name], page, per_page)
 
 
 def _clean(name: str, description: str, group: Group | None = None) -> tuple[str, str]:
@@ -123,15 +116,8 @@ def remove_member(actor: User | None, group: Group, user: User) -> None:
 
 def candidates(group: Group, search: str, limit: int = CANDIDATES) -> list[User]:
     """Enabled users matching the words (login, real name, e-mail) who are not members."""
-    words = (search or "").strip().lower()
-    if not words:
-        return []
     members = select(GroupMember.user_id).where(GroupMember.group_id == group.id)
-    query = select(User).where(
-        User.disabled.is_(False), User.name.not_in(SYSTEM_USERS), User.id.not_in(members),
-        or_(*(func.lower(column).contains(words, autoescape=True)
-              for column in (User.name, User.real_name, User.email))))
-    return list(db.session.scalars(query.order_by(User.name).limit(limit)))
+    return search_users(search, limit, excluding=members)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from sqlalchemy import func, or_, select
 from ..extensions import db
 from ..models import ACE, NOBODY_NAME, SYSTEM_NAME, Group, Queue, User, Watcher
 from . import DomainError, Forbidden, NotFound, accounts, audit
-from .queries import Page
+from .queries import Page, matching, page_of
 from .rights import can, enabled_group_ids, forget_cached_rights, require
 
 SYSTEM_USERS = (NOBODY_NAME, SYSTEM_NAME)
@@ -114,15 +114,8 @@ def list_users(actor: User | None, search: str = "", kind: str = "", page: int =
     query = select(User).where(User.disabled.is_(kind == "disabled"))
     if kind in ("privileged", "unprivileged"):
         query = query.where(User.privileged.is_(kind == "privileged"))
-    words = (search or "").strip().lower()
-    if words:
-        query = query.where(or_(*(func.lower(column).contains(words, autoescape=True)
-                                  for column in (User.name, User.real_name, User.email))))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.order_by(func.lower(User.name), User.id)
-                              .offset((page - 1) * per_page)
-                              .limit(per_page))
-    return Page(list(rows), total, page, per_page)
+    query = matching(query, search, User.name, User.real_name, User.email)
+    return page_of(query, [func.lower(User.name), User.id], page, per_page)
 
 
 def create(actor: User | None, data: dict, password: str | None = None) -> User:
@@ -232,3 +225,16 @@ def requested(user: User, viewer: User | None, limit: int = 50) -> list:
                     Ticket.status != "deleted", visible_tickets_filter(viewer))
              .order_by(Ticket.id.desc()).limit(limit))
     return list(db.session.scalars(_with_people(query)).unique())
+
+
+def search_users(text: str, limit: int = 10, excluding=None) -> list[User]:
+    """Enabled people (not the system users) whose login, real name or address contains the
+    text, by login: the one search-as-you-type for a person (group members, queue watchers,
+    rights); `excluding`: ids (or a subquery of ids) left out."""
+    if not (text or "").strip():
+        return []
+    query = select(User).where(User.disabled.is_(False), User.name.not_in(SYSTEM_USERS))
+    if excluding is not None:
+        query = query.where(User.id.not_in(excluding))
+    query = matching(query, text, User.name, User.real_name, User.email)
+    return list(db.session.scalars(query.order_by(User.name).limit(limit)))

@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..models import Queue, Ticket, Transaction, User, Watcher
 from . import DomainError, lifecycle
+from .custom_fields import create_with_fields
 from .queries import STATUS_FILTERS, Page, paginate
-from .rights import can, visible_tickets_filter
-from .tickets import NewTicket, create, find_queue, history, load_visible, reply
+from .rights import can, require, visible_tickets_filter
+from .tickets import NewTicket, find_queue, history, load_visible, reply
 from .tickets.requester import is_requestor
 from .uploads import read_uploads
 
@@ -80,21 +81,24 @@ def load_request(ticket_id: int, user: User) -> Request:
 
 
 def create_request(actor: User, queue_id, subject: str, content: str, files,
-                   limit: int) -> Ticket:
+                   limit: int, custom: dict | None = None) -> Ticket:
     """Open a request in a queue where the actor holds CreateTicket, as its requestor,
-    with the files sent (uploads.read_uploads: bounded before anything is written).
+    with the files sent (uploads.read_uploads: bounded before anything is written) and the
+    values of the custom fields marked for requesters ({field id: text or texts}).
 
-    Raises DomainError (no such queue, empty subject or message, a file refused) or
-    Forbidden (no CreateTicket there).
+    Raises DomainError (no such queue, empty subject or message, a file refused, a custom
+    field value refused: CustomFieldError) or Forbidden (no CreateTicket there).
     """
     queue = find_queue(queue_id)
     if queue is None or queue.disabled:
         raise DomainError(_l("Choisissez le service à qui écrire."))
     if not (content or "").strip():
         raise DomainError(_l("Décrivez votre demande."))
+    require(actor, "CreateTicket", queue)
     uploads = read_uploads(files, limit)
-    return create(actor, NewTicket(queue=queue, subject=subject, content=content,
-                                   requestors=[actor], files=uploads))
+    return create_with_fields(actor, NewTicket(queue=queue, subject=subject, content=content,
+                                               requestors=[actor], files=uploads),
+                              custom or {}, requester=True)
 
 
 def reply_to_request(ticket: Ticket, actor: User, content: str, files,

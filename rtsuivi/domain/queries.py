@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -42,6 +42,25 @@ class Page:
     @property
     def has_next(self) -> bool:
         return self.page < self.pages
+
+
+def page_of(query, order, page: int, per_page: int) -> Page:
+    """One page of a query's rows in the order given (a list of columns), with their total:
+    the administration's lists."""
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(query.order_by(*order).offset((page - 1) * per_page)
+                              .limit(per_page))
+    return Page(list(rows), total, page, per_page)
+
+
+def matching(query, words: str, *columns):
+    """The query narrowed to rows whose columns contain the words (case folded, % and _
+    taken literally); unchanged when the words are blank."""
+    words = (words or "").strip().lower()
+    if not words:
+        return query
+    return query.where(or_(*(func.lower(column).contains(words, autoescape=True)
+                             for column in columns)))
 
 
 def _visible(user: User):

@@ -7,13 +7,14 @@ line, run by whoever administers the machine (no right asked; audited without a 
 import re
 from dataclasses import dataclass
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from ..extensions import db
 from ..models import NOBODY_NAME, SYSTEM_NAME, Queue, QueueWatcher, User
 from . import DomainError, NotFound, accounts, audit, rights
-from .queries import Page
+from .queries import Page, matching, page_of
 
 FIELDS = ("name", "description", "correspond_address", "comment_address", "subject_tag",
           "default_due_days", "disabled")
@@ -57,15 +58,8 @@ def list_queues(actor: User | None, search: str = "", page: int = 1, per_page: i
     if actor is not None:  # None: the command line sees every queue
         query = query.where(or_(*(rights.visible_queues_filter(actor, right)
                                   for right in QUEUE_ADMIN_RIGHTS)))
-    if search.strip():
-        like = f"%{search.strip().lower()}%"
-        query = query.where(or_(func.lower(Queue.name).like(like),
-                                func.lower(Queue.correspond_address).like(like),
-                                func.lower(Queue.comment_address).like(like)))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.order_by(Queue.name)
-                              .offset((page - 1) * per_page).limit(per_page)).all()
-    return Page(list(rows), total, page, per_page)
+    query = matching(query, search, Queue.name, Queue.correspond_address, Queue.comment_address)
+    return page_of(query, [Queue.name], page, per_page)
 
 
 def load(actor: User | None, queue_id: int | str) -> Queue:
@@ -136,10 +130,21 @@ def create(actor: User | None, fields: QueueFields) -> Queue:
     return queue
 
 
+def _keep_default(queue: Queue, renamed: bool = False, disabled: bool = False) -> None:
+    """Refuse to rename or disable the queue named by RTSUIVI_DEFAULT_QUEUE: mail written to
+    no queue's address lands there (mail/routing.py)."""
+    if queue.name == current_app.config["RTSUIVI_DEFAULT_QUEUE"] and (renamed or disabled):
+        raise DomainError(_l(
+            "La file %(name)s reçoit le courrier adressé à aucune autre file (réglage "
+            "RTSUIVI_DEFAULT_QUEUE) : elle ne peut être ni renommée ni désactivée. Changez "
+            "d'abord ce réglage.", name=queue.name))
+
+
 def update(actor: User | None, queue: Queue, fields: QueueFields) -> Queue:
     """Change the queue's name, description, addresses, subject tag, default due (AdminQueue)."""
     _require(actor, queue, "AdminQueue")
     fields = _check(fields, queue)
+    _keep_default(queue, renamed=fields.name != queue.name)
     before = audit.snapshot(queue, FIELDS)
     _apply(queue, fields)
     db.session.flush()
@@ -151,6 +156,7 @@ def update(actor: User | None, queue: Queue, fields: QueueFields) -> Queue:
 def set_disabled(actor: User | None, queue: Queue, disabled: bool) -> Queue:
     """Disable the queue (it keeps its tickets; mail no longer routes to it) or enable it."""
     _require(actor, queue, "AdminQueue")
+    _keep_default(queue, disabled=disabled)
     if queue.disabled != disabled:
         queue.disabled = disabled
         db.session.flush()
@@ -203,18 +209,6 @@ def remove_watcher(actor: User | None, queue: Queue, user: User, role: str) -> N
         db.session.flush()
         audit.record(actor, "queue", queue.id, queue.name, "remove_watcher",
                      before={"role": role, "user": user.name})
-
-
-def search_users(text: str, limit: int = 10) -> list[User]:
-    """Enabled users whose login, name or address contains the text (search-as-you-type)."""
-    text = (text or "").strip().lower()
-    if not text:
-        return []
-    like = f"%{text}%"
-    return list(db.session.scalars(select(User).where(
-        User.disabled.is_(False), User.name.not_in((NOBODY_NAME, SYSTEM_NAME)),
-        or_(func.lower(User.name).like(like), func.lower(User.email).like(like),
-            func.lower(User.real_name).like(like))).order_by(User.name).limit(limit)))
 
 
 def load_user(user_id: int) -> User:

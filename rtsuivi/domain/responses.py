@@ -9,14 +9,15 @@ template, and a placeholder that does not exist is refused when the response is 
 import re
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, select
+from sqlalchemy import case, or_, select
 
 from ..extensions import db
 from ..models import CannedResponse, Queue, Ticket, Transaction, User, utcnow
 from ..models.base import fits_id
 from . import DomainError, Forbidden, NotFound, audit
+from .queries import Page, matching, page_of
 from .reading import can_read_transaction
-from .rights import can, require_any
+from .rights import can, require_any, visible_queues_filter
 
 RIGHT = "AdminCannedResponses"
 LANGS = ("fr", "en")
@@ -76,11 +77,17 @@ def manageable_queues(user: User) -> list[Queue]:
     return [q for q in queues if may_manage(user, q)]
 
 
-def managed(user: User) -> list[CannedResponse]:
-    """The responses the user may manage, by category then name."""
-    rows = db.session.scalars(select(CannedResponse).order_by(
-        CannedResponse.category, CannedResponse.name, CannedResponse.id))
-    return [r for r in rows if may_manage(user, r.queue)]
+def managed(user: User, search: str = "", page: int = 1, per_page: int = 25) -> Page:
+    """One page of the responses the user may manage, by category then name, matching the
+    words (name, category or text)."""
+    queues = select(Queue.id).where(visible_queues_filter(user, RIGHT))
+    mine = CannedResponse.queue_id.in_(queues)
+    if can(user, RIGHT, None):
+        mine = or_(mine, CannedResponse.queue_id.is_(None))
+    query = matching(select(CannedResponse).where(mine), search, CannedResponse.name,
+                     CannedResponse.category, CannedResponse.text)
+    return page_of(query, [CannedResponse.category, CannedResponse.name, CannedResponse.id],
+                   page, per_page)
 
 
 def save(actor: User, response: CannedResponse | None, name: str, category: str, lang: str,

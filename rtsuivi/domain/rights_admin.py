@@ -118,7 +118,7 @@ def set_right(actor: User | None, key: str, right: str, queue: Queue | None, on:
 
 def search_principals(text: str, limit: int = 10) -> list[tuple[str, str]]:
     """Groups and users matching the text, as (key, label), for « Ajouter »."""
-    from .queues_admin import search_users
+    from .people_admin import search_users
     text = (text or "").strip()
     if not text:
         return []

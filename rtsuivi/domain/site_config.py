@@ -1,6 +1,6 @@
 """A site's configuration as one JSON document (`rtsuivi export-config` / `import-config`):
-the users it names, groups and their members, queues and their watchers, grants, the
-notification rules switched off.
+the users it names, groups and their members, queues and their watchers, custom fields, grants,
+the notification rules switched off.
 
 The document is a list of sections, each (name, export, check, import): another area adds its
 own with one line in SECTIONS (custom fields after the queues). Import checks every section
@@ -18,7 +18,8 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import NOBODY_NAME, SYSTEM_NAME, Group, Queue, QueueWatcher, User
-from . import DomainError, accounts, audit, notification_rules, rights, rights_admin
+from ..models.custom_fields import TYPES as FIELD_TYPES
+from . import DomainError, accounts, audit, custom_fields, notification_rules, rights, rights_admin
 from . import queues_admin as admin_queues
 
 FORMAT, VERSION = "rtsuivi-config", 1
@@ -223,10 +224,36 @@ def load_rules(entries: list) -> None:
         notification_rules.switch(None, entry["rule"], queue, bool(entry.get("enabled")))
 
 
+# ---------------------------------------------------------------- custom fields
+
+def check_custom_fields(entries: list, document: dict) -> None:
+    """Each field has a name, a known type, known queues ("*": all) and a list of values."""
+    queues = _known_queues(document)
+    for entry in entries:
+        _require_keys("custom_fields", entry, ("name",))
+        if entry.get("type", "freeform") not in FIELD_TYPES:
+            raise _bad("custom_fields", _l("type inconnu : %(type)s", type=entry["type"]))
+        applies = entry.get("applies_to", "*")
+        unknown = [] if applies == "*" else [q for q in applies if q not in queues] \
+            if isinstance(applies, list) else [applies]
+        if unknown:
+            raise _bad("custom_fields", _l("file inconnue : %(name)s", name=unknown[0]))
+        if not isinstance(entry.get("values", []), list):
+            raise _bad("custom_fields", _l("une liste est attendue"))
+
+
+def load_custom_fields(entries: list) -> None:
+    """Create or update each field, its values and queues (the « Champs personnalisés »
+    rules)."""
+    custom_fields.import_section(entries, None)
+
+
 SECTIONS = [
     Section("users", export_users, check_users, load_users),
     Section("groups", export_groups, check_groups, load_groups),
     Section("queues", export_queues, check_queues, load_queues),
+    Section("custom_fields", custom_fields.export_section, check_custom_fields,
+            load_custom_fields),
     Section("grants", export_grants, check_grants, load_grants),
     Section("notification_rules", export_rules, check_rules, load_rules),
 ]

@@ -65,3 +65,15 @@ def log_in(live_server):
         page.get_by_role("button", name="Se connecter").click()
         page.wait_for_url("**/accueil")
     return log_in
+
+
+def phone_logged_in(browser, live_server, name: str):
+    """A page 390 px wide (a phone) where this user has logged in with the test password."""
+    from tests.conftest import PASSWORD
+    phone = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844}) \
+        .new_page()
+    phone.goto(f"{live_server}/login")
+    phone.get_by_label("Nom d'utilisateur").fill(name)
+    phone.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
+    phone.get_by_role("button", name="Se connecter").click()
+    return phone

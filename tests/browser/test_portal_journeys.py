@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from rtsuivi.extensions import db
 from rtsuivi.mail import outbound
 from rtsuivi.mail.inbound import receive
+from tests.browser.conftest import phone_logged_in
 from tests.conftest import PASSWORD
 from tests.mail.conftest import mail_desk, smtp_server  # noqa: F401
 
@@ -103,12 +104,7 @@ def test_written_by_mail_then_followed_and_answered_on_the_portal(  # noqa: F811
 
 
 def test_new_request_with_a_file_on_a_phone(desk, browser, live_server, tmp_path):
-    phone = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844}) \
-        .new_page()
-    phone.goto(f"{live_server}/login")
-    phone.get_by_label("Nom d'utilisateur").fill("denise")
-    phone.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
-    phone.get_by_role("button", name="Se connecter").click()
+    phone = phone_logged_in(browser, live_server, "denise")
     expect(phone.locator("h1")).to_have_text("Mes demandes")
     phone.get_by_role("link", name="Nouvelle demande").click()
     phone.get_by_label("Service concerné").select_option(label="Support")

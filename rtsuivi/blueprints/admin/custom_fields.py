@@ -14,6 +14,7 @@ from ...domain import custom_fields as cf
 from ...extensions import db
 from ...htmx import answer, render_fragment, wants_fragment
 from ...models.base import db_id
+from .. import page_number
 from ..tickets.forms import choices
 from . import admin_required, bp, section
 
@@ -68,8 +69,13 @@ def _values_box(field, message: str | None = None, category: str = "success"):
 @bp.route("/champs-personnalises")
 @admin_required("AdminCustomField")
 def custom_fields():
-    return render_template("admin/custom_fields.html", fields=cf.list_fields(),
-                           types=TYPE_LABELS)
+    search = request.args.get("q", "")[:200]
+    context = {"page": cf.search_fields(current_user, search,
+                                        page_number(request.args.get("page"))),
+               "search": search, "types": TYPE_LABELS}
+    if wants_fragment():
+        return render_fragment("admin/custom_fields.html", "field_list", **context)
+    return render_template("admin/custom_fields.html", **context)
 
 
 @bp.route("/champs-personnalises/nouveau", methods=["GET", "POST"])

@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField, TextAreaField
 from wtforms.validators import NumberRange, Optional
 
-from ...domain import DomainError
+from ...domain import DomainError, people_admin
 from ...domain import queues_admin as admin_queues
 from ...extensions import db
 from ...htmx import answer, render_fragment, wants_fragment
@@ -97,9 +97,13 @@ def _saved(form: QueueForm, queue):
 def queue_disable(queue_id: int):
     queue = admin_queues.load(current_user, queue_id)
     disabled = request.form.get("disabled") == "1"
-    admin_queues.set_disabled(current_user, queue, disabled)
-    db.session.commit()
-    flash(_("File désactivée.") if disabled else _("File réactivée."), "success")
+    try:
+        admin_queues.set_disabled(current_user, queue, disabled)
+        db.session.commit()
+        flash(_("File désactivée.") if disabled else _("File réactivée."), "success")
+    except DomainError as refusal:
+        db.session.rollback()
+        flash(str(refusal), "error")
     if not wants_fragment():
         return redirect(url_for("admin.queue_edit", queue_id=queue.id))
     return answer(render_fragment("admin/queue_edit.html", "queue_state", queue=queue))
@@ -115,7 +119,7 @@ def _watchers_context(queue) -> dict:
 @admin_required("AdminQueue", "ModifyQueueWatchers")
 def queue_watcher_search(queue_id: int):
     queue = admin_queues.load_for_watchers(current_user, queue_id)
-    found = admin_queues.search_users(request.args.get("q", "")[:200])
+    found = people_admin.search_users(request.args.get("q", "")[:200])
     if not wants_fragment():
         return redirect(url_for("admin.queue_edit", queue_id=queue.id))
     return render_fragment("admin/queue_edit.html", "watcher_matches", queue=queue,

@@ -14,7 +14,9 @@ from ...domain import responses as domain
 from ...domain.rights import may_administer
 from ...domain.tickets import find_queue
 from ...extensions import db
+from ...htmx import render_fragment, wants_fragment
 from ...models.base import db_id
+from .. import page_number
 from ..tickets.forms import choices
 from . import admin_required, bp, section
 
@@ -53,8 +55,13 @@ def may_manage_responses() -> bool:
 @bp.route("/reponses")
 @admin_required(domain.RIGHT)
 def responses():
-    return render_template("admin/responses.html", responses=domain.managed(current_user),
-                           placeholders=domain.PLACEHOLDERS)
+    search = request.args.get("q", "")[:200]
+    context = {"page": domain.managed(current_user, search,
+                                      page_number(request.args.get("page"))),
+               "search": search, "placeholders": domain.PLACEHOLDERS}
+    if wants_fragment():
+        return render_fragment("admin/responses.html", "response_list", **context)
+    return render_template("admin/responses.html", **context)
 
 
 def _saved(form: ResponseForm, response=None):

@@ -5,10 +5,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ...domain import DomainError, portal
+from ...domain.custom_fields import creation_fields
 from ...domain.tickets import load_visible
 from ...domain.tickets.requester import act_as_requester
 from ...extensions import db
+from ...htmx import render_fragment, wants_fragment
+from ...models.base import db_id
 from .. import page_number
+from ..tickets.custom_fields import attach_custom_fields, custom_input, show_error
 from . import bp
 from .forms import NewRequestForm, ReplyForm
 
@@ -26,22 +30,37 @@ def index():
     return render_template("portal/index.html", page=found, state=state)
 
 
+def _new_form() -> NewRequestForm:
+    """The form with the custom fields marked for requesters of the queue chosen (a GET
+    with ?queue= re-renders it for another queue, with what was typed so far)."""
+    form = NewRequestForm(formdata=request.args) if request.method == "GET" and \
+        request.args else NewRequestForm()
+    queues = portal.creatable_queues(current_user)
+    form.queue.choices = [(q.id, q.name) for q in queues]
+    chosen = request.values.get("queue", type=db_id)
+    queue = next((q for q in queues if q.id == chosen), queues[0] if queues else None)
+    return attach_custom_fields(
+        form, creation_fields(queue, current_user, requester=True) if queue else [])
+
+
 @bp.route("/nouvelle", methods=["GET", "POST"])
 @login_required
 def new():
-    form = NewRequestForm()
-    form.queue.choices = [(q.id, q.name) for q in portal.creatable_queues(current_user)]
+    form = _new_form()
     if form.validate_on_submit():
         try:
             ticket = portal.create_request(current_user, form.queue.data, form.subject.data,
                                            form.content.data, request.files.getlist("files"),
-                                           _limit())
+                                           _limit(), custom_input(form))
             db.session.commit()
             flash(_("Votre demande n°%(id)s est enregistrée.", id=ticket.id), "success")
             return redirect(url_for("portal.show", ticket_id=ticket.id))
         except DomainError as refusal:
             db.session.rollback()
-            form.content.errors = [str(refusal)]
+            if not show_error(form, refusal):
+                form.content.errors = [str(refusal)]
+    if wants_fragment() and request.method == "GET":
+        return render_fragment("portal/new.html", "new_request", form=form)
     return render_template("portal/new.html", form=form)
 
 

@@ -13,6 +13,7 @@ from .admin import (
     list_fields,
     move_value,
     rename_value,
+    search_fields,
     set_disabled,
     set_queues,
     set_value_disabled,
@@ -44,6 +45,7 @@ __all__ = [
     "create_with_fields", "creation_fields", "edit_field", "export_section", "field_named",
     "fields_for", "find_by_reference",
     "find_field", "find_value", "form_values", "import_section", "list_fields", "may_modify_any",
-    "move_value", "rename_value", "set_disabled", "set_queues", "set_value_disabled",
+    "move_value", "rename_value", "search_fields", "set_disabled", "set_queues",
+    "set_value_disabled",
     "set_values", "shown", "shown_values", "validate", "values_of",
 ]

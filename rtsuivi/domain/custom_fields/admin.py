@@ -1,6 +1,7 @@
 """Administration of custom fields: create, edit, disable fields; add, rename, reorder and
 disable the values of selects; choose the queues a field applies to. Each change needs
-AdminCustomField (or SuperUser) and is recorded in the audit log."""
+AdminCustomField (or SuperUser; None as actor: the command line) and is recorded in the
+audit log."""
 import re
 
 from flask_babel import lazy_gettext as _l
@@ -11,6 +12,7 @@ from ...extensions import db
 from ...models import CustomField, CustomFieldQueue, CustomFieldValue, Queue, User
 from ...models.custom_fields import TYPES
 from .. import DomainError, NotFound, audit
+from ..queries import Page, matching, page_of
 from ..rights import require
 
 FIELD_AUDIT = ("name", "description", "type", "required", "pattern", "pattern_message",
@@ -26,6 +28,16 @@ def list_fields(include_disabled: bool = True) -> list[CustomField]:
     if not include_disabled:
         query = query.where(CustomField.disabled.is_(False))
     return list(db.session.scalars(query))
+
+
+def search_fields(actor: User | None, search: str = "", page: int = 1,
+                  per_page: int = 25) -> Page:
+    """One page of the fields (AdminCustomField) in display order, matching the words (name
+    or description)."""
+    _require(actor)
+    query = matching(select(CustomField), search, CustomField.name, CustomField.description)
+    return page_of(query, [CustomField.sort_order, func.lower(CustomField.name),
+                           CustomField.id], page, per_page)
 
 
 def all_queues() -> list[Queue]:
@@ -55,6 +67,13 @@ def find_value(field: CustomField, value_id: int) -> CustomFieldValue:
     if value is None or value.field_id != field.id:
         raise NotFound(_l("Valeur introuvable."))
     return value
+
+
+def _require(actor: User | None) -> None:
+    """Check AdminCustomField; an actor of None is the command line (import-config), as in
+    queues_admin."""
+    if actor is not None:
+        require(actor, "AdminCustomField")
 
 
 def _clean_name(name: str, what) -> str:
@@ -99,7 +118,7 @@ def _check(values: dict, field: CustomField | None) -> dict:
 def create_field(actor: User, name: str, type: str = "freeform", queues=(),
                  applies_globally: bool = False, values=(), **options) -> CustomField:
     """Create a custom field (AdminCustomField), applying to the queues given or everywhere."""
-    require(actor, "AdminCustomField")
+    _require(actor)
     checked = _check(dict(name=name, type=type, **options), None)
     unknown = set(checked) - set(EDITABLE)
     if unknown:
@@ -120,7 +139,7 @@ def edit_field(actor: User, field: CustomField, **changes) -> CustomField:
     """Change a field's name, description, type, rules or order (AdminCustomField).
 
     The type of a field that tickets already use cannot change."""
-    require(actor, "AdminCustomField")
+    _require(actor)
     checked = _check(changes, field)
     unknown = set(checked) - set(EDITABLE)
     if unknown:
@@ -145,7 +164,7 @@ def _in_use(field: CustomField) -> bool:
 
 def set_disabled(actor: User, field: CustomField, disabled: bool) -> None:
     """Disable a field (hidden everywhere, values kept) or enable it again."""
-    require(actor, "AdminCustomField")
+    _require(actor)
     if field.disabled == disabled:
         return
     field.disabled = disabled
@@ -157,7 +176,7 @@ def set_disabled(actor: User, field: CustomField, disabled: bool) -> None:
 def set_queues(actor: User, field: CustomField, applies_globally: bool,
                queues: list[Queue]) -> None:
     """Apply the field to every queue, or to these queues only."""
-    require(actor, "AdminCustomField")
+    _require(actor)
     before = {"applies_globally": field.applies_globally,
               "queues": sorted(link.queue_id for link in field.queue_links)}
     field.applies_globally = applies_globally
@@ -178,7 +197,7 @@ def _unique_value(field: CustomField, name: str, value: CustomFieldValue | None)
 
 def add_value(actor: User, field: CustomField, name: str) -> CustomFieldValue:
     """Add a value at the end of a select field's list."""
-    require(actor, "AdminCustomField")
+    _require(actor)
     if not field.is_select:
         raise DomainError(_l("Seuls les champs à choix ont une liste de valeurs."))
     value = CustomFieldValue(name=_unique_value(field, name, None),
@@ -192,7 +211,7 @@ def add_value(actor: User, field: CustomField, name: str) -> CustomFieldValue:
 
 def rename_value(actor: User, value: CustomFieldValue, name: str) -> None:
     """Rename a value; the tickets that have it keep it (they store its id)."""
-    require(actor, "AdminCustomField")
+    _require(actor)
     old = value.name
     value.name = _unique_value(value.field, name, value)
     _reindex_holders(value)
@@ -212,7 +231,7 @@ def _reindex_holders(value: CustomFieldValue) -> None:
 
 def move_value(actor: User, value: CustomFieldValue, step: int) -> None:
     """Move a value one place up (-1) or down (+1) in its list."""
-    require(actor, "AdminCustomField")
+    _require(actor)
     ordered = list(value.field.values)
     here = ordered.index(value)
     there = here + (1 if step > 0 else -1)
@@ -230,7 +249,7 @@ def move_value(actor: User, value: CustomFieldValue, step: int) -> None:
 
 def set_value_disabled(actor: User, value: CustomFieldValue, disabled: bool) -> None:
     """Stop offering a value (tickets that have it keep it), or offer it again."""
-    require(actor, "AdminCustomField")
+    _require(actor)
     if value.disabled == disabled:
         return
     value.disabled = disabled
