@@ -102,3 +102,23 @@ def test_bad_subscriptions_change_nothing(desk, board, make_user):
         subscriptions.subscribe(desk.bruno, board, "daily")
     assert db.session.scalar(select(func.count(DashboardSubscription.id))) == 0
     assert db.session.scalar(select(func.count(OutboxMail.id))) == 0
+
+
+def test_a_chart_is_mailed_as_bars_with_its_numbers_as_each_subscriber_sees_it(
+        desk, board, smtp_server):
+    accounts.grant("group:Équipe", "ShowSearchAdvanced")
+    search = saved_searches.save(desk.alice, "Tout", "group", saved_searches.SearchSpec(
+        "id > 0"), group_id=board.owner_id)
+    layouts.add(desk.alice, board, f"chart:{search.id}:queue")
+    db.session.commit()
+    for user in (desk.alice, desk.chloe):
+        subscriptions.subscribe(user, board, "daily", hour=8, weekdays=range(7))
+    db.session.commit()
+    assert queue_due_subscriptions(now=datetime(2026, 12, 1, 7, 30)) == 2
+    send_pending()
+    got = {rcpt[0]: _html(raw) for _, rcpt, raw in smtp_server.messages}
+    alice, chloe = got["alice@example.org"], got["chloe@example.org"]
+    assert "Tout par file" in alice and 'bgcolor="#3b5bdb"' in alice
+    assert ">Support</th>" in alice and ">Info</th>" not in alice
+    assert ">Info</th>" in chloe and ">Support</th>" not in chloe
+    assert "<svg" not in alice and "<script" not in alice
