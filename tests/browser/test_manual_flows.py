@@ -91,6 +91,9 @@ def test_refusal_is_shown_not_swallowed(desk, make_ticket, log_in, page, live_se
     ticket = make_ticket(desk.support, subject="Course au ticket")
     log_in(page, desk.alice)
     page.goto(f"{live_server}/tickets/{ticket.id}")
+    # A fresh read: opening the page noted alice's presence (a write) after this thread's
+    # last read began, and SQLite refuses to turn such a stale read into a write.
+    db.session.rollback()
     domain.take(ticket, desk.bruno)
     db.session.commit()
     _menu(page).get_by_role("button", name="Prendre").click()
