@@ -42,7 +42,7 @@ def test_queue_create_edit_disable_enable_list(app):
     db.session.refresh(queue)
     assert not queue.disabled
     actions = db.session.scalars(select(AuditEntry.action).where(
-        AuditEntry.object_id == queue.id)).all()
+        AuditEntry.object_id == queue.id).order_by(AuditEntry.id)).all()
     assert actions == ["create", "update", "disable", "enable"]
 
 
