@@ -215,7 +215,7 @@ def test_one_box_posts_its_own_change_and_answers_with_itself(desk, root, login_
     bad = client.post(url, htmx=True, data={"cell": "group:N1|Voler", "grant": "group:N1|Voler"})
     assert "Droit inconnu ici : Voler" in bad.plain and " checked" not in bad.plain
     entries = db.session.scalars(select(AuditEntry.action).where(
-        AuditEntry.object_kind == "right")).all()
+        AuditEntry.object_kind == "right").order_by(AuditEntry.id)).all()
     assert entries == ["grant", "revoke"]
 
 
