@@ -91,11 +91,13 @@ def test_refusal_is_shown_not_swallowed(desk, make_ticket, log_in, page, live_se
     ticket = make_ticket(desk.support, subject="Course au ticket")
     log_in(page, desk.alice)
     page.goto(f"{live_server}/tickets/{ticket.id}")
-    # A fresh read: opening the page noted alice's presence (a write) after this thread's
-    # last read began, and SQLite refuses to turn such a stale read into a write.
+    # Written as a web request writes (BEGIN IMMEDIATE on SQLite): the open page notes
+    # alice's presence meanwhile, and SQLite refuses to turn a stale read into a write.
+    from flask import current_app
     db.session.rollback()
-    domain.take(ticket, desk.bruno)
-    db.session.commit()
+    with current_app.test_request_context(method="POST"):
+        domain.take(ticket, desk.bruno)
+        db.session.commit()
     _menu(page).get_by_role("button", name="Prendre").click()
     expect(page.locator("#messages")).to_contain_text("vient d'être pris par Bruno Lefèvre")
     expect(page.locator("#ticket-people .owner")).to_have_text("Bruno Lefèvre")
