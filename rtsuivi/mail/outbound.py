@@ -245,7 +245,7 @@ class _Connection:
     def __init__(self, config):
         self.config, self.smtp = config, None
 
-    def send(self, row: OutboxMail) -> dict:
+    def send(self, mail_from: str, recipients: list, raw: bytes) -> dict:
         if self.smtp is None:
             c = self.config
             self.smtp = smtplib.SMTP(c["SMTP_HOST"], c["SMTP_PORT"], timeout=c["SMTP_TIMEOUT"])
@@ -253,7 +253,7 @@ class _Connection:
                 self.smtp.starttls()
             if c["SMTP_USER"]:
                 self.smtp.login(c["SMTP_USER"], c["SMTP_PASSWORD"])
-        return self.smtp.sendmail(row.mail_from, row.recipient_list, row.raw)
+        return self.smtp.sendmail(mail_from, recipients, raw)
 
     def close(self):
         if self.smtp is not None:
@@ -316,11 +316,16 @@ def send_pending(limit: int = 100, now=None) -> dict:
             if not _claim(row_id, now):
                 continue  # another worker has it
             row = db.session.get(OutboxMail, row_id)
+            attempts, envelope = row.attempts, (row.mail_from, row.recipient_list, row.raw)
+            # End the read before the slow SMTP exchange: on SQLite a read transaction that
+            # someone writes past (a ticket page's presence) can no longer write, and the
+            # mail would be sent yet stay "sending". The outcome below is then a plain UPDATE.
+            db.session.commit()
             try:
-                refused = connection.send(row)
+                refused = connection.send(*envelope)
             except (smtplib.SMTPException, OSError) as error:
                 connection.close()
-                _failed(row, error, now, counts)
+                _failed(row, attempts, error, now, counts)
                 if not _permanent(error) and isinstance(
                         error, (OSError, smtplib.SMTPServerDisconnected)):
                     break  # the server is down: leave the rest for the next round
@@ -334,16 +339,16 @@ def send_pending(limit: int = 100, now=None) -> dict:
     return counts
 
 
-def _failed(row: OutboxMail, error: Exception, now, counts: dict) -> None:
+def _failed(row: OutboxMail, attempts: int, error: Exception, now, counts: dict) -> None:
     max_attempts = current_app.config["RTSUIVI_OUTBOX_MAX_ATTEMPTS"]
     row.last_error = f"{type(error).__name__}: {error}"[:2000]
     row.claimed = None
-    if _permanent(error) or row.attempts >= max_attempts:
+    if _permanent(error) or attempts >= max_attempts:
         row.status = "failed"
         counts["failed"] += 1
     else:
         row.status = "pending"
-        delay = min(BACKOFF_BASE * 2 ** (row.attempts - 1), BACKOFF_MAX)
+        delay = min(BACKOFF_BASE * 2 ** (attempts - 1), BACKOFF_MAX)
         row.next_try = now + timedelta(seconds=delay)
         counts["retry"] += 1
     db.session.commit()

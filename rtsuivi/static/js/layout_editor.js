@@ -11,10 +11,12 @@
       list.dataset.sortableReady = "1";
       new Sortable(list, { animation: 150, draggable: ".portlet-item" });
     });
-    if (refocus) {
-      var button = document.getElementById(refocus);
+    // Only the redrawn layout holds the new button: the messages swapped out of band load
+    // too, sometimes first, and focusing the old button then loses the focus with it.
+    var button = refocus && document.getElementById(refocus);
+    if (button && content.contains(button)) {
       refocus = null;
-      if (button) { button.focus(); }
+      button.focus();
     }
   });
   document.addEventListener("click", function (event) {
