@@ -1,0 +1,76 @@
+"""CPU and SQL statements per page, in process, as the bench agent (issue 16).
+
+    RTSUIVI_DATA_DIR=/tmp/rtsuivi-bench .venv/bin/python bench/profile_page.py \
+        /tickets/123 /accueil "/recherche/resultats?query=..." [--count 50] [--profile out.prof]
+
+Each path is fetched --count times through the Flask test client after one warm-up; the
+figures are the request thread's CPU (time.thread_time) and the SQL statements per request,
+without gunicorn or the network. --profile writes a cProfile of the last path's requests;
+--sql prints the statements of one request.
+"""
+import argparse
+import cProfile
+import os
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("paths", nargs="+")
+    parser.add_argument("--count", type=int, default=50)
+    parser.add_argument("--agent", default="agent")
+    parser.add_argument("--password",
+                        default=os.environ.get("RTSUIVI_BENCH_PASSWORD", "bench-mesure-1"))
+    parser.add_argument("--profile", help="write the last path's cProfile here")
+    parser.add_argument("--sql", action="store_true", help="print one request's statements")
+    args = parser.parse_args()
+    if not 1 <= args.count <= 10_000:
+        parser.error("--count must be between 1 and 10000")
+    from sqlalchemy import event
+
+    from rtsuivi import create_app
+    from rtsuivi.extensions import db
+    app = create_app({"WTF_CSRF_ENABLED": False})
+    client = app.test_client()
+    response = client.post("/login", data={"name": args.agent, "password": args.password})
+    if response.status_code != 302:
+        raise SystemExit(f"login of {args.agent} failed (HTTP {response.status_code})")
+    statements: list[str] = []
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute",
+                     lambda _c, _cur, sql, *_a, **_k: statements.append(" ".join(sql.split())))
+    profiler = cProfile.Profile() if args.profile else None
+    for number, path in enumerate(args.paths):
+        status = client.get(path).status_code  # warm-up: templates compiled, caches filled
+        cpu, counts = [], []
+        last = number == len(args.paths) - 1
+        for _ in range(args.count):
+            statements.clear()
+            if profiler and last:
+                profiler.enable()
+            started = time.thread_time()
+            status = client.get(path).status_code
+            cpu.append(1000 * (time.thread_time() - started))
+            if profiler and last:
+                profiler.disable()
+            counts.append(len(statements))
+        print(f"{path[:70]:<70} HTTP {status} CPU p50 {statistics.median(cpu):6.2f} ms "
+              f"min {min(cpu):6.2f}  SQL {statistics.median(counts):.0f}")
+        if args.sql:
+            for sql in statements:
+                print("   ", sql[:220])
+    if profiler:
+        profiler.dump_stats(args.profile)
+        print(f"profile written to {args.profile}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
