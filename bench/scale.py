@@ -57,7 +57,8 @@ def parse_args(argv=None):
     parser.add_argument("--requests", type=int, default=200, help="per scenario of run.py")
     parser.add_argument("--max-seconds", type=float, default=30, help="per scenario")
     parser.add_argument("--reuse", action="store_true",
-                        help="keep data already generated for a size (no generation time)")
+                        help="keep data already generated for a size (its generation time "
+                             "is read from the generation_s file written beside it)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "scale.md")
     args = parser.parse_args(argv)
     try:
@@ -112,9 +113,14 @@ def measure_size(size: int, args) -> dict:
     print(f"== {size} tickets ({users} users, {agents} agents) in {folder}", file=sys.stderr,
           flush=True)
     reuse = args.reuse and (folder / "rtsuivi.sqlite3").exists() and "DATABASE_URL" not in env
-    generation = 0.0 if reuse else _timed(
-        [PYTHON, "bench/generate.py", "--tickets", str(size), "--users", str(users),
-         "--agents", str(agents), "--reset"], env, log)
+    timing = folder / "generation_s"  # kept beside the data, for --reuse
+    if reuse:
+        generation = float(timing.read_text()) if timing.exists() else 0.0
+    else:
+        generation = _timed(
+            [PYTHON, "bench/generate.py", "--tickets", str(size), "--users", str(users),
+             "--agents", str(agents), "--reset"], env, log)
+        timing.write_text(f"{generation:.1f}\n")
     reindex = _timed([FLASK, "--app", "app", "rtsuivi", "reindex"], env, log)
     database_mb, words_mb = _database_mb(env, folder)
     results = folder / "results"

@@ -103,3 +103,41 @@ def test_a_privilege_change_is_seen_without_a_bump(app, make_user, make_queue):
                        {"yes": True})
     db.session.commit()
     assert in_new_request(app, may_see) is True
+
+
+def test_who_may_own_is_kept_per_serial_and_follows_every_change(app, make_user, make_queue):
+    """users_with_right (the reminder form's owners, asked on every ticket page) reads the
+    rights once per serial; a grant, a new agent, a disabled one or a group change shows."""
+    from rtsuivi.domain import people_admin
+    make_user("alice", groups=["N1"])
+    make_user("bruno")
+    queue = make_queue("Support", rights={"group:N1": ["OwnTicket"]})
+    db.session.commit()
+    queue_id = queue.id
+
+    def owners(_alice=None):
+        found = rights.users_with_right("OwnTicket", db.session.get(type(queue), queue_id))
+        return [user.name for user in found if user.name not in ("Nobody", "RT_System")]
+    reads = Statements()
+    event.listen(db.engine, "before_cursor_execute", reads)
+    try:
+        assert in_new_request(app, owners) == ["alice"]
+        first = reads.count
+        assert in_new_request(app, owners) == ["alice"]
+        assert reads.count == first  # no second look at the rights
+    finally:
+        event.remove(db.engine, "before_cursor_execute", reads)
+    accounts.grant("user:bruno", "OwnTicket", queue)
+    db.session.commit()
+    assert in_new_request(app, owners) == ["alice", "bruno"]
+    accounts.grant("system:Privileged", "OwnTicket", queue)
+    db.session.commit()
+    assert in_new_request(app, owners) == ["alice", "bruno"]
+    accounts.create_user("chloe", privileged=True)
+    accounts.create_user("denise", privileged=False)
+    db.session.commit()
+    assert in_new_request(app, owners) == ["alice", "bruno", "chloe"]
+    people_admin.set_disabled(None, db.session.scalar(select(User).where(
+        User.name == "bruno")), True)
+    db.session.commit()
+    assert in_new_request(app, owners) == ["alice", "chloe"]

@@ -61,6 +61,8 @@ def create_user(name: str, email: str | None = None, real_name: str = "",
                 password_hash=_hash(password) if password else None, **fields)
     db.session.add(user)
     db.session.flush()
+    if privileged:
+        forget_cached_rights()  # a new agent joins the holders of what Privileged is granted
     return user
 
 

@@ -261,11 +261,31 @@ def visible_queues_filter(user: User, right: str = "SeeQueue"):
     return Queue.id.in_(sorted(queues)) if queues else false()
 
 
+_holders_cache: dict[tuple[str, int], tuple[tuple, list[int]]] = {}
+
+
 def users_with_right(right: str, queue: Queue) -> list[User]:
-    """List enabled privileged users holding the right on the queue (directly or by group)."""
+    """List enabled privileged users holding the right on the queue (directly or by group).
+
+    The ids are kept per process for each value of the rights serial, like rights_of: a
+    grant, a revoke, a membership, privilege or disabled change bumps it. The ticket page
+    asks on every view (the reminder form's owners) and the search costs ~3 ms."""
+    key = (rights_serial(), _generation)
+    cached = _holders_cache.get((right, queue.id))
+    if cached is None or cached[0] != key:
+        if len(_holders_cache) >= CACHE_USERS:
+            _holders_cache.clear()
+        cached = _holders_cache[(right, queue.id)] = (key, _holder_ids(right, queue.id))
+    if not cached[1]:
+        return []
+    return list(db.session.scalars(
+        select(User).where(User.id.in_(cached[1])).order_by(User.name)))
+
+
+def _holder_ids(right: str, queue_id: int) -> list[int]:
     matches = and_(ACE.right_name.in_((right, "SuperUser")),
-                   or_(ACE.queue_id == queue.id, ACE.queue_id.is_(None)))
-    agents = select(User).where(User.privileged.is_(True), User.disabled.is_(False))
+                   or_(ACE.queue_id == queue_id, ACE.queue_id.is_(None)))
+    agents = select(User.id).where(User.privileged.is_(True), User.disabled.is_(False))
     everyone_has_it = db.session.scalar(select(exists().where(
         matches, ACE.principal_kind == "system",
         ACE.principal_name.in_(("Everyone", "Privileged")))))
@@ -274,7 +294,7 @@ def users_with_right(right: str, queue: Queue) -> list[User]:
             exists().where(matches, ACE.principal_kind == "user", ACE.principal_id == User.id),
             exists().where(matches, ACE.principal_kind == "group",
                            ACE.principal_id.in_(enabled_group_ids(User.id)))))
-    return list(db.session.scalars(agents.order_by(User.name)))
+    return list(db.session.scalars(agents))
 
 
 # One line of meaning per right, as RT describes them (`flask rtsuivi rights` prints these).
