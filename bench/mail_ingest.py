@@ -16,6 +16,7 @@ import tempfile
 import time
 import urllib.request
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,23 +77,30 @@ def _prepare(app, queue_name: str) -> str:
         return queue.correspond_address or app.config["RTSUIVI_MAIL_FROM"]
 
 
-def _run(send, count: int, address: str, rtname: str, tickets: list) -> tuple[float, int]:
+def _run(send, count: int, address: str, rtname: str, tickets: list,
+         senders: int = 1) -> tuple[float, int]:
     """Send count messages (1 in 3 new, the rest replies to `tickets`, which grows with the
-    new tickets whose id the door tells); return (seconds, failures)."""
+    new tickets whose id the door tells); return (seconds, failures). With several senders
+    the mails go at once, as an MTA's delivery agents hand them over (over HTTP only)."""
     failures = 0
-    start = time.perf_counter()
-    for i in range(count):
+
+    def one(i: int) -> bool:
         ticket_id = tickets[i % len(tickets)] if tickets and i % 3 else None
         ok, new_id = send(_message(i, ticket_id, address, rtname))
-        if not ok:
-            failures += 1
-        elif ticket_id is None and new_id:
+        if ok and ticket_id is None and new_id:
             tickets.append(new_id)
+        return ok
+    start = time.perf_counter()
+    if senders == 1:
+        failures = sum(not one(i) for i in range(count))
+    else:
+        with ThreadPoolExecutor(max_workers=senders) as pool:
+            failures = sum(not ok for ok in pool.map(one, range(count)))
     return time.perf_counter() - start, failures
 
 
 def measure(target, count: int = 300, queue: str = "Bench-Mail", subprocess_sample: int = 5,
-            reply_to: list[int] | None = None) -> dict:
+            reply_to: list[int] | None = None, senders: int = 1) -> dict:
     """Measure mails/s; target is a Flask app (in-process) or a base URL (HTTP).
 
     Over HTTP the endpoint does not say which ticket a mail opened: give existing ticket ids
@@ -109,7 +117,7 @@ def measure(target, count: int = 300, queue: str = "Bench-Mail", subprocess_samp
             with urllib.request.urlopen(request, timeout=60) as response:
                 return response.read().startswith(b"ok"), None
         seconds, failed = _run(over_http, count, f"{queue}@unknown", "RT-suivi",
-                               list(reply_to or []))
+                               list(reply_to or []), senders)
         results["endpoint_http"] = _figures(count, seconds, failed)
         return results
 
@@ -174,9 +182,13 @@ def main() -> None:
     parser.add_argument("--database-url", help="default: a fresh SQLite file")
     parser.add_argument("--url", help="measure a running server's endpoint instead")
     parser.add_argument("--queue", default="Bench-Mail")
+    parser.add_argument("--senders", type=int, default=1, help="at once, with --url")
     args = parser.parse_args()
+    if not 1 <= args.senders <= 16 or not 1 <= args.count <= 100_000:
+        parser.error("--senders must be 1 to 16 and --count 1 to 100000")
     if args.url:
-        print(json.dumps(measure(args.url, args.count, args.queue), indent=2))
+        print(json.dumps(measure(args.url, args.count, args.queue, senders=args.senders),
+                         indent=2))
         return
     data_dir = tempfile.mkdtemp(prefix="rtsuivi-mailbench-")
     os.environ["RTSUIVI_DATA_DIR"] = data_dir

@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import Browser, free_port, start_gunicorn  # noqa: E402
+from bench.harness import Browser, free_port, start_gunicorn  # noqa: E402
 
 PASSWORD = "bench-presence-1"
 LIVE_URL = re.compile(r'id="ticket-live"[^>]*hx-get="([^"]+)"')

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.skipif(not DATABASE_URL.startswith("postgresql"),
 
 def test_a_reply_through_one_machine_is_found_through_the_other(
         tmp_path, make_user, make_queue, make_ticket):
-    from bench.run import Browser, free_port, start_gunicorn
+    from bench.harness import Browser, free_port, start_gunicorn
     make_user("alice", groups=["N1"])
     make_user("bruno", groups=["N1"])
     accounts.grant("user:alice", "ShowSearchBulkUpdate")
