@@ -28,6 +28,8 @@ def test_modifier_saves_moves_the_queue_and_leaves_the_menu_working(desk, make_t
     expect(summary).to_contain_text("Info")
     expect(summary).to_contain_text("40")
     expect(page.locator("#ticket-history")).to_contain_text("Imprimante du 3e en panne")
+    # The title follows the subject (carried out of band by the summary box).
+    expect(page.locator("h1")).to_have_text(f"#{ticket.id} Imprimante du 3e en panne")
     # The action menu still works (it died with htmx:targetError before).
     _menu(page).get_by_role("link", name="Commenter").click()
     expect(page.locator("#ticket-update form")).to_be_visible()

@@ -53,7 +53,7 @@ def box(ticket, block: str):
     """One box of the ticket page (htmx), or the page (a redirect) without htmx."""
     if not wants_fragment():
         return redirect(url_for("tickets.show", ticket_id=ticket.id))
-    return render_fragment(SHOW, block, **show_context(ticket, (block,)))
+    return render_fragment(SHOW, block, alone=True, **show_context(ticket, (block,)))
 
 
 def commit() -> set[str]:
@@ -76,7 +76,7 @@ def acted(ticket, block: str, message: str | None = None, category: str = "succe
         flash(message, category)
     if not wants_fragment():
         return redirect(url_for("tickets.show", ticket_id=ticket.id))
-    html = render_fragment(SHOW, block, **show_context(ticket, (block,)))
+    html = render_fragment(SHOW, block, alone=True, **show_context(ticket, (block,)))
     return answer(html, *events(parts, block))
 
 
