@@ -32,6 +32,8 @@ def main() -> None:
                         default=os.environ.get("RTSUIVI_BENCH_PASSWORD", "bench-mesure-1"))
     parser.add_argument("--profile", help="write the last path's cProfile here")
     parser.add_argument("--sql", action="store_true", help="print one request's statements")
+    parser.add_argument("--follow", action="store_true",
+                        help="follow redirects (the quick search answers with one)")
     args = parser.parse_args()
     if not 1 <= args.count <= 10_000:
         parser.error("--count must be between 1 and 10000")
@@ -50,7 +52,7 @@ def main() -> None:
                      lambda _c, _cur, sql, *_a, **_k: statements.append(" ".join(sql.split())))
     profiler = cProfile.Profile() if args.profile else None
     for number, path in enumerate(args.paths):
-        status = client.get(path).status_code  # warm-up: templates compiled, caches filled
+        status = client.get(path, follow_redirects=args.follow).status_code  # warm-up
         cpu, wall, counts = [], [], []
         last = number == len(args.paths) - 1
         for _ in range(args.count):
@@ -58,7 +60,7 @@ def main() -> None:
             if profiler and last:
                 profiler.enable()
             started, clock = time.thread_time(), time.perf_counter()
-            status = client.get(path).status_code
+            status = client.get(path, follow_redirects=args.follow).status_code
             cpu.append(1000 * (time.thread_time() - started))
             wall.append(1000 * (time.perf_counter() - clock))
             if profiler and last:
