@@ -57,3 +57,29 @@ def test_two_agents_on_one_ticket(desk, make_ticket, log_in, page, browser,
     expect(second.locator("#messages")).to_contain_text("Ticket mis à jour.")
     expect(second.locator("#ticket-history")).to_contain_text("je passe changer le toner")
     second.context.close()
+
+
+def test_a_hidden_tab_does_not_poll_and_asks_once_shown(desk, make_ticket, log_in, page,
+                                                         live_server, app):
+    """Polls every 3 s: one as the page opens, the one at 3 s is skipped while hidden, and
+    showing the tab again asks at once, well before the 6 s tick."""
+    app.config.update(RTSUIVI_LIVE_POLL_SECONDS=3)
+    ticket = make_ticket(desk.support, subject="Onglet en arrière-plan")
+    log_in(page, desk.alice)
+    polls = []
+    page.on("request", lambda request: "/live?" in request.url and polls.append(request.url))
+    page.goto(f"{live_server}/tickets/{ticket.id}")
+    page.wait_for_timeout(500)  # polling is timed: plain waits
+    assert len(polls) == 1  # the first look, as the page opens
+
+    def show(shown: bool):
+        page.evaluate("""(shown) => {
+            Object.defineProperty(document, "hidden", {value: !shown, configurable: true});
+            document.dispatchEvent(new Event("visibilitychange"));
+        }""", shown)
+    show(False)
+    page.wait_for_timeout(3500)
+    assert len(polls) == 1  # hidden: the 3 s poll was not sent
+    show(True)
+    page.wait_for_timeout(1000)
+    assert len(polls) == 2  # shown again: it asked at once

@@ -151,4 +151,14 @@ document.addEventListener("DOMContentLoaded", () => {
   document.body.addEventListener("change", (event) => {
     if (event.target.matches("select[data-autosubmit]")) event.target.form.requestSubmit();
   });
+  // The live box (issue 15) does not poll from a hidden tab: agents keep many open, and
+  // htmx's own `[document.visibilityState...]` filter needs eval, which the
+  // Content-Security-Policy forbids. Shown again, the tab asks at once.
+  document.body.addEventListener("htmx:beforeRequest", (event) => {
+    if (document.hidden && event.detail.elt.id === "ticket-live") event.preventDefault();
+  });
+  document.addEventListener("visibilitychange", () => {
+    const live = document.getElementById("ticket-live");
+    if (!document.hidden && live) htmx.trigger(live, "live-visible");
+  });
 });
