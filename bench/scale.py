@@ -57,8 +57,12 @@ def parse_args(argv=None):
     parser.add_argument("--requests", type=int, default=200, help="per scenario of run.py")
     parser.add_argument("--max-seconds", type=float, default=30, help="per scenario")
     parser.add_argument("--reuse", action="store_true",
-                        help="keep data already generated for a size (its generation time "
-                             "is read from the generation_s file written beside it)")
+                        help="keep data already generated (and indexed) for a size: its "
+                             "generation and reindex times are read from the files written "
+                             "beside it")
+    parser.add_argument("--prepare-only", action="store_true",
+                        help="generate and index, keep both times beside the data, measure "
+                             "nothing (then --reuse measures on a quiet machine)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "scale.md")
     args = parser.parse_args(argv)
     try:
@@ -121,7 +125,15 @@ def measure_size(size: int, args) -> dict:
             [PYTHON, "bench/generate.py", "--tickets", str(size), "--users", str(users),
              "--agents", str(agents), "--reset"], env, log)
         timing.write_text(f"{generation:.1f}\n")
-    reindex = _timed([FLASK, "--app", "app", "rtsuivi", "reindex"], env, log)
+    indexed = folder / "reindex_s"
+    if reuse and indexed.exists():
+        reindex = float(indexed.read_text())
+    else:
+        reindex = _timed([FLASK, "--app", "app", "rtsuivi", "reindex"], env, log)
+        indexed.write_text(f"{reindex:.1f}\n")
+    if args.prepare_only:
+        print(f"   generated in {generation:.0f} s, indexed in {reindex:.0f} s", file=sys.stderr)
+        return {}
     database_mb, words_mb = _database_mb(env, folder)
     results = folder / "results"
     _timed([PYTHON, "bench/run.py", "--requests", str(args.requests), "--max-seconds",
@@ -158,6 +170,8 @@ def markdown(rows: list[dict], args) -> str:
 def main(argv=None) -> int:
     args = parse_args(argv)
     rows = [measure_size(size, args) for size in args.sizes]
+    if args.prepare_only:
+        return 0
     args.out.parent.mkdir(parents=True, exist_ok=True)
     table = markdown(rows, args)
     args.out.write_text(table)
