@@ -25,6 +25,7 @@ from .schema import (
     ANALYZER,
     BATCH,
     PUBLIC_FIELDS,
+    RESTRICTED,
     SCHEMA,
     STATUS_CODES,
     Hits,
@@ -45,7 +46,7 @@ from .writer import (
 )
 
 __all__ = [
-    "ALL_FIELDS", "ANALYZER", "BATCH", "PUBLIC_FIELDS", "SCHEMA", "SEGMENTS_PER_TIER",
+    "ALL_FIELDS", "ANALYZER", "BATCH", "PUBLIC_FIELDS", "RESTRICTED", "SCHEMA", "SEGMENTS_PER_TIER",
     "SMALL_SEGMENT_DOCS", "STATUS_CODES", "Hint", "Hits", "IndexUnavailable", "_Engine",
     "_commit", "_documents", "_searchers", "both", "drain", "index_dir", "index_tickets",
     "is_single_unit", "merge_small_segments", "needs_rebuild", "parse", "query_ids",
