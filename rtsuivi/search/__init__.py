@@ -7,7 +7,7 @@ machine, kept by the marks and the indexer) and "postgresql" (a tsvector per tic
 in the ticket's own transaction, for several app machines on one PostgreSQL database).
 """
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import not_, select
 
 from ..domain.rights import rights_of, visible_tickets_filter
 from ..domain.sql import id_in
@@ -18,7 +18,7 @@ from . import index, postgresql
 from .index import Hits, IndexUnavailable, both, query_ids, rights_hint
 from .marks import backend, indexer_of, install_session_hooks
 from .query import compile_for  # the callers' one entry: TicketSQL + index
-from .reading import reading, rights_of_group
+from .reading import reading
 
 __all__ = ["Hits", "IndexUnavailable", "compile_for", "drain", "init_app", "rebuild", "search"]
 
@@ -67,17 +67,17 @@ def search(text: str, user: User, statuses=None) -> Hits:
     limit = current_app.config["RTSUIVI_SEARCH_TIME_LIMIT"]
     held = rights_of(user)
     visible = rights_hint(held, "ShowTicket", user.id)
-    memo = {}
-    hits = query_ids(text, fields.everywhere, limit, statuses, both(visible), memo)
-    for group in fields.extensions(text):
-        rights = rights_of_group(group)
-        found = query_ids(text, fields.fields(text, group), limit, statuses,
-                          both(visible, *(rights_hint(held, r, user.id) for r in rights)),
+    memo, hits = {}, Hits(set())
+    for step in fields.steps(text):
+        found = query_ids(text, step.fields, limit, statuses,
+                          both(visible, *(rights_hint(held, r, user.id) for r in step.needed)),
                           memo)
-        extra = found.ids - hits.ids
-        if extra:  # kept where the user holds every right of the group
-            hits.ids |= set(db.session.scalars(select(Ticket.id).where(
-                id_in(Ticket.id, extra, "extra"),
-                *(visible_tickets_filter(user, r) for r in rights))))
         hits.truncated |= found.truncated
+        new = found.ids - hits.ids
+        if new and (step.needed or step.lacking):  # kept where the rights say so
+            new = set(db.session.scalars(select(Ticket.id).where(
+                id_in(Ticket.id, new, "extra"),
+                *(visible_tickets_filter(user, r) for r in step.needed),
+                *(not_(visible_tickets_filter(user, r)) for r in step.lacking))))
+        hits.ids |= new
     return hits

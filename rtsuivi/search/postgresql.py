@@ -17,7 +17,18 @@ fields; an empty position between two public fields keeps a phrase inside one fi
 Wildcards inside a word (`p?ece`) and `*` alone are refused.
 """
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, and_, bindparam, delete, func, literal_column, or_, select, text
+from sqlalchemy import (
+    Integer,
+    and_,
+    bindparam,
+    delete,
+    func,
+    literal_column,
+    not_,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from whoosh.query import And, AndMaybe, AndNot, Not, NullQuery, Or, Phrase, Prefix, Term
 
@@ -26,7 +37,7 @@ from ..domain.ticketsql import FullTextRefused
 from ..extensions import db
 from ..models import Ticket, TicketText
 from .index import ALL_FIELDS, PUBLIC_FIELDS, parse
-from .reading import Reading, rights_of_group
+from .reading import Reading
 
 WEIGHTS = {"subject": "A", "content": "A", "requestors": "A", "custom": "C", "comments": "D"}
 CONFIG = literal_column("'rtsuivi'::regconfig")
@@ -194,17 +205,16 @@ def _matching_fields(text_: str, fields):
 
 
 def search(text_: str, user, fields: Reading) -> ConditionHits:
-    """The tickets matching the words: the fields read everywhere, then each group of
-    restricted fields where the user holds its rights (search/reading.py)."""
+    """The tickets matching the words on the fields the user reads on each ticket
+    (search/reading.py)."""
     # The word queries look costly to the planner, which then compiles them with JIT:
     # 10-15 ms spent before running a query that takes a few ms. Off for this transaction.
     db.session.execute(text("SET LOCAL jit = off"))
-    condition = _matching_fields(text_, fields.everywhere)
-    for group in fields.extensions(text_):
-        condition = or_(condition, and_(
-            _matching_fields(text_, fields.fields(text_, group)),
-            *(visible_tickets_filter(user, right) for right in rights_of_group(group))))
-    return ConditionHits(condition)
+    return ConditionHits(or_(*(and_(
+        _matching_fields(text_, step.fields),
+        *(visible_tickets_filter(user, r) for r in step.needed),
+        *(not_(visible_tickets_filter(user, r)) for r in step.lacking))
+        for step in fields.steps(text_))))
 
 
 def missing() -> int:

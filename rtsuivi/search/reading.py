@@ -2,10 +2,10 @@
 
 The public fields (subject, messages, requestors) count on every ticket the user sees. Each
 restricted field (schema.RESTRICTED: comments for ShowTicketComments, custom field values
-for SeeCustomField) counts only on the tickets where the user holds its right. A ticket
-matches when the words hold on its public fields plus some of the restricted fields the
-user may read there: words may combine a public field and a restricted one, or, where the
-user holds both rights, the two restricted fields.
+for SeeCustomField) counts only on the tickets where the user holds its right. On each
+ticket the words are matched against exactly the fields the user reads there: they may
+combine a public field and a restricted one, or, where the user holds both rights, the two
+restricted fields; `-word` also looks at them.
 
 SeeCustomField is granted per queue (or globally, or to a role), never per field, so one
 `custom` field holds every value of a ticket's enabled fields; a disabled field's values are
@@ -16,7 +16,7 @@ from itertools import combinations
 
 from ..domain.rights import rights_of
 from ..models import User
-from .index import PUBLIC_FIELDS, RESTRICTED, is_single_unit
+from .index import PUBLIC_FIELDS, RESTRICTED, is_monotone, is_single_unit
 
 
 def _readable(user: User, right: str) -> bool | None:
@@ -32,28 +32,43 @@ def _readable(user: User, right: str) -> bool | None:
 
 
 @dataclass
+class Step:
+    """Ask these fields; keep the hits on tickets where the user holds every right of
+    `needed` and none of `lacking` (both empty: keep them all)."""
+    fields: tuple[str, ...]
+    needed: tuple[str, ...] = ()
+    lacking: tuple[str, ...] = ()
+
+
+@dataclass
 class Reading:
     everywhere: tuple[str, ...]  # the fields read on every ticket the user sees
     somewhere: tuple[str, ...]  # restricted fields read on some tickets only
 
-    def extensions(self, text: str) -> list[tuple[str, ...]]:
-        """The groups of restricted fields to try after the `everywhere` fields, each
-        counted only where the user holds every right of the group.
+    def steps(self, text: str) -> list[Step]:
+        """The queries whose filtered hits, together, are the tickets matching the words.
 
-        One word or one phrase matches within one field: each field alone tells what it
-        adds (cheap, the field is small). Several words may match across fields: every
-        combination, asked together with the `everywhere` fields.
+        Without NOT, reading more fields only adds matches: the `everywhere` fields first,
+        then each group of restricted fields where the user holds all their rights. One
+        word or one phrase matches within one field: each field alone tells what it adds
+        (cheap, the field is small). With NOT, each group counts on the tickets where the
+        user reads exactly that group (a word they may read there can exclude the ticket).
         """
-        if not self.somewhere:
-            return []
+        groups = [group for size in range(1, len(self.somewhere) + 1)
+                  for group in combinations(self.somewhere, size)]
         if is_single_unit(text):
-            return [(name,) for name in self.somewhere]
-        return [group for size in range(1, len(self.somewhere) + 1)
-                for group in combinations(self.somewhere, size)]
+            return [Step(self.everywhere)] + [
+                Step((name,), _rights((name,))) for name in self.somewhere]
+        if is_monotone(text):
+            return [Step(self.everywhere)] + [
+                Step(self.everywhere + group, _rights(group)) for group in groups]
+        return [Step(self.everywhere + group, _rights(group),
+                     _rights(tuple(n for n in self.somewhere if n not in group)))
+                for group in [(), *groups]]
 
-    def fields(self, text: str, group: tuple[str, ...]) -> tuple[str, ...]:
-        """The fields to ask for one group of extensions(text)."""
-        return group if is_single_unit(text) else self.everywhere + group
+
+def _rights(group: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(RESTRICTED[name] for name in group)
 
 
 def reading(user: User) -> Reading:
@@ -66,8 +81,3 @@ def reading(user: User) -> Reading:
         elif readable is None:
             somewhere.append(name)
     return Reading(tuple(everywhere), tuple(somewhere))
-
-
-def rights_of_group(group: tuple[str, ...]) -> list[str]:
-    """The rights a ticket needs for a group of restricted fields to count on it."""
-    return [RESTRICTED[name] for name in group]

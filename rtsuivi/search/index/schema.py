@@ -9,6 +9,8 @@ from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.qparser import FieldsPlugin, MultifieldParser
 from whoosh.query import (
+    AndNot,
+    Not,
     Phrase,
     Prefix,
     Term,
@@ -102,3 +104,10 @@ def parse(text: str, fields) -> object:
 def is_single_unit(text: str) -> bool:
     """Whether the words parse as one term, prefix, wildcard or phrase (no AND, OR, NOT)."""
     return isinstance(parse(text, ("comments",)), (Term, Phrase, Prefix, Wildcard))
+
+
+def is_monotone(text: str) -> bool:
+    """Whether reading more fields can only add matches: no NOT, no AND NOT."""
+    def walk(query) -> bool:
+        return not isinstance(query, (Not, AndNot)) and all(map(walk, query.children()))
+    return walk(parse(text, ("comments",)))
