@@ -35,6 +35,7 @@ def _docs(count=300):
         content = " ".join(words) + " mot de passe mot de passe" * (n % 3)
         doc = dict(id=1000 + n, subject=f"Sujet {n} tous", content=content,
                    comments="" if n % 2 else "commentaire interne, mot de passe",
+                   custom="" if n % 3 else f"Orchidée {n} mot de passe",
                    requestors="" if n % 4 else f"Denise Garnier denise{n} d{n}@exemple.fr",
                    watchers=f"Requestor:{n % 7} Cc:{n % 5}", queue=n % 4, status=n % 7,
                    owner=str(n % 9))

@@ -14,6 +14,7 @@ from whoosh.query import And, AndMaybe, AndNot, Not, Or, Phrase, Prefix, Term, W
 
 from rtsuivi import search
 from rtsuivi.domain import accounts, lifecycle, queries, rights
+from rtsuivi.domain import custom_fields as cf
 from rtsuivi.domain import sql as domain_sql
 from rtsuivi.domain import tickets as domain
 from rtsuivi.domain.simple_search import to_ticketsql
@@ -63,21 +64,27 @@ def _holds(query, doc) -> bool:
     raise AssertionError(f"the reference does not know {query!r}")
 
 
+def _readable(user, ticket) -> list[str]:
+    """The restricted fields the user reads on this ticket (never comments for a
+    requester, as in RT)."""
+    return [name for name, right in engine.RESTRICTED.items()
+            if rights.can(user, right, ticket)
+            and (user.privileged or right != "ShowTicketComments")]
+
+
 def reference(words, user, statuses=lifecycle.ACTIVE) -> set[int]:
-    """The tickets a quick search for `words` must list, computed the slow way."""
+    """The tickets a quick search for `words` must list, computed the slow way: the words
+    hold on each ticket's public fields plus the restricted fields the user reads there."""
     found = set()
     ids = list(db.session.scalars(select(Ticket.id)))
     docs = engine._documents(db.session, ids)
-    public = engine.parse(words, engine.PUBLIC_FIELDS)
-    everything = engine.parse(words, engine.ALL_FIELDS)
     for ticket_id, doc in docs.items():
         ticket = db.session.get(Ticket, ticket_id)
         if ticket.status not in statuses or not rights.can(user, "ShowTicket", ticket):
             continue
         tokens = {name: _tokens(doc[name]) for name in engine.ALL_FIELDS}
-        if _holds(public, tokens) or (
-                user.privileged and rights.can(user, "ShowTicketComments", ticket)
-                and _holds(everything, tokens)):
+        fields = engine.PUBLIC_FIELDS + tuple(_readable(user, ticket))
+        if _holds(engine.parse(words, fields), tokens):
             found.add(ticket_id)
     return found
 
@@ -131,10 +138,32 @@ def library(indexed, make_user, make_queue, make_ticket):
                                content="Bonjour, mot de passe et bourrage papier"))
     tickets.append(make_ticket(info, subject="Bonjour à l'intervenante", owner=n1,
                                content="Bonjour, la pièce est commandée"))
+    # alice owns this Support ticket: comments (N1) and custom field values (Owner) there
+    tickets.append(make_ticket(support, subject="Clavier", owner=n1,
+                               content="Bonjour, touches collées"))
     domain.comment(tickets[0], boss, "Commentaire privé : toner Zanzibar mot de passe")
+    domain.comment(tickets[12], boss, "Zanzibar encore")
     domain.comment(tickets[6], boss, "Interne : fournisseur Zanzibar pièce est commandée")
     domain.reply(tickets[1], boss, "Réponse : nouveau mot de passe envoyé, bourrage réglé")
     domain.set_status(tickets[9], boss, "resolved")
+    db.session.commit()
+    # Custom field values: alice sees them on Info (N1) and on the tickets she owns in
+    # Support; chloe everywhere (she reads comments on Info only); requesters on Support;
+    # lecteur nowhere.
+    accounts.grant("group:N1", "SeeCustomField", info)
+    accounts.grant("role:Owner", "SeeCustomField", support)
+    accounts.grant("group:N2", "SeeCustomField")
+    accounts.grant("role:Requestor", "SeeCustomField", support)
+    reference_field = cf.create_field(boss, "Référence", "freeform", applies_globally=True)
+    site = cf.create_field(boss, "Site", "select_many", applies_globally=True,
+                           values=["Nord", "Orchidée"])
+    db.session.commit()
+    for i, values in ((0, {reference_field.id: "Orchidée bleue fournisseur"}),
+                      (6, {reference_field.id: "Orchidée secrète", site.id: ["Nord"]}),
+                      (11, {reference_field.id: "pièce orchidée"}),
+                      (12, {site.id: ["Orchidée", "Nord"], reference_field.id: "Toner"}),
+                      (3, {reference_field.id: "passe mot"})):
+        cf.set_values(db.session.get(Ticket, tickets[i].id), boss, values)
     db.session.commit()
     ticket = db.session.get(Ticket, tickets[5].id)  # a new version: a deleted document
     domain.reply(ticket, boss, "Toujours le le le chat")
@@ -155,10 +184,15 @@ WORDS = [
     "toner", "fournisseur", "mot -passe", "bourrage OR tunnel", "imprim*", "p?ece",
     "l'écran", "denise", '"denise garnier"', "garnier bonjour", "mot NOT passe",
     '"passe mot"', '"de passe"', "absentissime", '"absent mot"',
+    # custom field values (SeeCustomField), alone, with public words, with comments
+    "orchidée", '"orchidée bleue"', "orchid*", "nord", '"secrète nord"', "orchidée bonjour",
+    "zanzibar orchidée", '"fournisseur orchidée"', "fournisseur orchidée", "toner nord",
+    "bonjour NOT orchidée", "orchidée OR vpn", "orchidée -zanzibar", '"commandée passe"',
+    "bonjour NOT zanzibar",
 ]
 
 
-@pytest.mark.parametrize("name", ["alice", "chloe", "lecteur", "patron"])
+@pytest.mark.parametrize("name", ["alice", "chloe", "lecteur", "patron", "denise"])
 def test_quick_search_gives_the_reference_tickets_and_count(library, name):
     user = library.users[name]
     for words in WORDS:
@@ -222,7 +256,7 @@ def on_postgresql(app, indexed):
 
 
 @postgresql_only
-@pytest.mark.parametrize("name", ["alice", "chloe", "lecteur", "patron"])
+@pytest.mark.parametrize("name", ["alice", "chloe", "lecteur", "patron", "denise"])
 def test_postgresql_backend_gives_the_reference_tickets_and_count(on_postgresql, library,
                                                                   name):
     user = library.users[name]
@@ -299,3 +333,18 @@ def test_files_vanishing_under_a_reader_are_read_again_not_set_aside(library, in
     assert failures == {"exists": 0, "docs": 0}
     assert not (indexed / "REBUILDING").exists()
     assert not any(".corrupt-" in name for name in os.listdir(indexed.parent))
+
+
+def test_the_custom_field_traps_are_real(library):
+    """The reference itself on custom field values: each right is asked ticket by ticket."""
+    t, users = library.tickets, library.users
+    assert reference("orchidée", users["lecteur"]) == set()  # sees t6, not its values
+    assert reference("orchidée", users["patron"]) == {t[0].id, t[6].id, t[11].id, t[12].id}
+    # comments and values together where alice holds both rights (t12 only)
+    assert reference("zanzibar orchidée", users["alice"]) == {t[12].id}
+    assert reference("zanzibar orchidée", users["chloe"]) == {t[6].id}
+    assert reference("orchidée", users["denise"]) == {t[0].id}  # hidden on Info's t6
+    # NOT looks at the values the user reads there, and only there
+    assert t[6].id in reference("bonjour NOT orchidée", users["lecteur"])
+    assert t[6].id not in reference("bonjour NOT orchidée", users["chloe"])
+    assert t[0].id not in reference("bonjour NOT zanzibar", users["alice"])

@@ -26,18 +26,20 @@ class SearchMark(db.Model):
 class TicketText(db.Model):
     """A ticket's searchable words for the PostgreSQL full-text backend
     (RTSUIVI_SEARCH_BACKEND=postgresql, rtsuivi/search/postgresql.py): `public` holds
-    subject, messages and requestors weighted A, B, C; `comments` the private comments (D);
-    `document` both. Rewritten in the same transaction as the change. Unused (empty) on SQLite
-    and with the Whoosh backend.
+    subject, messages and requestors (weight A); `custom` the custom field values (C);
+    `comments` the private comments (D); `document` all three. Rewritten in the same
+    transaction as the change. Unused (empty) on SQLite and with the Whoosh backend.
     """
     __tablename__ = "ticket_texts"
     __table_args__ = (Index("ix_ticket_texts_public", "public", postgresql_using="gin"),
                       Index("ix_ticket_texts_comments", "comments", postgresql_using="gin"),
+                      Index("ix_ticket_texts_custom", "custom", postgresql_using="gin"),
                       Index("ix_ticket_texts_document", "document", postgresql_using="gin"))
 
     ticket_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     public: Mapped[str] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
     comments: Mapped[str] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
+    custom: Mapped[str] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
     document: Mapped[str] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
 
 

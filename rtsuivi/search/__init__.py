@@ -1,13 +1,13 @@
 """Full-text search: the only package that knows the engines.
 
-`search(text, user)` returns the tickets whose text matches, never through comment text the
-user may not read; the caller still applies the visibility filter. Two backends, chosen by
-RTSUIVI_SEARCH_BACKEND: "whoosh" (default, an index folder per app machine, kept by the
-marks and the indexer) and "postgresql" (a tsvector per ticket written in the ticket's own
-transaction, for several app machines on one PostgreSQL database).
+`search(text, user)` returns the tickets whose text matches, never through comment text or
+custom field values the user may not read; the caller still applies the visibility filter.
+Two backends, chosen by RTSUIVI_SEARCH_BACKEND: "whoosh" (default, an index folder per app
+machine, kept by the marks and the indexer) and "postgresql" (a tsvector per ticket written
+in the ticket's own transaction, for several app machines on one PostgreSQL database).
 """
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import not_, select
 
 from ..domain.rights import rights_of, visible_tickets_filter
 from ..domain.sql import id_in
@@ -15,18 +15,10 @@ from ..domain.ticketsql import check_words
 from ..extensions import db
 from ..models import Ticket, User
 from . import index, postgresql
-from .index import (
-    ALL_FIELDS,
-    PUBLIC_FIELDS,
-    Hits,
-    IndexUnavailable,
-    both,
-    is_single_unit,
-    query_ids,
-    rights_hint,
-)
+from .index import Hits, IndexUnavailable, both, query_ids, rights_hint
 from .marks import backend, indexer_of, install_session_hooks
 from .query import compile_for  # the callers' one entry: TicketSQL + index
+from .reading import reading
 
 __all__ = ["Hits", "IndexUnavailable", "compile_for", "drain", "init_app", "rebuild", "search"]
 
@@ -58,51 +50,34 @@ def rebuild(progress=None, timeout: float = 60.0) -> int:
     return index.rebuild(progress, timeout)
 
 
-def _may_read_comments_somewhere(user: User) -> bool | None:
-    """True everywhere, False nowhere, None on some tickets only."""
-    if not user.privileged:
-        return False  # as in RT, comments are never shown to requesters
-    held = rights_of(user)
-    if held.queues_with("ShowTicketComments") is None:
-        return True
-    if held.queues_with("ShowTicketComments") or held.roles_with("ShowTicketComments"):
-        return None
-    return False
-
-
 def search(text: str, user: User, statuses=None) -> Hits:
     """Return the ids of tickets matching the words for this user.
 
-    Comment text counts only on tickets where the user holds ShowTicketComments. Raises
+    Comment text counts only on tickets where the user holds ShowTicketComments, custom
+    field values only where they hold SeeCustomField (search/reading.py). Raises
     IndexUnavailable while the index is missing, corrupt or being rebuilt, FullTextRefused
     for words the engine will not run (too long, too deep, too many). `statuses`, when
     the query also asks for them, lets the index skip other tickets early (a hint).
     """
     check_words(text)
-    comments = _may_read_comments_somewhere(user)
+    fields = reading(user)
     if backend() == "postgresql":
-        return postgresql.search(text, user, comments)
+        return postgresql.search(text, user, fields)
     indexer_of(current_app).ensure_running()
     limit = current_app.config["RTSUIVI_SEARCH_TIME_LIMIT"]
     held = rights_of(user)
     visible = rights_hint(held, "ShowTicket", user.id)
-    if comments is True:
-        return query_ids(text, ALL_FIELDS, limit, statuses, both(visible))
-    memo = {}
-    public = query_ids(text, PUBLIC_FIELDS, limit, statuses, both(visible), memo)
-    if comments is False:
-        return public
-    # One word or one phrase matches within one field: the comments field alone tells what
-    # comments add (cheap). Several words may match across fields: ask all of them.
-    fields = ("comments",) if is_single_unit(text) else ALL_FIELDS
-    everything = query_ids(text, fields, limit, statuses,
-                           both(visible, rights_hint(held, "ShowTicketComments", user.id)),
-                           memo)
-    extra = everything.ids - public.ids
-    if extra:
-        readable = db.session.scalars(select(Ticket.id).where(
-            id_in(Ticket.id, extra, "extra"),
-            visible_tickets_filter(user, "ShowTicketComments")))
-        public.ids |= set(readable)
-    public.truncated |= everything.truncated
-    return public
+    memo, hits = {}, Hits(set())
+    for step in fields.steps(text):
+        found = query_ids(text, step.fields, limit, statuses,
+                          both(visible, *(rights_hint(held, r, user.id) for r in step.needed)),
+                          memo)
+        hits.truncated |= found.truncated
+        new = found.ids - hits.ids
+        if new and (step.needed or step.lacking):  # kept where the rights say so
+            new = set(db.session.scalars(select(Ticket.id).where(
+                id_in(Ticket.id, new, "extra"),
+                *(visible_tickets_filter(user, r) for r in step.needed),
+                *(not_(visible_tickets_filter(user, r)) for r in step.lacking))))
+        hits.ids |= new
+    return hits

@@ -1,20 +1,34 @@
 """The PostgreSQL full-text backend (RTSUIVI_SEARCH_BACKEND=postgresql).
 
-Each ticket's words live in ticket_texts as tsvectors: `public` (subject weighted A,
-messages B, requestors C), `comments` (private comments, D) and `document` (both), built by
-PostgreSQL itself from the tables with the
-"rtsuivi" text search configuration (simple + unaccent: lower case, accents folded, no
-stemming, no stop words -- as the Whoosh analyzer). The row is rewritten by the session hook
-in the same transaction as the change (no marks, no indexer, no lag), so several app
-machines share nothing but the database.
+Each ticket's words live in ticket_texts as tsvectors: `public` (subject, messages and
+requestors, weighted A), `custom` (the values of its enabled custom fields, C), `comments`
+(private comments, D) and `document` (all three), built by PostgreSQL itself from the
+tables with the "rtsuivi" text search configuration (simple + unaccent: lower case, accents
+folded, no stemming, no stop words -- as the Whoosh analyzer). The row is rewritten by the
+session hook in the same transaction as the change (no marks, no indexer, no lag), so
+several app machines share nothing but the database.
 
 Words are parsed with the same Whoosh query parser as the embedded engine, then written as
-a tsquery: a word of a field is `'word':B`, a phrase `'a':B <-> 'b':B` (one weight for all
-its words, so a phrase never spans two fields), `prefix*` is `'prefix':*B`; AND, OR, NOT and
-parentheses keep their meaning. Wildcards inside a word (`p?ece`) and `*` alone are refused.
+a tsquery: a word of the public fields is `'word':A`, a phrase `'a':A <-> 'b':A` (one
+weight for all its words), `prefix*` is `'prefix':*A`; AND, OR, NOT and parentheses keep
+their meaning. The weights tell who may read a word (A anyone who sees the ticket, C
+SeeCustomField, D ShowTicketComments: search/reading.py), so `document` answers any set of
+fields; an empty position between two public fields keeps a phrase inside one field.
+Wildcards inside a word (`p?ece`) and `*` alone are refused.
 """
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, and_, bindparam, delete, func, literal_column, or_, select, text
+from sqlalchemy import (
+    Integer,
+    and_,
+    bindparam,
+    delete,
+    func,
+    literal_column,
+    not_,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from whoosh.query import And, AndMaybe, AndNot, Not, NullQuery, Or, Phrase, Prefix, Term
 
@@ -22,9 +36,10 @@ from ..domain.rights import visible_tickets_filter
 from ..domain.ticketsql import FullTextRefused
 from ..extensions import db
 from ..models import Ticket, TicketText
-from .index import ALL_FIELDS, PUBLIC_FIELDS, is_single_unit, parse
+from .index import ALL_FIELDS, PUBLIC_FIELDS, parse
+from .reading import Reading
 
-WEIGHTS = {"subject": "A", "content": "B", "requestors": "C", "comments": "D"}
+WEIGHTS = {"subject": "A", "content": "A", "requestors": "A", "custom": "C", "comments": "D"}
 CONFIG = literal_column("'rtsuivi'::regconfig")
 BATCH = 1000
 
@@ -36,27 +51,31 @@ _MESSAGES = """left(coalesce((
         FROM transactions tr JOIN attachments a ON a.transaction_id = tr.id
         WHERE tr.ticket_id = t.id AND tr.type IN ({types})
           AND a.content_type LIKE 'text/%' AND a.filename IS NULL), ''), """ + str(MAX_TEXT) + ")"
-# The same text as the Whoosh documents (index.writer: _documents, _person_words).
+# The same text as the Whoosh documents (index.writer: _documents, _person_words). GAP, put
+# between two public fields and deleted afterwards, leaves an empty position.
+GAP = r"""''' ''\:1'::tsvector"""  # the tsvector ' ':1 (text() reads \: as a colon)
 _WRITE = text(f"""
-INSERT INTO ticket_texts (ticket_id, public, comments, document)
-SELECT id, public, comments, public || comments FROM (SELECT t.id,
-    setweight(to_tsvector('rtsuivi', coalesce(t.subject, '')), 'A')
+INSERT INTO ticket_texts (ticket_id, public, custom, comments, document)
+SELECT id, public, custom, comments, public || custom || comments FROM (SELECT t.id,
+    ts_delete(setweight(to_tsvector('rtsuivi', coalesce(t.subject, '')), 'A') || {GAP}
     || setweight(to_tsvector('rtsuivi', {_MESSAGES.format(
-        types="'Create', 'Correspond', 'Forward'")}), 'B')
-    || setweight(to_tsvector('rtsuivi', coalesce((
-        SELECT string_agg(coalesce(v.name, c.content, ''), ' ' ORDER BY c.id)
-        FROM ticket_custom_field_values c LEFT JOIN custom_field_values v ON v.id = c.value_id
-        WHERE c.ticket_id = t.id), '')), 'B')
+        types="'Create', 'Correspond', 'Forward'")}), 'A') || {GAP}
     || setweight(to_tsvector('rtsuivi', coalesce((
         SELECT string_agg(concat_ws(' ', coalesce(nullif(u.real_name, ''), u.name), u.name,
                                     u.email, translate(coalesce(u.email, ''), '@.', '  ')),
                           ' ' ORDER BY w.id)
         FROM watchers w JOIN users u ON u.id = w.user_id
-        WHERE w.ticket_id = t.id AND w.role = 'Requestor'), '')), 'C') AS public,
+        WHERE w.ticket_id = t.id AND w.role = 'Requestor'), '')), 'A'), ' ') AS public,
+    setweight(to_tsvector('rtsuivi', coalesce((
+        SELECT string_agg(coalesce(v.name, c.content, ''), E'\\n' ORDER BY c.id)
+        FROM ticket_custom_field_values c JOIN custom_fields f ON f.id = c.field_id
+        LEFT JOIN custom_field_values v ON v.id = c.value_id
+        WHERE c.ticket_id = t.id AND NOT f.disabled), '')), 'C') AS custom,
     setweight(to_tsvector('rtsuivi', {_MESSAGES.format(types="'Comment'")}), 'D') AS comments
   FROM tickets t WHERE t.id = ANY(:ids)) AS words
 ON CONFLICT (ticket_id) DO UPDATE
-    SET public = EXCLUDED.public, comments = EXCLUDED.comments, document = EXCLUDED.document
+    SET public = EXCLUDED.public, custom = EXCLUDED.custom, comments = EXCLUDED.comments,
+        document = EXCLUDED.document
 """).bindparams(bindparam("ids", type_=ARRAY(Integer)))
 _FORGET = text("""
 DELETE FROM ticket_texts WHERE ticket_id = ANY(:ids)
@@ -96,43 +115,52 @@ def _lexeme(word: str) -> str:
     return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def tsquery(query, fields=ALL_FIELDS) -> str | None:
-    """A parsed Whoosh query as tsquery text for the column holding `fields`; None for a
-    query that matches nothing.
+def _weights(names, column) -> str:
+    """The weight labels of these fields; none when they are every weight of the column."""
+    wanted = {WEIGHTS[name] for name in names}
+    return "" if wanted == {WEIGHTS[name] for name in column} else "".join(sorted(wanted))
+
+
+def _word(query, column) -> str:
+    star = ":*" if isinstance(query, Prefix) else ":"
+    return f"{_lexeme(query.text)}{star}{_weights((query.fieldname,), column)}".rstrip(":")
+
+
+def tsquery(query, column=ALL_FIELDS) -> str | None:
+    """A parsed Whoosh query as tsquery text for the column holding the fields `column`;
+    None for a query that matches nothing.
 
     A word or prefix asked in every field of the column (what the parser makes of a plain
     word) needs no weight: the GIN index then answers it exactly, without reading the rows.
     """
     if isinstance(query, Or) and {type(q) for q in query.subqueries} in ({Term}, {Prefix}) \
-            and len({q.text for q in query.subqueries}) == 1 \
-            and {q.fieldname for q in query.subqueries} == set(fields):
-        star = ":*" if isinstance(query.subqueries[0], Prefix) else ""
-        return _lexeme(query.subqueries[0].text) + star
+            and len({q.text for q in query.subqueries}) == 1:
+        star = ":*" if isinstance(query.subqueries[0], Prefix) else ":"
+        weights = _weights({q.fieldname for q in query.subqueries}, column)
+        return f"{_lexeme(query.subqueries[0].text)}{star}{weights}".rstrip(":")
     if isinstance(query, (Term, Prefix)):
-        star = ":*" if isinstance(query, Prefix) else ":"
-        weight = "" if set(fields) == {query.fieldname} else WEIGHTS[query.fieldname]
-        return f"{_lexeme(query.text)}{star}{weight}".rstrip(":")
+        return _word(query, column)
     if isinstance(query, Phrase):
-        weight = WEIGHTS[query.fieldname]
-        words = [f"{_lexeme(w)}:{weight}" for w in query.words if w is not None]
+        weight = _weights((query.fieldname,), column)
+        words = [f"{_lexeme(w)}:{weight}".rstrip(":") for w in query.words if w is not None]
         return "(" + " <-> ".join(words) + ")" if words else None
     if isinstance(query, (And, Or)):
-        parts = [tsquery(q, fields) for q in query.subqueries]
+        parts = [tsquery(q, column) for q in query.subqueries]
         if isinstance(query, And):
             return None if None in parts or not parts else "(" + " & ".join(parts) + ")"
-        parts = [p for p in parts if p is not None]
+        parts = list(dict.fromkeys(p for p in parts if p is not None))  # fields of one weight
         return "(" + " | ".join(parts) + ")" if parts else None
     if isinstance(query, Not):
-        inner = tsquery(query.query, fields)
+        inner = tsquery(query.query, column)
         if inner is None:  # "not nothing": every ticket, which tsquery cannot say
             raise FullTextRefused(_l("ces mots ne sont pas pris en charge par la "
                                      "recherche PostgreSQL."))
         return "!" + inner
     if isinstance(query, AndNot):
-        a, b = tsquery(query.a, fields), tsquery(query.b, fields)
+        a, b = tsquery(query.a, column), tsquery(query.b, column)
         return None if a is None else (a if b is None else f"({a} & !{b})")
     if isinstance(query, AndMaybe):
-        return tsquery(query.a, fields)
+        return tsquery(query.a, column)
     if query is NullQuery or type(query).__name__ == "_NullQuery":
         return None
     raise FullTextRefused(_l("ces mots ne sont pas pris en charge par la recherche "
@@ -164,28 +192,29 @@ class ConditionHits:
         return self._ids
 
 
-def search(text_: str, user, comments) -> ConditionHits:
-    """The tickets matching the words; comments count where `comments` says (True, False,
-    or None: where the user holds ShowTicketComments)."""
+def _columns():
+    """Each tsvector column with the fields it holds, the smallest first."""
+    return ((PUBLIC_FIELDS, TicketText.public), (("custom",), TicketText.custom),
+            (("comments",), TicketText.comments), (ALL_FIELDS, TicketText.document))
+
+
+def _matching_fields(text_: str, fields):
+    """Tickets whose words in these fields match, on the smallest column holding them."""
+    column, holder = next((names, col) for names, col in _columns() if set(fields) <= set(names))
+    return _matching(holder, tsquery(parse(text_, fields), column))
+
+
+def search(text_: str, user, fields: Reading) -> ConditionHits:
+    """The tickets matching the words on the fields the user reads on each ticket
+    (search/reading.py)."""
     # The word queries look costly to the planner, which then compiles them with JIT:
     # 10-15 ms spent before running a query that takes a few ms. Off for this transaction.
     db.session.execute(text("SET LOCAL jit = off"))
-    if comments is True:
-        return ConditionHits(_matching(TicketText.document,
-                                       tsquery(parse(text_, ALL_FIELDS), ALL_FIELDS)))
-    public = _matching(TicketText.public, tsquery(parse(text_, PUBLIC_FIELDS), PUBLIC_FIELDS))
-    if comments is False:
-        return ConditionHits(public)
-    if is_single_unit(text_):
-        # One word or one phrase matches within one field: the comments column alone
-        # tells what comments add, and it is small (most tickets have no comment).
-        return ConditionHits(or_(public, and_(
-            _matching(TicketText.comments, tsquery(parse(text_, ("comments",)),
-                                                   ("comments",))),
-            visible_tickets_filter(user, "ShowTicketComments"))))
-    return ConditionHits(or_(public, and_(
-        _matching(TicketText.document, tsquery(parse(text_, ALL_FIELDS), ALL_FIELDS)),
-        visible_tickets_filter(user, "ShowTicketComments"))))
+    return ConditionHits(or_(*(and_(
+        _matching_fields(text_, step.fields),
+        *(visible_tickets_filter(user, r) for r in step.needed),
+        *(not_(visible_tickets_filter(user, r)) for r in step.lacking))
+        for step in fields.steps(text_))))
 
 
 def missing() -> int:

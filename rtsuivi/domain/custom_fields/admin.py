@@ -168,6 +168,7 @@ def set_disabled(actor: User, field: CustomField, disabled: bool) -> None:
     if field.disabled == disabled:
         return
     field.disabled = disabled
+    _reindex_holders(field)  # a disabled field's values leave the search words
     db.session.flush()
     audit.record(actor, "custom_field", field.id, field.name,
                  "disable" if disabled else "enable")
@@ -220,13 +221,15 @@ def rename_value(actor: User, value: CustomFieldValue, name: str) -> None:
                  before={"value": old}, after={"value": value.name})
 
 
-def _reindex_holders(value: CustomFieldValue) -> None:
-    """Mark the ticket values that show this value as changed: the search index's session
-    hook (search/marks.py) then re-indexes their tickets with the new name."""
+def _reindex_holders(item: CustomFieldValue | CustomField) -> None:
+    """Mark the ticket values of this value (or field) as changed: the search index's
+    session hook (search/marks.py) then re-indexes their tickets (new name, field disabled
+    or enabled)."""
     from ...models import TicketCustomFieldValue
-    for row in db.session.scalars(select(TicketCustomFieldValue).where(
-            TicketCustomFieldValue.value_id == value.id)):
-        flag_modified(row, "value_id")
+    row = TicketCustomFieldValue
+    which = row.value_id if isinstance(item, CustomFieldValue) else row.field_id
+    for found in db.session.scalars(select(row).where(which == item.id)):
+        flag_modified(found, "value_id")
 
 
 def move_value(actor: User, value: CustomFieldValue, step: int) -> None:

@@ -4,7 +4,7 @@ from flask import g, has_app_context
 from sqlalchemy import func, select
 
 from ...extensions import db
-from ...models import CustomFieldValue, Ticket, TicketCustomFieldValue, User
+from ...models import CustomField, CustomFieldValue, Ticket, TicketCustomFieldValue, User
 from ..rights import can
 from .admin import list_fields
 from .values import shown
@@ -63,11 +63,14 @@ def _values_of_loaded(ticket: Ticket, cache: dict) -> dict[int, dict]:
 
 
 def custom_field_texts(session, ticket_ids) -> list[tuple[int, str]]:
-    """Every custom field value of these tickets as (ticket id, text): words of the search
-    index, so that quick search finds a ticket by a value (search/index.py; the PostgreSQL
-    backend writes the same words in SQL, search/postgresql.py)."""
+    """The values of these tickets' enabled fields as (ticket id, text): the words of the
+    search index's `custom` field, read only where the user holds SeeCustomField
+    (search/reading.py; the PostgreSQL backend writes the same words in SQL,
+    search/postgresql.py). A disabled field is hidden everywhere: its values are left out."""
     row = TicketCustomFieldValue
     return list(session.execute(
         select(row.ticket_id, func.coalesce(CustomFieldValue.name, row.content))
+        .join(CustomField, CustomField.id == row.field_id)
         .outerjoin(CustomFieldValue, CustomFieldValue.id == row.value_id)
-        .where(row.ticket_id.in_(ticket_ids)).order_by(row.id)).all())
+        .where(row.ticket_id.in_(ticket_ids), CustomField.disabled.is_(False))
+        .order_by(row.id)).all())

@@ -25,10 +25,12 @@ from .schema import (
     ANALYZER,
     BATCH,
     PUBLIC_FIELDS,
+    RESTRICTED,
     SCHEMA,
     STATUS_CODES,
     Hits,
     IndexUnavailable,
+    is_monotone,
     is_single_unit,
     parse,
 )
@@ -45,9 +47,9 @@ from .writer import (
 )
 
 __all__ = [
-    "ALL_FIELDS", "ANALYZER", "BATCH", "PUBLIC_FIELDS", "SCHEMA", "SEGMENTS_PER_TIER",
-    "SMALL_SEGMENT_DOCS", "STATUS_CODES", "Hint", "Hits", "IndexUnavailable", "_Engine",
-    "_commit", "_documents", "_searchers", "both", "drain", "index_dir", "index_tickets",
-    "is_single_unit", "merge_small_segments", "needs_rebuild", "parse", "query_ids",
-    "rebuild", "rights_hint", "set_aside",
+    "ALL_FIELDS", "ANALYZER", "BATCH", "PUBLIC_FIELDS", "RESTRICTED", "SCHEMA",
+    "SEGMENTS_PER_TIER", "SMALL_SEGMENT_DOCS", "STATUS_CODES", "Hint", "Hits",
+    "IndexUnavailable", "_Engine", "_commit", "_documents", "_searchers", "both", "drain",
+    "index_dir", "index_tickets", "is_monotone", "is_single_unit", "merge_small_segments",
+    "needs_rebuild", "parse", "query_ids", "rebuild", "rights_hint", "set_aside",
 ]

@@ -9,6 +9,8 @@ from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.qparser import FieldsPlugin, MultifieldParser
 from whoosh.query import (
+    AndNot,
+    Not,
     Phrase,
     Prefix,
     Term,
@@ -63,6 +65,7 @@ SCHEMA = Schema(
     subject=_words_field(), subject_pairs=_pairs_field(),
     content=_words_field(), content_pairs=_pairs_field(),  # what anyone who sees it reads
     comments=_words_field(), comments_pairs=_pairs_field(),  # ShowTicketComments only
+    custom=_words_field(), custom_pairs=_pairs_field(),  # custom field values: SeeCustomField
     requestors=_words_field(), requestors_pairs=_pairs_field(),
     # For narrowing inside the engine (hints: the database decides): the queue and status
     # of each document as columns, who holds a role as terms ("Requestor:12 Cc:40").
@@ -72,7 +75,9 @@ SCHEMA = Schema(
 STATUS_CODES = {name: code for code, name in enumerate(
     ("new", "open", "stalled", "resolved", "rejected", "deleted"), start=1)}  # 0: other
 PUBLIC_FIELDS = ("subject", "content", "requestors")
-ALL_FIELDS = PUBLIC_FIELDS + ("comments",)
+# Fields read only where the user holds a right on the ticket (rtsuivi/search/reading.py).
+RESTRICTED = {"comments": "ShowTicketComments", "custom": "SeeCustomField"}
+ALL_FIELDS = PUBLIC_FIELDS + tuple(RESTRICTED)
 MESSAGE_TYPES = ("Create", "Correspond", "Forward", "Comment")
 REBUILDING = "REBUILDING"  # a flag file: the index is being (or must be) rebuilt
 BATCH = 500
@@ -90,7 +95,7 @@ class Hits:
 
 def parse(text: str, fields) -> object:
     """Parse the user's words for these fields only: field prefixes are not honoured, so
-    nobody can aim a query at the comments field."""
+    nobody can aim a query at a restricted field (comments, custom field values)."""
     parser = MultifieldParser(list(fields), SCHEMA)
     parser.remove_plugin_class(FieldsPlugin)
     return parser.parse(text)
@@ -99,3 +104,10 @@ def parse(text: str, fields) -> object:
 def is_single_unit(text: str) -> bool:
     """Whether the words parse as one term, prefix, wildcard or phrase (no AND, OR, NOT)."""
     return isinstance(parse(text, ("comments",)), (Term, Phrase, Prefix, Wildcard))
+
+
+def is_monotone(text: str) -> bool:
+    """Whether reading more fields can only add matches: no NOT, no AND NOT."""
+    def walk(query) -> bool:
+        return not isinstance(query, (Not, AndNot)) and all(map(walk, query.children()))
+    return walk(parse(text, ("comments",)))

@@ -55,13 +55,14 @@ def _documents(session: Session, ticket_ids) -> dict[int, dict]:
         kind = "comments" if type_ == "Comment" else "content"
         texts.setdefault(ticket_id, {}).setdefault(kind, []).append(content or "")
     for ticket_id, text in custom_field_texts(session, ticket_ids):  # found by quick search
-        texts.setdefault(ticket_id, {}).setdefault("content", []).append(text)
+        texts.setdefault(ticket_id, {}).setdefault("custom", []).append(text)
     docs = {}
     for ticket_id, subject, queue_id, status, owner_id in tickets:
         parts = texts.get(ticket_id, {})
         doc = dict(
             id=ticket_id, subject=subject, content="\n".join(parts.get("content", [])),
             comments="\n".join(parts.get("comments", [])),
+            custom="\n".join(parts.get("custom", [])),
             requestors=" ".join(requestors.get(ticket_id, ())),
             watchers=" ".join(sorted(watchers.get(ticket_id, ()))),
             queue=queue_id, status=STATUS_CODES.get(status, 0), owner=str(owner_id))
