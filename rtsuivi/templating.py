@@ -132,7 +132,14 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.template_filter("status_label")
     def status_label(status: str) -> str:
-        return lifecycle.label(status)
+        # Once per status and request: a list shows the same few statuses on every row.
+        try:
+            labels = g._rtsuivi_status_labels
+        except AttributeError:
+            labels = g._rtsuivi_status_labels = {}
+        if status not in labels:
+            labels[status] = lifecycle.label(status)
+        return labels[status]
 
     # Globals, not context: macros see them too, and so does a block rendered alone.
     app.jinja_env.globals.update({

@@ -87,7 +87,7 @@ def test_status_and_priority_searches_count_on_an_index(desk, make_ticket):
         compiled = query.compile(db.engine, compile_kwargs={"literal_binds": True})
         plan = " ".join(row[3] for row in db.session.execute(
             text(f"EXPLAIN QUERY PLAN {compiled}")))
-        assert "ix_tickets_status_priority" in plan, plan
+        assert "ix_tickets_status_queue_priority" in plan, plan
 
 
 def test_one_indexer_round_is_one_batch_and_one_index_commit(app, tmp_path, desk, make_ticket,

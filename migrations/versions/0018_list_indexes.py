@@ -3,8 +3,9 @@
 `ix_tickets_effective_id` becomes partial (merged tickets only): every list asks
 `effective_id IS NULL`, and with a few merges SQLite's statistics made that index look
 selective, so a queue's list read nearly every ticket through it. The queue index gains
-`effective_id` and the status/priority index `queue_id`, so a queue's list and a status and
-priority search (rights filter included) are counted without reading the tickets.
+`effective_id`, and the status and priority index becomes (status, queue_id, priority):
+a queue's list and a status and priority search, in a queue or not (rights filter
+included), are picked and counted without reading the tickets.
 
 Revision ID: 0018
 Revises: 0017
@@ -28,7 +29,8 @@ def upgrade():
     op.create_index('ix_tickets_effective_id', 'tickets', ['effective_id'],
                     sqlite_where=MERGED, postgresql_where=MERGED)
     op.create_index('ix_tickets_queue_status', 'tickets', ['queue_id', 'status', 'effective_id'])
-    op.create_index('ix_tickets_status_priority', 'tickets', ['status', 'priority', 'queue_id'])
+    op.create_index('ix_tickets_status_queue_priority', 'tickets',
+                    ['status', 'queue_id', 'priority'])
     _refresh_statistics()
 
 
@@ -43,7 +45,7 @@ def _refresh_statistics():
 
 
 def downgrade():
-    op.drop_index('ix_tickets_status_priority', table_name='tickets')
+    op.drop_index('ix_tickets_status_queue_priority', table_name='tickets')
     op.drop_index('ix_tickets_queue_status', table_name='tickets')
     op.drop_index('ix_tickets_effective_id', table_name='tickets')
     op.create_index('ix_tickets_status_priority', 'tickets', ['status', 'priority'])

@@ -20,9 +20,9 @@ class Ticket(db.Model):
         Index("ix_tickets_owner_status", "owner_id", "status"),
         # newest tickets of an owner (home's "unowned tickets": Nobody's, newest first)
         Index("ix_tickets_owner_created", "owner_id", "created"),
-        # "Status = 'new' AND Priority > 50" style searches: counted on the index alone, the
-        # rights filter (queue_id) included
-        Index("ix_tickets_status_priority", "status", "priority", "queue_id"),
+        # "Status = 'new' AND Priority > 50" style searches, in a queue or not: counted on
+        # the index alone, the rights filter (queue_id) included (issue 16)
+        Index("ix_tickets_status_queue_priority", "status", "queue_id", "priority"),
         # Only merged tickets: every list asks "effective_id IS NULL", and SQLite took a
         # full index on it for that test, reading nearly every ticket (issue 16).
         Index("ix_tickets_effective_id", "effective_id",
