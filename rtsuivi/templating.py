@@ -1,7 +1,6 @@
 """Filters and globals the templates share."""
-from datetime import datetime, timezone
+from datetime import datetime
 
-from babel.dates import format_datetime
 from flask import Flask, current_app, g, url_for
 from flask_babel import get_locale, get_timezone, get_translations
 from flask_login import current_user
@@ -10,6 +9,7 @@ from jinja2 import Environment, StrictUndefined
 from jinja2.runtime import Macro
 from markupsafe import Markup
 
+from .date_format import DateFormatter
 from .domain import bulk, lifecycle, rights, tickets
 from .domain import custom_fields as cf
 from .domain.ticket_files import THUMBNAIL_TYPES
@@ -26,12 +26,13 @@ def _request_translations():
         return translations
 
 
-def _request_zone_and_locale():
-    """The user's timezone and locale, looked up once per request (dates fill the history)."""
+def _request_dates() -> DateFormatter:
+    """The user's timezone and locale and the date patterns, looked up once per request
+    (dates fill the history and the lists)."""
     try:
-        return g._rtsuivi_zone_and_locale
+        return g._rtsuivi_dates
     except AttributeError:
-        g._rtsuivi_zone_and_locale = found = (get_timezone(), get_locale())
+        g._rtsuivi_dates = found = DateFormatter(get_timezone(), get_locale())
         return found
 
 
@@ -102,14 +103,7 @@ def register_template_helpers(app: Flask) -> None:
     @app.template_filter("dt")
     def format_dt(value: datetime | None, fmt: str = "short") -> str:
         """Show a UTC date in the user's timezone (empty when unset)."""
-        if not value:
-            return ""
-        zone, locale = _request_zone_and_locale()
-        try:
-            shown = value.replace(tzinfo=timezone.utc).astimezone(zone)
-        except OverflowError:  # a date at the end of the calendar: show it in UTC
-            shown = value.replace(tzinfo=timezone.utc)
-        return format_datetime(shown, fmt, locale=locale)
+        return _request_dates().format(value, fmt) if value else ""
 
     @app.template_filter("sanitize_html")
     def sanitize(value: str):
