@@ -169,9 +169,13 @@ def paginate(conditions: list, order=(("id", "desc"),), page: int = 1, per_page:
         total = len(window) if len(window) <= WINDOW else \
             db.session.scalar(select(func.count(Ticket.id)).where(*conditions))
     else:
-        total = db.session.scalar(select(func.count(Ticket.id)).where(*conditions)) \
-            if count else 0
         ids = list(db.session.scalars(ids_query.offset(start).limit(per_page)))
+        if not count:
+            total = 0
+        elif 0 < len(ids) < per_page:  # the last page: the total is known without counting
+            total = start + len(ids)
+        else:
+            total = db.session.scalar(select(func.count(Ticket.id)).where(*conditions))
     loaded = {t.id: t for t in db.session.scalars(
         _with_people(select(Ticket).where(Ticket.id.in_(ids))))} if ids else {}
     return Page([loaded[i] for i in ids], total, page, per_page)
