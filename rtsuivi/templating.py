@@ -126,14 +126,16 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.template_filter("status_label")
     def status_label(status: str) -> str:
-        # Once per status and request: a list shows the same few statuses on every row.
+        # Once per status, language and request: a list shows the same few statuses on
+        # every row (keyed by the locale too: a mail is drawn in force_locale).
         try:
             labels = g._rtsuivi_status_labels
         except AttributeError:
             labels = g._rtsuivi_status_labels = {}
-        if status not in labels:
-            labels[status] = lifecycle.label(status)
-        return labels[status]
+        key = (status, get_locale())
+        if key not in labels:
+            labels[key] = lifecycle.label(status)
+        return labels[key]
 
     # Globals, not context: macros see them too, and so does a block rendered alone.
     app.jinja_env.globals.update({
