@@ -264,7 +264,8 @@ class Generator:
         created = self.start + self.step * offset + timedelta(seconds=rng.randint(0, 59))
         subject = f"{rng.choice(PROBLEMS)} — {rng.choice(PLACES)}"
         final = "resolved" if long_history else weighted(rng, FINAL_STATUSES)
-        ticket = dict(id=ticket_id, effective_id=ticket_id, queue_id=queue_id, subject=subject,
+        # effective_id: only a merged ticket has one (the lists leave those out).
+        ticket = dict(id=ticket_id, effective_id=None, queue_id=queue_id, subject=subject,
                       status="new", owner_id=self.nobody_id, priority=rng.choice((0, 0, 0, 10, 50)),
                       created=created, created_by_id=requester, starts=None, started=None,
                       due=created + timedelta(days=rng.choice((2, 5, 10)))

@@ -1,13 +1,15 @@
 """Filters and globals the templates share."""
-from datetime import datetime, timezone
+from datetime import datetime
 
-from babel.dates import format_datetime
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, url_for
 from flask_babel import get_locale, get_timezone, get_translations
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from jinja2 import Environment, StrictUndefined
 from jinja2.runtime import Macro
+from markupsafe import Markup
 
+from .date_format import DateFormatter
 from .domain import bulk, lifecycle, rights, tickets
 from .domain import custom_fields as cf
 from .domain.ticket_files import THUMBNAIL_TYPES
@@ -24,12 +26,13 @@ def _request_translations():
         return translations
 
 
-def _request_zone_and_locale():
-    """The user's timezone and locale, looked up once per request (dates fill the history)."""
+def _request_dates() -> DateFormatter:
+    """The user's timezone and locale and the date patterns, looked up once per request
+    (dates fill the history and the lists)."""
     try:
-        return g._rtsuivi_zone_and_locale
+        return g._rtsuivi_dates
     except AttributeError:
-        g._rtsuivi_zone_and_locale = found = (get_timezone(), get_locale())
+        g._rtsuivi_dates = found = DateFormatter(get_timezone(), get_locale())
         return found
 
 
@@ -41,6 +44,44 @@ def elides(word) -> bool:
     """Tell whether French writes d'/qu' before this word (a name, a status)."""
     word = str(word or "").strip()
     return bool(word) and word[0].lower() in _ELIDING
+
+
+# An id no ticket URL holds otherwise: ticket_url() builds the URL once with it.
+_SENTINEL = 918273645546372819
+
+
+def ticket_url(endpoint: str):
+    """url_for(endpoint, ticket_id=...) for the many rows of a list from one url_for: the
+    URL is built once with a sentinel id, then each id takes its place (the same string)."""
+    built = url_for(endpoint, ticket_id=_SENTINEL)
+    head, found, tail = built.partition(str(_SENTINEL))
+    if not found or str(_SENTINEL) in tail:
+        return lambda ticket_id: url_for(endpoint, ticket_id=ticket_id)
+    return lambda ticket_id: f"{head}{ticket_id}{tail}"
+
+
+class TicketRows:
+    """What every row of one ticket table shares, worked out once per table (issue 16):
+    the row links and forms from one url_for each, the CSRF token, the translated words.
+    The words are Markup and formatted as Jinja's gettext does (arguments escaped)."""
+
+    def __init__(self, link: str, take: bool):
+        gettext = _request_translations().ugettext
+        self.link = ticket_url(link)
+        self.bookmark = ticket_url("tickets.bookmark")
+        self.take = ticket_url("tickets.take") if take else None
+        self.csrf = generate_csrf()
+        self.star_titles = (Markup(gettext("Ajouter aux favoris")),
+                            Markup(gettext("Retirer des favoris")))
+        self._star_label = Markup(gettext("Favori : ticket n°%(id)s"))
+        self._select_label = Markup(gettext("Sélectionner le ticket %(id)d"))
+        self.take_label = Markup(gettext("Prendre"))
+
+    def star_label(self, ticket_id: int) -> Markup:
+        return self._star_label % {"id": ticket_id}
+
+    def select_label(self, ticket_id: int) -> Markup:
+        return self._select_label % {"id": ticket_id}
 
 
 def _admin_sections():
@@ -62,14 +103,7 @@ def register_template_helpers(app: Flask) -> None:
     @app.template_filter("dt")
     def format_dt(value: datetime | None, fmt: str = "short") -> str:
         """Show a UTC date in the user's timezone (empty when unset)."""
-        if not value:
-            return ""
-        zone, locale = _request_zone_and_locale()
-        try:
-            shown = value.replace(tzinfo=timezone.utc).astimezone(zone)
-        except OverflowError:  # a date at the end of the calendar: show it in UTC
-            shown = value.replace(tzinfo=timezone.utc)
-        return format_datetime(shown, fmt, locale=locale)
+        return _request_dates().format(value, fmt) if value else ""
 
     @app.template_filter("sanitize_html")
     def sanitize(value: str):
@@ -92,7 +126,16 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.template_filter("status_label")
     def status_label(status: str) -> str:
-        return lifecycle.label(status)
+        # Once per status, language and request: a list shows the same few statuses on
+        # every row (keyed by the locale too: a mail is drawn in force_locale).
+        try:
+            labels = g._rtsuivi_status_labels
+        except AttributeError:
+            labels = g._rtsuivi_status_labels = {}
+        key = (status, get_locale())
+        if key not in labels:
+            labels[key] = lifecycle.label(status)
+        return labels[key]
 
     # Globals, not context: macros see them too, and so does a block rendered alone.
     app.jinja_env.globals.update({
@@ -102,6 +145,7 @@ def register_template_helpers(app: Flask) -> None:
         "lifecycle": lifecycle,
         "elides": elides,
         "ticket_columns": ticket_columns,
+        "ticket_rows": TicketRows,
         "thumbnail_types": THUMBNAIL_TYPES,  # pictures drawn small in the history (issue 13)
         # « Les bases »: the custom fields the user may see, and whether they may change them.
         "custom_field_values": lambda ticket: cf.shown_values(ticket, current_user),

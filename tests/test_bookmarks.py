@@ -73,6 +73,29 @@ def test_ticket_page_and_lists_show_the_star(desk, login_as, make_ticket):
     assert queue.count('aria-pressed="true"') == 1 and f"n°{plain.id}" in queue
 
 
+def test_a_list_row_draws_the_same_star_as_the_star_macro(app, desk, login_as, make_ticket):
+    """ticket_table writes the star out in its rows (no macro call per row): the markup is
+    the star() macro's, pressed or not, in French and in English."""
+    import re
+
+    from flask import get_template_attribute
+    from flask_login import login_user
+    starred, plain = make_ticket(desk.support), make_ticket(desk.support)
+    bookmarks.toggle(desk.alice, starred)
+    db.session.commit()
+    client = login_as(desk.alice)
+    token = re.compile(r'(name="csrf_token" value=")[^"]+')
+    for lang in ("fr", "en"):
+        desk.alice.lang = lang
+        db.session.commit()
+        queue = token.sub(r"\1…", client.get(f"/files/{desk.support.id}").plain)
+        with app.app_context(), app.test_request_context():  # its own g: its own language
+            login_user(desk.alice)
+            for ticket, on in ((starred, True), (plain, False)):
+                star = str(get_template_attribute("_macros.html", "star")(ticket.id, on))
+                assert token.sub(r"\1…", star) in queue, (lang, on)
+
+
 def test_my_bookmarks_lists_starred_tickets_i_may_see(desk, login_as, make_ticket):
     mine, other = make_ticket(desk.support, subject="Mon favori"), make_ticket(desk.support)
     hidden = make_ticket(desk.info, subject="Plus visible")

@@ -248,7 +248,9 @@ def test_each_portlet_costs_bounded_statements(searcher, login_as, make_ticket):
     for _ in range(4):
         more_tickets()
     assert [_statements(client, u) for u in urls] == before
-    assert max(before) <= 12, before
+    # 13: a saved search's `Queue = 'Support'` reads the queue's id first (TicketSQL's
+    # compiler), so the planner sees `queue_id IN (id)` (issue 16).
+    assert max(before) <= 13, before
 
 
 def test_portlet_registry_takes_a_new_kind(login_as, desk):

@@ -138,3 +138,32 @@ def test_every_submit_row_is_drawn_by_form_actions():
     for page in ("tickets/give.html", "tickets/edit.html", "tickets/update.html",
                  "tickets/forward.html", "tickets/create.html"):
         assert "form_actions(" in (TEMPLATES / page).read_text(encoding="utf-8"), page
+
+
+@pytest.mark.parametrize("locale", ["fr", "en"])
+@pytest.mark.parametrize("zone", ["Europe/Paris", "America/New_York", "UTC"])
+def test_dates_read_as_babel_writes_them(locale, zone):
+    """The `dt` filter's formatter (patterns once per request, days and clock times
+    remembered) writes exactly what babel's format_datetime writes, daylight saving and
+    the ends of the calendar included."""
+    import random
+    from datetime import datetime, timedelta, timezone
+
+    from babel import Locale
+    from babel.dates import format_datetime, get_timezone
+
+    from rtsuivi.date_format import DateFormatter
+    tz, where = get_timezone(zone), Locale.parse(locale)
+    formatter = DateFormatter(tz, where)
+    rng = random.Random(16)
+    values = [datetime(2026, 3, 29, 0, 59, 59), datetime(2026, 3, 29, 1, 0),  # DST in Paris
+              datetime(9999, 12, 31, 23, 59), datetime(1, 1, 1)]
+    values += [datetime(2024, 1, 1) + timedelta(seconds=rng.randint(0, 3 * 365 * 86400))
+               for _ in range(300)]
+    for fmt in ("short", "medium", "long", "full", "yyyy-MM-dd HH:mm:ss"):
+        for value in values:
+            try:
+                shown = value.replace(tzinfo=timezone.utc).astimezone(tz)
+            except OverflowError:
+                shown = value.replace(tzinfo=timezone.utc)
+            assert formatter.format(value, fmt) == format_datetime(shown, fmt, locale=where)

@@ -159,22 +159,28 @@ def paginate(conditions: list, order=(("id", "desc"),), page: int = 1, per_page:
     ordering = [column.desc() if direction == "desc" else column.asc()
                 for column, (_, direction) in zip(columns, keys)]
     ordering.append(Ticket.id.desc() if last == "desc" else Ticket.id.asc())
-    ids_query = ids_query.order_by(*ordering)
     start = (page - 1) * per_page
+    ids, total = _page_ids(ids_query.order_by(*ordering), conditions, start, per_page, count)
+    loaded = {t.id: t for t in db.session.scalars(
+        _with_people(select(Ticket).where(Ticket.id.in_(ids))))} if ids else {}
+    return Page([loaded[i] for i in ids], total, page, per_page)
+
+
+def _page_ids(ids_query, conditions: list, start: int, per_page: int, count: bool):
+    """The ids of one page, in order, and the total of matches (0 unless count)."""
+    def counted() -> int:
+        return db.session.scalar(select(func.count(Ticket.id)).where(*conditions))
     if count and start + per_page <= WINDOW:
         # The first WINDOW ids in order: when fewer match, they are the count too (one
         # pass over the matches instead of two, e.g. a Subject LIKE scan).
         window = list(db.session.scalars(ids_query.limit(WINDOW + 1)))
-        ids = window[start:start + per_page]
-        total = len(window) if len(window) <= WINDOW else \
-            db.session.scalar(select(func.count(Ticket.id)).where(*conditions))
-    else:
-        total = db.session.scalar(select(func.count(Ticket.id)).where(*conditions)) \
-            if count else 0
-        ids = list(db.session.scalars(ids_query.offset(start).limit(per_page)))
-    loaded = {t.id: t for t in db.session.scalars(
-        _with_people(select(Ticket).where(Ticket.id.in_(ids))))} if ids else {}
-    return Page([loaded[i] for i in ids], total, page, per_page)
+        return window[start:start + per_page], \
+            len(window) if len(window) <= WINDOW else counted()
+    ids = list(db.session.scalars(ids_query.offset(start).limit(per_page)))
+    if not count:
+        return ids, 0
+    # A last page that is not full knows the total without counting.
+    return ids, start + len(ids) if 0 < len(ids) < per_page else counted()
 
 
 def load_attachment(attachment_id: int, user: User) -> Attachment:

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from ..extensions import db
@@ -14,16 +14,24 @@ __all__ = ["Attachment", "Ticket", "Transaction", "Watcher", "utcnow"]
 class Ticket(db.Model):
     __tablename__ = "tickets"
     __table_args__ = (
-        Index("ix_tickets_queue_status", "queue_id", "status"),
+        # A queue's list by status, merged tickets left out: picked and counted on the
+        # index alone (issue 16).
+        Index("ix_tickets_queue_status", "queue_id", "status", "effective_id"),
         Index("ix_tickets_owner_status", "owner_id", "status"),
         # newest tickets of an owner (home's "unowned tickets": Nobody's, newest first)
         Index("ix_tickets_owner_created", "owner_id", "created"),
-        # "Status = 'new' AND Priority > 50" style searches: counted on the index alone
-        Index("ix_tickets_status_priority", "status", "priority"),
+        # "Status = 'new' AND Priority > 50" style searches, in a queue or not: counted on
+        # the index alone, the rights filter (queue_id) included (issue 16)
+        Index("ix_tickets_status_queue_priority", "status", "queue_id", "priority"),
+        # Only merged tickets: every list asks "effective_id IS NULL", and SQLite took a
+        # full index on it for that test, reading nearly every ticket (issue 16).
+        Index("ix_tickets_effective_id", "effective_id",
+              sqlite_where=text("effective_id IS NOT NULL"),
+              postgresql_where=text("effective_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    effective_id: Mapped[int | None] = mapped_column(index=True)
+    effective_id: Mapped[int | None]
     queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id"))
     subject: Mapped[str] = mapped_column(String(500), default="")
     status: Mapped[str] = mapped_column(String(20), default="new")
