@@ -7,14 +7,14 @@ selective, so a queue's list read nearly every ticket through it. The queue inde
 a queue's list and a status and priority search, in a queue or not (rights filter
 included), are picked and counted without reading the tickets.
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0020
+Revises: 0019
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0018'
-down_revision = '0017'
+revision = '0020'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 
