@@ -99,6 +99,8 @@ def run_migrations_online():
             # inside a transaction (and SQLAlchemy would open one, see rtsuivi._sqlite_begin),
             # so it goes to the driver first; the links are checked again at the end.
             connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        from rtsuivi.models.base import described_by_models
+        conf_args.setdefault("include_name", described_by_models)  # not the FTS5 tables
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

@@ -17,23 +17,22 @@ from .ticket_columns import ticket_columns
 
 
 def _request_translations():
-    """The request's catalog, looked up once: Flask-Babel looks it up again for every string,
-    which was a quarter of the ticket page's time."""
-    try:
-        return g._rtsuivi_translations
-    except AttributeError:
-        g._rtsuivi_translations = translations = get_translations()
-        return translations
+    """The request's catalog, looked up once per language: Flask-Babel looks it up again
+    for every string, which was a quarter of the ticket page's time. Keyed by the locale,
+    since one app context may draw mails in several languages (force_locale)."""
+    locale, cached = get_locale(), g.get("_rtsuivi_translations")
+    if cached is None or cached[0] != locale:
+        cached = g._rtsuivi_translations = (locale, get_translations())
+    return cached[1]
 
 
 def _request_dates() -> DateFormatter:
     """The user's timezone and locale and the date patterns, looked up once per request
-    (dates fill the history and the lists)."""
-    try:
-        return g._rtsuivi_dates
-    except AttributeError:
-        g._rtsuivi_dates = found = DateFormatter(get_timezone(), get_locale())
-        return found
+    and language (dates fill the history and the lists)."""
+    key, cached = (get_timezone(), get_locale()), g.get("_rtsuivi_dates")
+    if cached is None or cached[0] != key:
+        cached = g._rtsuivi_dates = (key, DateFormatter(*key))
+    return cached[1]
 
 
 # First letters before which French elides « de » and « que » (d'Alice, qu'Émile).

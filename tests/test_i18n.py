@@ -44,3 +44,23 @@ def test_help_explains_the_searches_that_exist(client):
     assert "Recherche rapide" in quick and "owner:me" in quick
     assert "Mettre à jour le constructeur" in advanced and "Exporter en CSV" in advanced
     assert "pas encore disponible" not in quick + advanced
+
+
+def test_one_app_context_draws_each_mail_in_its_own_language(app):
+    """The worker composes mails for several people in one app context (dashboards,
+    notifications): each in its language, dates included (the per-request caches are
+    keyed by the locale)."""
+    from datetime import datetime
+
+    from flask_babel import force_locale
+    template = app.jinja_env.from_string("{{ _('Accueil') }} {{ when|dt }}")
+    when = datetime(2026, 3, 4, 10, 20)
+    with force_locale("fr"):
+        french = template.render(when=when)
+    with force_locale("en"):
+        english = template.render(when=when)
+    with force_locale("fr"):
+        again = template.render(when=when)
+    assert french.startswith("Accueil 04/03/2026"), french
+    assert english.startswith("Home ") and "04/03/2026" not in english, english
+    assert again == french

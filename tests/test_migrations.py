@@ -6,12 +6,15 @@ from sqlalchemy import select
 
 from rtsuivi.extensions import db
 from rtsuivi.models import User
+from rtsuivi.models.base import described_by_models
 from tests.conftest import DATABASE_URL
 
 
 def test_migrated_schema_matches_models(app):
     with db.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+        context = MigrationContext.configure(
+            conn, opts={"include_name": described_by_models})
+        diff = compare_metadata(context, db.metadata)
     assert diff == []
 
 

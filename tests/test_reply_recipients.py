@@ -213,3 +213,26 @@ def test_squelch_ids_from_a_forged_form_only_leave_people_out(scene):
     assert choice.leave_out == {scene.denise.id}
     assert domain_recipients.this_message([], [], "a@b.example; a@b.example",
                                           "a@b.example").cc == ("a@b.example",)
+
+
+def test_a_watcher_typed_in_the_one_time_cc_gets_one_mail(scene, login_as,
+                                                          smtp_server):  # noqa: F811
+    """Claire is Cc of the ticket: typed in the one-time Cc and Bcc too, she still gets
+    the one mail the rules send her; the others typed there get theirs."""
+    _post(login_as(scene.alice), scene, update_cc="Claire <CLAIRE@example.org>, "
+          "marc@externe.example", update_bcc="claire@example.org")
+    sent = _sent(smtp_server)
+    everyone = [address for rcpt, _msg in sent for address in rcpt]
+    assert everyone.count("claire@example.org") == 1
+    assert everyone.count("marc@externe.example") == 1
+    [(rcpt, once)] = [(r, m) for r, m in sent if "marc@externe.example" in r]
+    assert rcpt == ["marc@externe.example"] and "claire" not in once["Cc"].lower()
+
+
+def test_a_one_time_cc_of_watchers_only_sends_nothing_more(scene, login_as,
+                                                           smtp_server):  # noqa: F811
+    _post(login_as(scene.alice), scene, update_cc="denise@example.org")
+    sent = _sent(smtp_server)
+    everyone = [address for rcpt, _msg in sent for address in rcpt]
+    assert everyone.count("denise@example.org") == 1
+    assert len(sent) == len({tuple(sorted(rcpt)) for rcpt, _m in sent})

@@ -9,7 +9,7 @@ nobody is, since the new owner is the actor. Comments go to AdminCc only, never 
 requestors; resolving mails the requestors, rejecting mails nobody.
 """
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 from flask import current_app
@@ -62,6 +62,8 @@ class Mail:
     txn: Transaction
     people: tuple[User, ...] = ()  # Forward: the addresses are in the transaction
     lang: str = mail_templates.DEFAULT_LANG
+    cc: tuple[str, ...] = ()  # OtherRecipients: the one-time Cc and Bcc still to mail
+    bcc: tuple[str, ...] = ()
 
 
 def _on(*types):
@@ -157,6 +159,7 @@ def mails_for(txn: Transaction, memo: dict | None = None) -> list[Mail]:
     switched off and the queue's watchers are read once, not once per transaction.
     """
     made, notified, memo = [], set(), {} if memo is None else memo
+    mailed: set[str] = set()  # the addresses the rules mail already
     from .notification_rules import switched_off
     key = ("rules off", txn.ticket.queue_id)
     if key not in memo:
@@ -170,6 +173,7 @@ def mails_for(txn: Transaction, memo: dict | None = None) -> list[Mail]:
             continue
         people = recipients(scrip, txn, notified, memo)
         notified.update(p.id for p in people)
+        mailed.update((p.email or "").lower() for p in people)
         by_lang: dict[str, list[User]] = {}
         for person in people:
             lang = person.lang if person.lang in mail_templates.LANGS \
@@ -180,4 +184,15 @@ def mails_for(txn: Transaction, memo: dict | None = None) -> list[Mail]:
         for lang, group in by_lang.items():
             for start in range(0, len(group), size):
                 made.append(Mail(scrip, txn, tuple(group[start:start + size]), lang))
-    return made
+    made = [_once_to_others(mail, mailed) if isinstance(mail.scrip.action, OtherRecipients)
+            else mail for mail in made]
+    return [mail for mail in made
+            if not isinstance(mail.scrip.action, OtherRecipients) or mail.cc or mail.bcc]
+
+
+def _once_to_others(mail: Mail, mailed: set[str]) -> Mail:
+    """The one-time Cc and Bcc but the people the rules already mail this message to: one
+    mail each (a watcher typed in Cc too gets the rules' mail only)."""
+    def others(addresses):
+        return tuple(a for a in addresses if a.lower() not in mailed)
+    return replace(mail, cc=others(mail.txn.once_cc), bcc=others(mail.txn.once_bcc))

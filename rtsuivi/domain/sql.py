@@ -1,7 +1,19 @@
 """SQL building helpers the domain and the search package share (no query runs here)."""
 import json
+import re
 
-from sqlalchemy import ARRAY, BigInteger, Integer, any_, bindparam, func, literal_column, select
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    Integer,
+    any_,
+    bindparam,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+)
 
 from ..extensions import db
 
@@ -22,3 +34,25 @@ def id_in(column, ids, name: str):
         return column == any_(bindparam(name, ids, type_=ARRAY(BigInteger)))
     return column.in_(select(literal_column("value", Integer)).select_from(
         func.json_each(bindparam(name, json.dumps(ids)))))
+
+
+# The longest run of plain characters in a LIKE pattern escaped with "\\" (like_pattern).
+_LITERAL_RUN = re.compile(r"(?:[^%_\\]|\\[%_\\])+")
+TRIGRAM = 3  # FTS5's trigram index answers runs of at least three characters
+SUBJECTS = table("ticket_subjects", column("rowid", Integer), column("subject"))  # not a model
+
+
+def subject_candidates(pattern: str):
+    """On SQLite, `Ticket.id IN (…)` the tickets whose subject may match the LIKE pattern,
+    read from the trigram index (migration 0021): a superset (FTS5 folds case further than
+    LIKE), so the caller keeps its own LIKE. None where the index cannot help: another
+    database, or no run of three plain characters in the pattern."""
+    if db.engine.dialect.name != "sqlite":
+        return None
+    runs = [re.sub(r"\\(.)", r"\1", run) for run in _LITERAL_RUN.findall(pattern)]
+    longest = max(runs, key=len, default="")
+    if len(longest) < TRIGRAM or any(char in longest for char in "%_"):
+        return None
+    from ..models import Ticket
+    return Ticket.id.in_(select(SUBJECTS.c.rowid).where(SUBJECTS.c.subject.like(
+        f"%{longest}%")))

@@ -204,19 +204,20 @@ def queue_forward(txn: Transaction, cache: dict) -> OutboxMail:
 
 def queue_once(mail: Mail, cache: dict) -> OutboxMail:
     """Mail a reply's or comment's one-time Cc and Bcc (RT's UpdateCc / UpdateBcc): the Cc
-    in the headers, the Bcc only in the envelope."""
+    in the headers, the Bcc only in the envelope; those the rules mail already are left
+    out (notifications._once_to_others)."""
     txn, action = mail.txn, mail.scrip.action
     lang = txn.creator.lang if txn.creator.lang in mail_templates.LANGS \
         else mail_templates.DEFAULT_LANG
     text = mail_templates.get(action.template, lang, cache)
     subject, body = mail_templates.render(text, _context(txn, lang, cache))
     address = _queue_address(txn, action.as_comment)
-    msg = compose(subject=subject, body=body, to=[], cc=list(txn.once_cc), mail_from=address,
+    msg = compose(subject=subject, body=body, to=[], cc=list(mail.cc), mail_from=address,
                   display_name=f"{txn.creator.display_name} via "
                                f"{current_app.config['RTSUIVI_RTNAME']}",
                   reply_to=address, ticket_id=txn.ticket_id, files=txn.files,
                   originator=txn.creator.email or "")
-    envelope = list(dict.fromkeys([*txn.once_cc, *txn.once_bcc]))
+    envelope = list(dict.fromkeys([*mail.cc, *mail.bcc]))
     return _store(msg, envelope, mail.scrip.name, txn.ticket_id, txn.id)
 
 

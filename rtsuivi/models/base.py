@@ -37,3 +37,9 @@ def _sqlite_ilike_as_like() -> None:
 
 
 _sqlite_ilike_as_like()
+
+
+def described_by_models(name, type_, parent_names) -> bool:
+    """Whether the models describe this table (alembic's include_name): not the SQLite
+    FTS5 trigram table of subjects and its shadow tables (migration 0021)."""
+    return not (type_ == "table" and name and name.startswith("ticket_subjects"))

@@ -15,7 +15,7 @@ from .. import lifecycle
 from ..bookmarks import starred_condition
 from ..relative_dates import BadDate, parse_date, zone_of
 from ..rights import visible_tickets_filter
-from ..sql import id_in
+from ..sql import id_in, subject_candidates
 from .custom_fields import custom_field_clause
 from .fulltext import FullTextRefused, check_words
 from .links import LINK_FIELDS, link_condition
@@ -110,7 +110,10 @@ class _Compiler:
             pattern = {"LIKE": f"%{pattern}%", "STARTSWITH": f"{pattern}%",
                        "ENDSWITH": f"%{pattern}"}[positive]
             match = column.ilike(pattern, escape="\\")
-            return not_(match) if c.op.startswith("NOT ") else match
+            if c.op.startswith("NOT "):
+                return not_(match)
+            candidates = subject_candidates(pattern) if column is Ticket.subject else None
+            return match if candidates is None else and_(candidates, match)
         return self.compare(func.lower(column), c.op, value.lower())
 
     def number(self, c: Clause, value: str | None = None) -> int:
