@@ -14,6 +14,7 @@ not indexed at all (custom_fields.custom_field_texts).
 from dataclasses import dataclass
 from itertools import combinations
 
+from ..domain.custom_fields import any_enabled
 from ..domain.rights import rights_of
 from ..models import User
 from .index import PUBLIC_FIELDS, RESTRICTED, is_monotone, is_single_unit
@@ -75,6 +76,8 @@ def reading(user: User) -> Reading:
     """The fields the user's words may match, everywhere and on some tickets."""
     everywhere, somewhere = list(PUBLIC_FIELDS), []
     for name, right in RESTRICTED.items():
+        if name == "custom" and not any_enabled():
+            continue  # no value is indexed: asking the field would only cost a query
         readable = _readable(user, right)
         if readable:
             everywhere.append(name)

@@ -5,6 +5,7 @@ from .admin import (
     FIELD_AUDIT,
     add_value,
     all_queues,
+    any_enabled,
     create_field,
     edit_field,
     field_named,
@@ -40,6 +41,7 @@ from .values import (
 
 __all__ = [
     "CustomFieldError", "FIELD_AUDIT", "MAX_FREEFORM", "MAX_TEXT", "add_value", "all_queues",
+    "any_enabled",
     "apply_on_create", "cell_text", "column_keys",
     "custom_field_texts", "field_of_column", "create_field",
     "create_with_fields", "creation_fields", "edit_field", "export_section", "field_named",

@@ -30,6 +30,12 @@ def list_fields(include_disabled: bool = True) -> list[CustomField]:
     return list(db.session.scalars(query))
 
 
+def any_enabled() -> bool:
+    """Whether some custom field is enabled (a disabled field's values are not indexed)."""
+    return bool(db.session.scalar(select(CustomField.id).where(
+        CustomField.disabled.is_(False)).limit(1)))
+
+
 def search_fields(actor: User | None, search: str = "", page: int = 1,
                   per_page: int = 25) -> Page:
     """One page of the fields (AdminCustomField) in display order, matching the words (name
