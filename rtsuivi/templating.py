@@ -20,18 +20,22 @@ def _request_translations():
     """The request's catalog, looked up once per language: Flask-Babel looks it up again
     for every string, which was a quarter of the ticket page's time. Keyed by the locale,
     since one app context may draw mails in several languages (force_locale)."""
-    locale, cached = get_locale(), g.get("_rtsuivi_translations")
-    if cached is None or cached[0] != locale:
-        cached = g._rtsuivi_translations = (locale, get_translations())
-    return cached[1]
+    return _request_memo("_rtsuivi_translations", get_locale(), get_translations)
 
 
 def _request_dates() -> DateFormatter:
     """The user's timezone and locale and the date patterns, looked up once per request
     and language (dates fill the history and the lists)."""
-    key, cached = (get_timezone(), get_locale()), g.get("_rtsuivi_dates")
+    key = (get_timezone(), get_locale())
+    return _request_memo("_rtsuivi_dates", key, lambda: DateFormatter(*key))
+
+
+def _request_memo(name: str, key, load):
+    """What load() gave in this request (kept on g under `name`) while `key` is the same."""
+    cached = g.get(name)
     if cached is None or cached[0] != key:
-        cached = g._rtsuivi_dates = (key, DateFormatter(*key))
+        cached = (key, load())
+        setattr(g, name, cached)
     return cached[1]
 
 

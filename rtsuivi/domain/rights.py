@@ -118,15 +118,19 @@ def rights_of(user: User) -> UserRights:
     value of the rights serial (and of the user's privileged and disabled flags)."""
     if user is None:
         return UserRights()
-    key = (rights_serial(), _generation, user.privileged, user.disabled)
-    cached = _cache.get(user.id)
-    if cached and cached[0] == key:
-        return cached[1]
-    rights = _load_rights(user)
-    if len(_cache) >= CACHE_USERS:
-        _cache.clear()
-    _cache[user.id] = (key, rights)
-    return rights
+    return _kept(_cache, user.id, (rights_serial(), _generation, user.privileged,
+                                   user.disabled), lambda: _load_rights(user))
+
+
+def _kept(store: dict, name, key: tuple, load):
+    """What load() gave for `name` while `key` (the rights serial and what else it hangs
+    on) is unchanged; loaded again otherwise. A store is emptied at CACHE_USERS entries."""
+    cached = store.get(name)
+    if cached is None or cached[0] != key:
+        if len(store) >= CACHE_USERS:
+            store.clear()
+        cached = store[name] = (key, load())
+    return cached[1]
 
 
 def _load_rights(user: User) -> UserRights:
@@ -261,7 +265,7 @@ def visible_queues_filter(user: User, right: str = "SeeQueue"):
     return Queue.id.in_(sorted(queues)) if queues else false()
 
 
-_holders_cache: dict[tuple[str, int], tuple[tuple, list[int]]] = {}
+_holders_cache: dict[tuple[str, int], tuple[tuple, list[int]]] = {}  # (right, queue) -> ids
 
 
 def users_with_right(right: str, queue: Queue) -> list[User]:
@@ -270,16 +274,11 @@ def users_with_right(right: str, queue: Queue) -> list[User]:
     The ids are kept per process for each value of the rights serial, like rights_of: a
     grant, a revoke, a membership, privilege or disabled change bumps it. The ticket page
     asks on every view (the reminder form's owners) and the search costs ~3 ms."""
-    key = (rights_serial(), _generation)
-    cached = _holders_cache.get((right, queue.id))
-    if cached is None or cached[0] != key:
-        if len(_holders_cache) >= CACHE_USERS:
-            _holders_cache.clear()
-        cached = _holders_cache[(right, queue.id)] = (key, _holder_ids(right, queue.id))
-    if not cached[1]:
+    ids = _kept(_holders_cache, (right, queue.id), (rights_serial(), _generation),
+                lambda: _holder_ids(right, queue.id))
+    if not ids:
         return []
-    return list(db.session.scalars(
-        select(User).where(User.id.in_(cached[1])).order_by(User.name)))
+    return list(db.session.scalars(select(User).where(User.id.in_(ids)).order_by(User.name)))
 
 
 def _holder_ids(right: str, queue_id: int) -> list[int]:
