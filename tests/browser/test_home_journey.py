@@ -53,3 +53,26 @@ def test_customise_the_home_page(desk, make_ticket, log_in, page, live_server, s
     expect(main.locator("h2").nth(1)).to_have_text("Urgents")
     expect(main).to_contain_text("Serveur arrêté")
     shot("home_customised")
+
+
+def test_a_button_swapped_in_works_at_once(desk, log_in, page, live_server):
+    """htmx wires new content when it settles: with its default 20 ms settle delay, a click
+    on a button just swapped in went past htmx (a full page post, the focus lost: CI saw it).
+    With no delay, the next event loop turn already finds the button wired."""
+    log_in(page, desk.alice)
+    page.goto(f"{live_server}/accueil/personnaliser")
+    page.evaluate("""() => {
+      window.fullPosts = 0; window.htmxPosts = 0;
+      window.addEventListener("beforeunload", () => { window.fullPosts += 1; });
+      document.body.addEventListener("htmx:beforeRequest", () => { window.htmxPosts += 1; });
+      document.body.addEventListener("htmx:afterSwap", () => {
+        if (window.htmxPosts !== 1) return;
+        const down = "#dashboard-layout .portlet-item button[formaction$='/descendre']";
+        setTimeout(() => document.querySelector(down).click(), 0);
+      });
+    }""")
+    first = _names(page)[0]
+    page.get_by_role("button", name="Ajouter").click()
+    expect(page.locator("form.layout-pane").first.locator(".portlet-name").nth(1)) \
+        .to_have_text(first)  # the second click moved the first portlet down, through htmx
+    assert page.evaluate("[window.fullPosts, window.htmxPosts]") == [0, 2]
