@@ -5,7 +5,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from . import config as config_module
-from .extensions import babel, csrf, db, login_manager, migrate
+from .extensions import babel, csrf, db, init_migrations, login_manager
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -21,8 +21,7 @@ def create_app(config: dict | None = None) -> Flask:
         prepare_storage(app)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(config_module.PROJECT_DIR / "migrations"),
-                     render_as_batch=True)
+    init_migrations(app, str(config_module.PROJECT_DIR / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=_select_timezone)
     app.before_request(_remember_language)

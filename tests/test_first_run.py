@@ -104,3 +104,20 @@ def test_first_run_on_a_fresh_database_through_the_command_line(tmp_path):
     result = flask("rtsuivi", "first-run")
     assert result.returncode == 0, result.stderr
     assert "login: admin" in result.stdout and "one-time password: " in result.stdout
+
+
+def test_a_web_worker_does_without_the_migration_and_chart_libraries(tmp_path):
+    """gunicorn's 'app:create_app()' never migrates nor, until asked, draws a chart:
+    alembic (11 MB) and pygal (2 MB) stay out of each worker (issue 16: worker memory);
+    `flask db` still has Flask-Migrate's commands."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY")}
+    env.update(RTSUIVI_DATA_DIR=str(tmp_path), RTSUIVI_INDEX_MODE="off")
+    probe = ("import sys, app; app.create_app(); "
+             "print(sorted({'alembic', 'flask_migrate', 'pygal'} & set(sys.modules)))")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env,
+                            capture_output=True, timeout=120, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+    help_text = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "db", "--help"],
+                               cwd=ROOT, env=env, capture_output=True, timeout=120, text=True)
+    assert "upgrade" in help_text.stdout and "--directory" in help_text.stdout

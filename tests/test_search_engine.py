@@ -348,3 +348,31 @@ def test_the_custom_field_traps_are_real(library):
     assert t[6].id in reference("bonjour NOT orchidée", users["lecteur"])
     assert t[6].id not in reference("bonjour NOT orchidée", users["chloe"])
     assert t[0].id not in reference("bonjour NOT zanzibar", users["alice"])
+
+
+def test_the_columns_follow_new_segments(library, indexed):
+    """The id, queue and status columns are read once per set of segments; after a change
+    adds a segment, the segments read before are sliced out of the kept arrays, and every
+    document's values still are whoosh's own."""
+    from rtsuivi.search.index import engine as columns_engine
+    from rtsuivi.search.index.store import _searcher
+    boss = library.users["patron"]
+    changes = (lambda: domain.reply(db.session.get(Ticket, library.tickets[2].id), boss,
+                                    "Bonjour zébu"),
+               lambda: domain.set_status(db.session.get(Ticket, library.tickets[4].id), boss,
+                                         "stalled"))
+    for change in changes:
+        change()
+        db.session.commit()
+        for words in ("zébu", "bonjour", "imprimante"):
+            assert quick_search(words, boss)[0] == reference(words, boss), words
+    leaves = _searcher(str(indexed)).reader().leaf_readers()
+    assert len(leaves) > 1  # the last change came as a new segment, beside one read before
+    segments, sizes, kept = columns_engine._columns[str(indexed)]
+    assert [r.segment().segment_id() for r, _ in leaves] == list(segments)
+    assert [a.typecode for a in kept] == list(columns_engine.COLUMN_TYPES)
+    for (reader, base), size in zip(leaves, sizes):
+        assert size == reader.doc_count_all()
+        for name, values in zip(("id", "queue", "status"), kept):
+            column = reader.column_reader(name)
+            assert [values[base + d] for d in range(size)] == [column[d] for d in range(size)]

@@ -10,7 +10,6 @@ numbers, and the template draws the data table beside it.
 import uuid
 from xml.etree import ElementTree
 
-import pygal
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -54,6 +53,7 @@ def _config(data, **extra):
 
 
 def _bar(data):
+    import pygal  # here: 2 MB that a web worker pays only once it draws a chart
     count = len(data.labels)
     every = max(1, -(-count // 12))  # about twelve labels under the axis at most
     chart = pygal.Bar(**_config(
@@ -78,6 +78,7 @@ def _y_labels(data) -> list[int]:
 
 
 def _pie(data):
+    import pygal
     chart = pygal.Pie(**_config(data, inner_radius=0, print_values=True))
     for label, value in zip(data.labels, data.values):
         chart.add(label, [value] if value else [])
