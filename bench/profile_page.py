@@ -7,7 +7,7 @@ Each path is fetched --count times through the Flask test client after one warm-
 figures are the request thread's CPU (time.thread_time; PostgreSQL's own work is not in it),
 the wall time (which has it) and the SQL statements per request, without gunicorn or the
 network. --profile writes a cProfile of the last path's requests;
---sql prints the statements of one request.
+--sql prints the statements of each path's last request, with the time each took.
 """
 import argparse
 import cProfile
@@ -46,10 +46,16 @@ def main() -> None:
     response = client.post("/login", data={"name": args.agent, "password": args.password})
     if response.status_code != 302:
         raise SystemExit(f"login of {args.agent} failed (HTTP {response.status_code})")
-    statements: list[str] = []
+    statements: list[list] = []  # [sql, started, ms] of the request under way
+
+    def before(_conn, _cursor, sql, *_args, **_kwargs):
+        statements.append([" ".join(sql.split()), time.perf_counter(), None])
+
+    def after(*_args, **_kwargs):
+        statements[-1][2] = 1000 * (time.perf_counter() - statements[-1][1])
     with app.app_context():
-        event.listen(db.engine, "before_cursor_execute",
-                     lambda _c, _cur, sql, *_a, **_k: statements.append(" ".join(sql.split())))
+        event.listen(db.engine, "before_cursor_execute", before)
+        event.listen(db.engine, "after_cursor_execute", after)
     profiler = cProfile.Profile() if args.profile else None
     for number, path in enumerate(args.paths):
         status = client.get(path, follow_redirects=args.follow).status_code  # warm-up
@@ -70,8 +76,8 @@ def main() -> None:
               f"min {min(cpu):6.2f}  wall p50 {statistics.median(wall):6.2f} "
               f"max {max(wall):6.2f}  SQL {statistics.median(counts):.0f}")
         if args.sql:
-            for sql in statements:
-                print("   ", sql[:220])
+            for sql, _started, ms in statements:  # the last request's, with their wall time
+                print(f"    {ms or 0:7.2f} ms  {sql[:200]}")
     if profiler:
         profiler.dump_stats(args.profile)
         print(f"profile written to {args.profile}", file=sys.stderr)
