@@ -135,6 +135,16 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.close()
 
 
+@event.listens_for(Engine, "connect")
+def _psycopg_dumpers(dbapi_connection, connection_record):
+    """On PostgreSQL, long ticket id lists (domain/sql.IdList) go in binary."""
+    if type(dbapi_connection).__module__.startswith("psycopg"):
+        from psycopg.types.array import ListBinaryDumper
+
+        from .domain.sql import IdList
+        dbapi_connection.adapters.register_dumper(IdList, ListBinaryDumper)
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection):
     """On SQLite, a request that writes takes the write lock at BEGIN.

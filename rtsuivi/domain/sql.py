@@ -4,7 +4,6 @@ import re
 
 from sqlalchemy import (
     ARRAY,
-    BigInteger,
     Integer,
     any_,
     bindparam,
@@ -14,6 +13,7 @@ from sqlalchemy import (
     select,
     table,
 )
+from sqlalchemy.types import TypeDecorator
 
 from ..extensions import db
 
@@ -31,9 +31,26 @@ def id_in(column, ids, name: str):
     if len(ids) <= LITERAL_IDS:
         return column.in_(bindparam(name, ids, literal_execute=True))
     if db.engine.dialect.name == "postgresql":
-        return column == any_(bindparam(name, ids, type_=ARRAY(BigInteger)))
+        return column == any_(bindparam(name, ids, type_=_IdArray()))
     return column.in_(select(literal_column("value", Integer)).select_from(
         func.json_each(bindparam(name, json.dumps(ids)))))
+
+
+class IdList(list):
+    """A long list of ticket ids bound for PostgreSQL: psycopg sends it in binary (a dumper
+    registered on each connection, rtsuivi/__init__.py), 17,000 ids in half the time of
+    the text form, and once per statement (a quick search sends its hits twice)."""
+
+
+class _IdArray(TypeDecorator):
+    """`%(name)s::INTEGER[]`, the value passed as an IdList: ARRAY's own processing would
+    copy it into a plain list, which psycopg sends as text. INTEGER as the tickets' ids
+    are: a BIGINT[] made PostgreSQL probe the primary key where it can AND two bitmaps."""
+    impl = ARRAY(Integer)
+    cache_ok = True
+
+    def bind_processor(self, dialect):
+        return IdList
 
 
 # The longest run of plain characters in a LIKE pattern escaped with "\\" (like_pattern).
