@@ -40,6 +40,9 @@ _sqlite_ilike_as_like()
 
 
 def described_by_models(name, type_, parent_names) -> bool:
-    """Whether the models describe this table (alembic's include_name): not the SQLite
-    FTS5 trigram table of subjects and its shadow tables (migration 0021)."""
+    """Whether the models describe this table or index (alembic's include_name): not the
+    trigram indexes of subjects, SQLite's FTS5 table with its shadow tables (migration
+    0021) and PostgreSQL's pg_trgm index (0022)."""
+    if type_ == "index":
+        return name != "ix_tickets_subject_trgm"
     return not (type_ == "table" and name and name.startswith("ticket_subjects"))
