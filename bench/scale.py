@@ -155,8 +155,9 @@ def measure_size(size: int, args) -> dict:
             "generation_s": generation, "reindex_s": reindex,
             "reindex_per_s": report["data"]["tickets"] / reindex,
             "database_mb": database_mb,
-            "index_mb": words_mb if words_mb is not None else _folder_mb(
-                folder / "search_index"),
+            # the words' table with the PostgreSQL backend, Whoosh's folder otherwise
+            "index_mb": words_mb if env.get("RTSUIVI_SEARCH_BACKEND") == "postgresql"
+            else _folder_mb(folder / "search_index"),
             "pages": {r["name"]: r for r in report["results"]},
             "mails_per_s": mail.get("mails_per_s"),
             "pages_per_s": report.get("throughput", {}).get("req_per_s"),
