@@ -125,8 +125,8 @@ def measure_size(size: int, args) -> dict:
     if reuse:
         generation = float(timing.read_text()) if timing.exists() else 0.0
     else:
-        for other in args.base.glob("*/database_url"):  # that database is about to change
-            if other.read_text().strip() == url:
+        for other in args.base.glob("*/database_url") if url else ():
+            if other.read_text().strip() == url:  # that database is about to change
                 other.unlink()
         generation = _timed(
             [PYTHON, "bench/generate.py", "--tickets", str(size), "--users", str(users),
