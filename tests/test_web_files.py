@@ -214,6 +214,35 @@ def test_files_box_hides_comment_files_without_show_ticket_comments(desk, login_
     assert "interne.txt" in login_as(desk.alice).hx_get(f"/tickets/{ticket.id}/files").plain
 
 
+def _files_box(html):
+    box = html[html.index('id="ticket-files"'):]
+    return box[:box.index("</section>")]
+
+
+def test_the_page_lists_the_same_files_as_the_files_box(desk, login_as, make_ticket,
+                                                        make_user):
+    """The page takes its list from the history it loaded (one query less); the box alone
+    asks ticket_files(): same files, same order, for a reader without the comments and
+    without the files of a ticket merged into this one."""
+    from rtsuivi.domain.tickets import merge
+    ticket, other = make_ticket(desk.support), make_ticket(desk.support)
+    alice = login_as(desk.alice)
+    _update(alice, ticket, [("b.txt", b"b"), ("a.txt", b"a")])
+    _update(alice, ticket, [("interne.txt", b"secret")], kind="comment")
+    _update(alice, other, [("fusion.txt", b"f")])
+    merge(other, desk.alice, ticket.id)
+    db.session.commit()
+    reader = make_user("lecteur", rights=["ShowTicket"], on=desk.support)
+    for person, seen in ((desk.alice, ["b.txt", "a.txt", "interne.txt"]),
+                         (reader, ["b.txt", "a.txt"])):
+        client = login_as(person)
+        page = _files_box(client.get(f"/tickets/{ticket.id}").plain)
+        assert page == _files_box(client.hx_get(f"/tickets/{ticket.id}/files").plain)
+        assert [name for name in ("b.txt", "a.txt", "interne.txt", "fusion.txt")
+                if name in page] == seen
+        assert page.index("b.txt") < page.index("a.txt")
+
+
 # ---------------------------------------------------------------- forward with chosen files
 
 def _forward_mail(ticket_id):

@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 from ...domain import DomainError, queries
 from ...domain import tickets as domain
 from ...domain.rights import can
-from ...domain.ticket_files import ticket_files
+from ...domain.ticket_files import files_of_history, ticket_files
 from ...extensions import db
 from ...htmx import answer, messages_oob, redirect_client, render_fragment, wants_fragment
 from .forms import PeopleForm
@@ -41,7 +41,8 @@ def show_context(ticket, blocks=BLOCKS) -> dict:
                                 for t in context["transactions"]}
         context["outgoing"] = queries.outgoing_mails(ticket, current_user)
     if "files" in blocks:
-        context["files"] = ticket_files(ticket, current_user)
+        context["files"] = files_of_history(ticket, context["transactions"]) \
+            if "history" in blocks else ticket_files(ticket, current_user)
     return context
 
 
