@@ -1,4 +1,6 @@
 """RT-suivi: a help-desk request tracker that replaces Request Tracker 4."""
+import sqlite3
+
 from flask import Flask, current_app, has_request_context, redirect, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import event
@@ -6,6 +8,7 @@ from sqlalchemy.engine import Engine
 
 from . import config as config_module
 from .extensions import babel, csrf, db, init_migrations, login_manager
+from .sqlite_writers import connection_class, lock_file_for
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -55,6 +58,9 @@ def _engine_options(app: Flask) -> None:
     connect_args = dict(options.get("connect_args", {}))
     if uri.startswith("sqlite"):
         connect_args["timeout"] = seconds
+        lock_path = lock_file_for(uri)
+        if lock_path and "factory" not in connect_args:
+            connect_args["factory"] = connection_class(lock_path, seconds)
     elif uri.startswith("postgresql") and "options=" not in uri:
         connect_args["options"] = f"-c lock_timeout={int(seconds * 1000)} -c jit=off"
     options["connect_args"] = connect_args
@@ -125,7 +131,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
     The busy timeout is sqlite3's `timeout`, RTSUIVI_DB_LOCK_TIMEOUT (_engine_options).
     """
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
+    if isinstance(dbapi_connection, sqlite3.Connection):  # sqlite_writers' subclass too
         # Let SQLAlchemy emit BEGIN itself (see _sqlite_begin) instead of pysqlite.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -157,4 +163,9 @@ def _sqlite_begin(connection):
     from flask import g, has_request_context
     writes = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS") \
         and not g.get("database_busy")  # the busy answer only reads
+    if writes:
+        # Wait in the writers' queue (sqlite_writers) rather than in SQLite's busy loop.
+        wait = getattr(connection.connection.dbapi_connection, "wait_turn_to_write", None)
+        if wait is not None:
+            wait()
     connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")

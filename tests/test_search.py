@@ -44,6 +44,27 @@ def test_a_change_marks_its_ticket_in_the_same_transaction(desk, make_ticket):
     assert db.session.scalars(select(SearchMark.ticket_id)).all()[-1] == ticket.id
 
 
+def test_one_mark_per_ticket_and_transaction_but_not_across_a_savepoint(desk, make_ticket):
+    """Several flushes touching a ticket in one transaction mark it once; a mark written
+    inside a savepoint that is rolled back is written again by the next change."""
+    ticket = make_ticket(desk.support)
+    before = marks()
+    domain.comment(ticket, desk.alice, "Premier")
+    db.session.flush()
+    domain.comment(ticket, desk.alice, "Deuxième")
+    db.session.flush()
+    domain.reply(ticket, desk.alice, "Troisième")
+    db.session.commit()
+    assert marks() == before + 1
+    savepoint = db.session.begin_nested()
+    domain.comment(ticket, desk.alice, "Annulé")
+    db.session.flush()
+    savepoint.rollback()
+    domain.comment(ticket, desk.alice, "Gardé")
+    db.session.commit()
+    assert marks() == before + 2
+
+
 def test_drain_indexes_then_clears_marks(app, desk, make_ticket, tmp_path):
     app.config["RTSUIVI_INDEX_DIR"] = str(tmp_path / "index")
     ticket = make_ticket(desk.support, subject="Scanner bloqué au sous-sol")

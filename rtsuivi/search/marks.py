@@ -59,19 +59,29 @@ def _mark_changed_tickets(session: Session, flush_context) -> None:
         from .postgresql import write_documents
         write_documents(session.connection(), ids)
     elif ids:
+        # One mark per ticket and transaction: the indexer reads the ticket after the commit.
+        # A mark made inside a savepoint may be rolled back with it, so it is not remembered.
+        marked = session.info.setdefault("search_marked_ids", set())
+        fresh = ids - marked
+        if not fresh:
+            return
         # Core insert on the flush's connection: no autoflush, no unit of work re-entry.
         session.connection().execute(SearchMark.__table__.insert(),
-                                     [{"ticket_id": i} for i in sorted(ids)])
+                                     [{"ticket_id": i} for i in sorted(fresh)])
         session.info["search_marked"] = True
+        if not session.in_nested_transaction():
+            marked |= fresh
 
 
 def _after_commit(session: Session) -> None:
+    session.info.pop("search_marked_ids", None)
     if session.info.pop("search_marked", False) and has_app_context():
         indexer_of(current_app).notify()
 
 
 def _forget_marks(session: Session, *args) -> None:
     session.info.pop("search_marked", None)  # rolled back with the transaction
+    session.info.pop("search_marked_ids", None)
 
 
 def install_session_hooks() -> None:
