@@ -57,17 +57,34 @@ def receive(raw: bytes, queue: str | None = None, action: str | None = None,
         return refuse_too_large(raw[:HEAD_KEPT], len(raw), queue=queue, action=action,
                                 ticket=ticket, recipients=recipients,
                                 envelope_sender=envelope_sender)
+    # Read before storing, so the row is written once with what the list shows (sender,
+    # subject) and the processing starts without an UPDATE; a parser failure only means
+    # process() tries again and records the error.
+    try:
+        parsed = parse(raw)
+    except Exception:  # noqa: BLE001  the raw mail is stored whatever happens
+        parsed = None
     try:
         inbound = InboundMail(raw=raw, queue_name=queue, action=action, ticket_hint=ticket,
                               envelope_recipients=",".join(recipients or []) or None,
                               envelope_sender=envelope_sender, received=utcnow())
+        if parsed is not None:
+            _read_into(inbound, parsed)
         db.session.add(inbound)
         _commit_keeping_values()
     except SQLAlchemyError as error:
         db.session.rollback()
         log.warning("could not store an inbound mail: %s", error)
         return Outcome("temporary failure", "could not store the message")
-    return process(inbound)
+    return process(inbound, parsed=parsed)
+
+
+def _read_into(inbound: InboundMail, parsed: ParsedMail) -> None:
+    """What the admin list shows of a mail, cut to its columns: an absurd header must not
+    keep the raw mail from being stored."""
+    inbound.message_id = parsed.message_id[:500] if parsed.message_id else None
+    inbound.sender = parsed.sender[:320] if parsed.sender else None
+    inbound.subject = parsed.subject
 
 
 def _commit_keeping_values() -> None:
@@ -112,18 +129,19 @@ def refuse_too_large(head: bytes, size: int | None, bounce: bool = True, **door)
     return _finish(inbound.id, "refused", error, bounce=bounce)
 
 
-def process(inbound: InboundMail, counted: bool = False) -> Outcome:
+def process(inbound: InboundMail, counted: bool = False,
+            parsed: ParsedMail | None = None) -> Outcome:
     """Process a stored message and record its result on the InboundMail row.
 
-    counted: the attempt is already counted (and committed) by retry_stale().
+    counted: the attempt is already counted (and committed) by retry_stale(); otherwise
+    it is counted with the result (a failure rolls the count back, as it always did).
+    parsed: the message as receive() read it (stored with it), else read here.
     """
     inbound_id = inbound.id
-    if not counted:
-        inbound.attempts += 1
     try:
-        parsed = parse(inbound.raw)
-        inbound.message_id, inbound.sender = parsed.message_id, parsed.sender
-        inbound.subject = parsed.subject
+        if parsed is None:
+            parsed = parse(inbound.raw)
+            _read_into(inbound, parsed)
         status, message, txn = _handle(inbound, parsed)
     except (Refused, Forbidden, DomainError) as refusal:  # permanent: the sender is told
         db.session.rollback()
@@ -140,6 +158,8 @@ def process(inbound: InboundMail, counted: bool = False) -> Outcome:
         log.exception("inbound mail %s failed", inbound_id)
         return _finish(inbound_id, "failed", traceback.format_exc(limit=5)[-2000:])
     inbound.status, inbound.error, inbound.processed = status, message, utcnow()
+    if not counted:
+        inbound.attempts += 1
     if txn is not None:
         inbound.ticket_id, inbound.transaction_id = txn.ticket_id, txn.id
     ticket_id = inbound.ticket_id  # read before the commit expires it (no reload after)
@@ -158,8 +178,7 @@ def _finish(inbound_id: int, status: str, error: str, bounce: bool = False,
     inbound = db.session.get(InboundMail, inbound_id)
     inbound.status, inbound.error, inbound.processed = status, error, utcnow()
     parsed = parse(inbound.raw)
-    inbound.message_id, inbound.sender = parsed.message_id, parsed.sender
-    inbound.subject = parsed.subject
+    _read_into(inbound, parsed)
     if bounce and parsed.sender and not is_auto_generated(parsed, inbound.envelope_sender):
         outbound.queue_bounce(parsed, error)
     try:

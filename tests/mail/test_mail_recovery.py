@@ -58,6 +58,32 @@ def test_each_retry_is_counted_before_it_runs(app, mail_desk, monkeypatch):
     assert db.session.get(InboundMail, row_id).attempts == 1  # committed before processing
 
 
+def test_a_mail_is_stored_with_its_sender_and_subject_before_it_is_processed(
+        app, mail_desk, monkeypatch):
+    """The gateway reads the mail before storing it: a process killed while handling it
+    leaves a row the admin list can name (the handling then starts without an UPDATE).
+    A Message-ID longer than its column is cut rather than keeping the mail from storage."""
+    def killed(*args, **kwargs):
+        raise SystemExit(9)
+    monkeypatch.setattr(inbound, "_handle", killed)
+    long_id = "x" * 600
+    raw = mail(subject="Coupé net", sender="ines.morel@mairie.example",
+               extra=f"Message-ID: <{long_id}@test.example>\n")
+    try:
+        inbound.receive(raw, queue="Support", action="correspond")
+    except SystemExit:
+        db.session.rollback()
+    [row] = db.session.scalars(select(InboundMail).where(InboundMail.subject == "Coupé net"))
+    assert (row.status, row.sender, row.attempts) == ("received", "ines.morel@mairie.example", 0)
+    assert row.message_id == f"{long_id}@test.example"[:500]
+
+
+def test_a_processed_mail_counts_one_attempt(app, mail_desk):
+    outcome = inbound.receive(mail(subject="Une fois"), queue="Support", action="correspond")
+    row = db.session.get(InboundMail, outcome.inbound_id)
+    assert (row.status, row.attempts, row.subject) == ("done", 1, "Une fois")
+
+
 def _worker(app):
     stop = threading.Event()
     thread = threading.Thread(target=outbound.run_worker, args=(app,),
