@@ -89,6 +89,18 @@ def _domain() -> str:
     return current_app.config["RTSUIVI_MAIL_FROM"].rpartition("@")[2] or "localhost"
 
 
+def _header(msg: EmailMessage, name: str, value: str) -> None:
+    """msg[name] = value, without the email package parsing a short plain-ASCII line (it
+    parses every header it is given, then renders it back: a third of a notification's
+    cost). A value to encode, re-encode (an encoded word, =?…?=) or fold still goes through
+    it, and so does one holding a line break, which it refuses."""
+    if value.isascii() and "\n" not in value and "\r" not in value and "=?" not in value \
+            and len(name) + len(value) + 2 <= SMTP.max_line_length:
+        msg.set_raw(name, value)
+    else:
+        msg[name] = value
+
+
 def compose(*, subject: str, body: str, to: list[str], mail_from: str,
             display_name: str = "", cc: list[str] = (), reply_to: str | None = None,
             ticket_id: int | None = None, in_reply_to: str | None = None,
@@ -97,28 +109,28 @@ def compose(*, subject: str, body: str, to: list[str], mail_from: str,
     """Build one message with RT's headers (loop prevention, ticket, threading)."""
     rtname = current_app.config["RTSUIVI_RTNAME"]
     msg = EmailMessage(policy=SMTP)
-    msg["From"] = formataddr((display_name, mail_from)) if display_name else mail_from
+    _header(msg, "From", formataddr((display_name, mail_from)) if display_name else mail_from)
     if to:
-        msg["To"] = ", ".join(to)
+        _header(msg, "To", ", ".join(to))
     if cc:
-        msg["Cc"] = ", ".join(cc)
+        _header(msg, "Cc", ", ".join(cc))
     if reply_to:
-        msg["Reply-To"] = reply_to
-    msg["Subject"] = tag_subject(subject, ticket_id) if ticket_id else subject
-    msg["Date"] = formatdate(localtime=False)
-    msg["Message-ID"] = make_msgid(f"rt-suivi-{ticket_id or 0}", domain=_domain())
+        _header(msg, "Reply-To", reply_to)
+    _header(msg, "Subject", tag_subject(subject, ticket_id) if ticket_id else subject)
+    _header(msg, "Date", formatdate(localtime=False))
+    _header(msg, "Message-ID", make_msgid(f"rt-suivi-{ticket_id or 0}", domain=_domain()))
     if ticket_id:
         thread = f"<RT-Ticket-{ticket_id}@{_domain()}>"
-        msg["In-Reply-To"] = in_reply_to or thread
-        msg["References"] = " ".join(r for r in (in_reply_to, thread) if r)
-        msg["X-RT-Ticket"] = f"{rtname} #{ticket_id}"
-    msg["X-RT-Loop-Prevention"] = rtname
-    msg["X-Managed-by"] = "RT-suivi"
+        _header(msg, "In-Reply-To", in_reply_to or thread)
+        _header(msg, "References", " ".join(r for r in (in_reply_to, thread) if r))
+        _header(msg, "X-RT-Ticket", f"{rtname} #{ticket_id}")
+    _header(msg, "X-RT-Loop-Prevention", rtname)
+    _header(msg, "X-Managed-by", "RT-suivi")
     if originator:
-        msg["X-RT-Originator"] = originator
-    msg["Precedence"] = "bulk"
+        _header(msg, "X-RT-Originator", originator)
+    _header(msg, "Precedence", "bulk")
     if auto_submitted:
-        msg["Auto-Submitted"] = auto_submitted
+        _header(msg, "Auto-Submitted", auto_submitted)
     msg.set_content(body)
     for attachment in files:
         data = attachment.content_bytes if attachment.content_bytes is not None \

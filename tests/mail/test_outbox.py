@@ -3,6 +3,7 @@ backoff while the server is down, nothing lost and nothing doubled."""
 from datetime import timedelta
 from email import message_from_bytes, policy
 
+import pytest
 from aiosmtpd.controller import Controller
 
 from rtsuivi.extensions import db
@@ -114,3 +115,41 @@ def test_worker_command_sends_once(app, mail_desk, smtp_server):
     db.session.commit()  # end the read snapshot taken before the SMTP thread wrote
     assert db.session.get(OutboxMail, outbox()[0].id).status == "sent"
     assert len(smtp_server.messages) == 1
+
+
+# ---------------------------------------------------------------- composing
+
+def _composed(monkeypatch, header, **fields) -> bytes:
+    """outbound.compose's bytes, with the email package setting every header (`header`
+    None: compose's own way); the date and Message-ID fixed so that two runs compare."""
+    monkeypatch.setattr(outbound, "formatdate", lambda **kw: "Mon, 30 Nov 2026 20:00:00 -0000")
+    monkeypatch.setattr(outbound, "make_msgid", lambda *a, **kw: "<fixe@example.org>")
+    if header is not None:
+        monkeypatch.setattr(outbound, "_header", header)
+    msg = outbound.compose(**fields)
+    return msg.as_bytes(policy=policy.SMTP)
+
+
+@pytest.mark.parametrize("fields", [
+    dict(subject="Imprimante en panne", display_name="Support via RT"),
+    dict(subject="Écran noir au 3e étage, encore une fois après la mise à jour d'hier soir",
+         display_name="Hélène Bérard via RT", cc=["chef.service@mairie.example"]),
+    dict(subject="A plain ASCII subject that is long enough to need folding on two lines ok",
+         display_name="Dupont, Jean", in_reply_to="<" + "r" * 90 + "@mail.example>"),
+])
+def test_composing_writes_the_same_bytes_as_the_email_package(app, monkeypatch, fields):
+    """Plain short header lines skip the email package's parse: nothing on the wire changes."""
+    common = dict(body="Bonjour,\nvoici la réponse.\n", to=["alice@example.org"],
+                  mail_from="support@example.org", ticket_id=42, reply_to="support@example.org",
+                  auto_submitted="auto-replied", originator="helene@mairie.example")
+    def every_header(msg, name, value):
+        msg[name] = value
+    fast = _composed(monkeypatch, None, **common, **fields)
+    assert fast == _composed(monkeypatch, every_header, **common, **fields)
+    assert b"X-RT-Ticket: " in fast and b"Precedence: bulk" in fast
+
+
+def test_a_line_break_in_a_header_is_refused(app):
+    with pytest.raises(ValueError):
+        outbound.compose(subject="Bonjour\r\nBcc: victime@example.net", body="x",
+                         to=["alice@example.org"], mail_from="support@example.org")
