@@ -235,7 +235,7 @@ def serve(host, port, with_worker):
     from flask import current_app
     from werkzeug.serving import run_simple
 
-    from .mail.outbound import run_worker
+    from .mail.sending import run_worker
     if not os.environ.get("RTSUIVI_BASE_URL"):  # mail links point where we serve
         current_app.config["RTSUIVI_BASE_URL"] = f"http://{host}:{port}"
     if with_worker:
@@ -315,7 +315,7 @@ def worker(once, poll):
     """Send the outbox over SMTP, with retries and backoff."""
     from flask import current_app
 
-    from .mail.outbound import run_worker
+    from .mail.sending import run_worker
     app = current_app._get_current_object()
     if not app.config["SMTP_HOST"]:
         click.echo("No SMTP_HOST: mail waits in the outbox.")

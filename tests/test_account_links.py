@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from rtsuivi.domain import DomainError, Forbidden, account_links
 from rtsuivi.extensions import db
-from rtsuivi.mail import outbound
+from rtsuivi.mail import sending
 from rtsuivi.models import AccountLink, AuditEntry, OutboxMail, User
 from tests.conftest import PASSWORD
 from tests.mail.conftest import mail_desk, new_ticket_by_mail, smtp_server  # noqa: F401
@@ -71,7 +71,7 @@ def test_link_goes_through_the_real_smtp_server_and_sets_a_first_password(
     helene = ticket.requestors[0]
     assert helene.password_hash is None
     _ask(client, "Helene.Berard@mairie.example", next_url=f"/demandes/{ticket.id}")
-    outbound.send_pending()
+    sending.send_pending()
     received = [_parsed(raw) for _f, _to, raw in smtp_server.messages]
     sent = [m for m in received if "Votre accès" in m["Subject"]]
     assert len(sent) == 1 and sent[0]["To"] == "helene.berard@mairie.example"

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from rtsuivi.domain import DomainError, Forbidden, reminders
 from rtsuivi.extensions import db
-from rtsuivi.mail import outbound
+from rtsuivi.mail import sending
 from rtsuivi.mail.reminders import queue_due_reminders
 from rtsuivi.models import OutboxMail, Reminder, Transaction, utcnow
 from tests.mail.conftest import smtp_server  # noqa: F401  (the real SMTP server fixture)
@@ -207,10 +207,10 @@ def test_the_owner_gets_one_mail_when_the_reminder_falls_due(app, due_reminder,
     later = utcnow() + timedelta(hours=2)  # the clock moved on
     assert queue_due_reminders(now=later) == 1
     assert queue_due_reminders(now=later) == 0  # a second round, or a restarted worker
-    assert outbound.send_pending(now=later)["sent"] == 1
-    outbound.run_worker(app, once=True)
+    assert sending.send_pending(now=later)["sent"] == 1
+    sending.run_worker(app, once=True)
     assert queue_due_reminders(now=later + timedelta(days=1)) == 0
-    outbound.run_worker(app, once=True)
+    sending.run_worker(app, once=True)
     assert len(smtp_server.messages) == 1
     mail_from, rcpts, content = smtp_server.messages[0]
     assert rcpts == ["bruno@example.org"] and mail_from == "support@example.org"

@@ -11,7 +11,7 @@ from rtsuivi.domain import DomainError, Forbidden
 from rtsuivi.domain import recipients as domain_recipients
 from rtsuivi.domain import tickets as domain
 from rtsuivi.extensions import db
-from rtsuivi.mail.outbound import send_pending
+from rtsuivi.mail.sending import send_pending
 from rtsuivi.models import OutboxMail, Transaction, Watcher
 from tests.conftest import AGENT_RIGHTS
 from tests.mail.conftest import smtp_server  # noqa: F401  (the real SMTP test server)

@@ -7,7 +7,7 @@ from email import message_from_bytes, policy
 from playwright.sync_api import expect
 
 from rtsuivi.extensions import db
-from rtsuivi.mail.outbound import send_pending
+from rtsuivi.mail.sending import send_pending
 from tests.mail.conftest import smtp_server  # noqa: F401  (the real SMTP test server)
 from tests.test_reply_recipients import scene  # noqa: F401  (the ticket and its people)
 

@@ -9,7 +9,7 @@ import re
 from playwright.sync_api import expect
 
 from rtsuivi.extensions import db
-from rtsuivi.mail import outbound
+from rtsuivi.mail import sending
 from rtsuivi.mail.inbound import receive
 from tests.browser.conftest import phone_logged_in
 from tests.conftest import PASSWORD
@@ -28,7 +28,7 @@ RAW = (b"From: =?utf-8?q?H=C3=A9l=C3=A8ne_B=C3=A9rard?= <helene.berard@mairie.ex
 
 def _mails_to(collector, address: str, subject_part: str) -> list:
     """What the SMTP test server received for this address, with this words in the subject."""
-    outbound.send_pending()
+    sending.send_pending()
     found = []
     for _sender, recipients, raw in collector.messages:
         message = email.message_from_bytes(raw, policy=email.policy.default)

@@ -17,7 +17,7 @@ from rtsuivi.domain import (
     subscriptions,
 )
 from rtsuivi.extensions import db
-from rtsuivi.mail.outbound import send_pending
+from rtsuivi.mail.sending import send_pending
 from rtsuivi.mail.subscriptions import queue_due_subscriptions
 from rtsuivi.models import DashboardSubscription, OutboxMail
 

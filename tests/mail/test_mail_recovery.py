@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from rtsuivi.extensions import db
-from rtsuivi.mail import inbound, outbound
+from rtsuivi.mail import inbound, sending
 from rtsuivi.models import InboundMail, Ticket, utcnow
 
 from .conftest import mail, new_ticket_by_mail, outbox
@@ -86,7 +86,7 @@ def test_a_processed_mail_counts_one_attempt(app, mail_desk):
 
 def _worker(app):
     stop = threading.Event()
-    thread = threading.Thread(target=outbound.run_worker, args=(app,),
+    thread = threading.Thread(target=sending.run_worker, args=(app,),
                               kwargs={"poll": 0.05, "stop": stop}, daemon=True)
     thread.start()
     return stop, thread

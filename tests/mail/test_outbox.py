@@ -7,7 +7,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from rtsuivi.extensions import db
-from rtsuivi.mail import outbound
+from rtsuivi.mail import outbound, sending
 from rtsuivi.models import OutboxMail, utcnow
 
 from .conftest import Collector, free_port, new_ticket_by_mail, outbox
@@ -16,8 +16,8 @@ from .conftest import Collector, free_port, new_ticket_by_mail, outbox
 def test_pending_mail_is_sent_once_with_rt_headers(app, mail_desk, smtp_server):
     ticket = new_ticket_by_mail(subject="Envoi réel")
     assert [m.status for m in outbox()] == ["pending"]
-    assert outbound.send_pending() == {"sent": 1, "retry": 0, "failed": 0}
-    assert outbound.send_pending()["sent"] == 0  # nothing goes twice
+    assert sending.send_pending() == {"sent": 1, "retry": 0, "failed": 0}
+    assert sending.send_pending()["sent"] == 0  # nothing goes twice
     assert len(smtp_server.messages) == 1
     mail_from, rcpts, content = smtp_server.messages[0]
     assert rcpts == ["helene.berard@mairie.example"]
@@ -38,7 +38,7 @@ def test_pending_mail_is_sent_once_with_rt_headers(app, mail_desk, smtp_server):
 
 def test_without_smtp_settings_mail_waits_in_the_outbox(app, mail_desk):
     new_ticket_by_mail()
-    assert outbound.send_pending() == {"sent": 0, "retry": 0, "failed": 0}
+    assert sending.send_pending() == {"sent": 0, "retry": 0, "failed": 0}
     assert [(m.status, m.attempts) for m in outbox()] == [("pending", 0)]
 
 
@@ -48,21 +48,21 @@ def test_smtp_down_then_up_loses_nothing_and_doubles_nothing(app, mail_desk):
     for i in range(3):
         new_ticket_by_mail(subject=f"Panne {i}", body=f"corps {i}")
     now = utcnow()
-    counts = outbound.send_pending(now=now)
+    counts = sending.send_pending(now=now)
     assert counts["sent"] == 0 and counts["retry"] == 1  # one try, then the round stops
     rows = outbox()
     assert [r.status for r in rows] == ["pending"] * 3
     assert rows[0].attempts == 1 and rows[0].next_try > now and "Connection" in rows[0].last_error
     # Backoff: the failed row is not retried at once, the others still are (and fail).
-    outbound.send_pending(now=now)
+    sending.send_pending(now=now)
     assert rows[0].attempts == 1 and rows[1].attempts == 1
     collector = Collector()
     controller = Controller(collector, hostname="127.0.0.1", port=port)
     controller.start()
     try:
         later = now + timedelta(hours=2)
-        assert outbound.send_pending(now=later)["sent"] == 3
-        assert outbound.send_pending(now=later + timedelta(hours=5))["sent"] == 0
+        assert sending.send_pending(now=later)["sent"] == 3
+        assert sending.send_pending(now=later + timedelta(hours=5))["sent"] == 0
     finally:
         controller.stop()
         app.config["SMTP_HOST"] = ""
@@ -78,22 +78,22 @@ def test_a_crashed_worker_leaves_sending_rows_that_are_recovered(app, mail_desk,
     row = outbox()[0]
     row.status, row.claimed = "sending", utcnow() - timedelta(hours=1)
     db.session.commit()
-    assert outbound.send_pending()["sent"] == 0  # claimed rows are never taken twice
-    assert outbound.recover_stale() == 1
-    assert outbound.send_pending()["sent"] == 1
+    assert sending.send_pending()["sent"] == 0  # claimed rows are never taken twice
+    assert sending.recover_stale() == 1
+    assert sending.send_pending()["sent"] == 1
     assert len(smtp_server.messages) == 1
 
 
 def test_a_permanently_refused_recipient_fails_without_retry(app, mail_desk, smtp_server):
     smtp_server.refuse.add("helene.berard@mairie.example")
     new_ticket_by_mail()
-    assert outbound.send_pending()["failed"] == 1
+    assert sending.send_pending()["failed"] == 1
     row = outbox()[0]
     assert row.status == "failed" and "550" in row.last_error
-    outbound.retry(row)  # an admin puts it back
+    sending.retry(row)  # an admin puts it back
     db.session.commit()
     smtp_server.refuse.clear()
-    assert outbound.send_pending()["sent"] == 1
+    assert sending.send_pending()["sent"] == 1
 
 
 def test_retries_stop_after_the_maximum(app, mail_desk):
@@ -101,8 +101,8 @@ def test_retries_stop_after_the_maximum(app, mail_desk):
                       RTSUIVI_OUTBOX_MAX_ATTEMPTS=2)
     new_ticket_by_mail()
     now = utcnow()
-    outbound.send_pending(now=now)
-    outbound.send_pending(now=now + timedelta(days=1))
+    sending.send_pending(now=now)
+    sending.send_pending(now=now + timedelta(days=1))
     app.config["SMTP_HOST"] = ""
     assert outbox()[0].status == "failed" and outbox()[0].attempts == 2
 

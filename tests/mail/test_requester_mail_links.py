@@ -8,7 +8,7 @@ import pytest
 from rtsuivi.domain import mail_templates, notifications
 from rtsuivi.domain import tickets as domain
 from rtsuivi.extensions import db
-from rtsuivi.mail import outbound
+from rtsuivi.mail import sending
 
 from .conftest import new_ticket_by_mail
 
@@ -40,7 +40,7 @@ def test_mails_received_by_the_requester_and_a_cc_carry_the_link(mail_desk, jane
     domain.reply(ticket, mail_desk.alice, "Nous regardons.")  # Correspondence to both
     domain.set_status(ticket, mail_desk.alice, "resolved")  # Resolved to the requester
     db.session.commit()
-    assert outbound.send_pending()["sent"] >= 4
+    assert sending.send_pending()["sent"] >= 4
     link = f"{app.config['RTSUIVI_BASE_URL'].rstrip('/')}/demandes/{ticket.id}"
     received = {}
     for _sender, recipients, content in smtp_server.messages:

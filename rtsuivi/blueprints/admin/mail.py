@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Length
 from ...domain import DomainError, mail_templates, queries
 from ...extensions import db
 from ...htmx import answer, render_fragment, wants_fragment
-from ...mail import inbound, outbound
+from ...mail import inbound, sending
 from ...mail.message import parse
 from ...models import InboundMail, OutboxMail
 from .. import page_number
@@ -93,7 +93,7 @@ def outbox_show(mail_id: int):
 def outbox_retry(mail_id: int):
     mail = queries.load_mail(OutboxMail, mail_id)
     try:
-        outbound.retry(mail)
+        sending.retry(mail)
     except DomainError as error:
         flash(str(error), "error")
     else:
