@@ -234,6 +234,11 @@ def test_outgoing_subjects_carry_the_queue_tag_and_both_tags_thread(desk, make_t
     ticket = make_ticket(desk.support, requestors=[desk.denise])
     sent = db.session.scalars(select(OutboxMail).where(OutboxMail.ticket_id == ticket.id)).all()
     assert sent and all(m.subject.startswith(f"[SUPPORT #{ticket.id}]") for m in sent)
+    # The autoreply asks to keep the tag its subject carries, not the site's.
+    [autoreply] = [m for m in sent if m.scrip == "On Create Autoreply To Requestors"]
+    body = message_from_bytes(autoreply.raw, policy=policy.default).get_body().get_content()
+    assert f"[SUPPORT #{ticket.id}]" in body
+    assert f"[{app.config['RTSUIVI_RTNAME']} #{ticket.id}]" not in body
     headers = message_from_bytes(sent[0].raw, policy=policy.default)
     assert headers["X-RT-Loop-Prevention"] == app.config["RTSUIVI_RTNAME"]
     rtname = app.config["RTSUIVI_RTNAME"]

@@ -32,11 +32,11 @@ DEFAULTS = {
         "fr": ("Accusé de réception : {{ ticket.subject }}",
                "Bonjour,\n\nVotre demande « {{ ticket.subject }} » a bien été reçue et "
                "enregistrée sous le numéro {{ ticket.id }}.\nPour toute question à son sujet, "
-               "répondez à ce courriel en gardant [{{ rtname }} #{{ ticket.id }}] dans "
+               "répondez à ce courriel en gardant [{{ ticket.tag }} #{{ ticket.id }}] dans "
                "l'objet.\n\n{{ transaction.content }}\n" + _PORTAL_FR),
         "en": ("AutoReply: {{ ticket.subject }}",
                "Greetings,\n\nYour request \"{{ ticket.subject }}\" has been received and "
-               "recorded as number {{ ticket.id }}.\nPlease keep [{{ rtname }} "
+               "recorded as number {{ ticket.id }}.\nPlease keep [{{ ticket.tag }} "
                "#{{ ticket.id }}] in the subject of any further mail about it.\n\n"
                "{{ transaction.content }}\n" + _PORTAL_EN),
     },

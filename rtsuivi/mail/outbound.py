@@ -40,7 +40,7 @@ def template_context(txn: Transaction, lang: str) -> dict:
         "rtname": current_app.config["RTSUIVI_RTNAME"],
         "ticket": {"id": ticket.id, "subject": ticket.subject, "queue": ticket.queue.name,
                    "status": status, "owner": owner, "url": ticket_url(ticket.id),
-                   "portal_url": portal_url(ticket.id),
+                   "portal_url": portal_url(ticket.id), "tag": subject_tag(ticket),
                    "requestors": ", ".join(u.email or u.name for u in ticket.requestors)},
         "transaction": {"id": txn.id, "type": txn.type, "content": txn.content,
                         "creator": txn.creator.display_name,
@@ -60,13 +60,18 @@ def _context(txn: Transaction, lang: str, cache: dict) -> dict:
 
 # ---------------------------------------------------------------- composing
 
+def subject_tag(ticket: Ticket) -> str:
+    """The word of [tag #id] in the ticket's mail: its queue's subject tag, else rtname."""
+    return ticket.queue.subject_tag or current_app.config["RTSUIVI_RTNAME"]
+
+
 def tag_subject(subject: str, ticket_id: int) -> str:
     """Add [tag #id] unless the subject already carries it (RT's AddSubjectTag): the tag is
-    the queue's subject tag, else rtname; a subject carrying either is left alone."""
+    subject_tag(); a subject carrying it or rtname is left alone."""
     rtname = current_app.config["RTSUIVI_RTNAME"]
     ticket = db.session.get(Ticket, ticket_id)
-    queue_tag = ticket.queue.subject_tag if ticket is not None else None
-    tags = [f"[{t} #{ticket_id}]" for t in (queue_tag, rtname) if t]
+    first = subject_tag(ticket) if ticket is not None else rtname
+    tags = [f"[{t} #{ticket_id}]" for t in dict.fromkeys((first, rtname)) if t]
     if any(tag.lower() in subject.lower() for tag in tags):
         return subject
     return f"{tags[0]} {subject}".strip()
