@@ -60,8 +60,13 @@ def _mark_changed_tickets(session: Session, flush_context) -> None:
         write_documents(session.connection(), ids)
     elif ids:
         # One mark per ticket and transaction: the indexer reads the ticket after the commit.
-        # A mark made inside a savepoint may be rolled back with it, so it is not remembered.
-        marked = session.info.setdefault("search_marked_ids", set())
+        # A mark made inside a savepoint may be rolled back with it, so it is not remembered;
+        # the set belongs to the transaction it was made in, whatever events were missed.
+        transaction = session.get_transaction()
+        kept = session.info.get("search_marked_ids")
+        if kept is None or kept[0] is not transaction:
+            kept = session.info["search_marked_ids"] = (transaction, set())
+        marked = kept[1]
         fresh = ids - marked
         if not fresh:
             return
