@@ -92,7 +92,7 @@ def test_files_dropped_on_the_form_are_added_and_a_big_one_is_named(
                                                   cancelable: true}));
     }""")
     chosen = zone.locator(".chosen-files")
-    expect(chosen).to_contain_text("a.txt")
+    expect(chosen).to_contain_text("a.txt (7 o)")
     expect(chosen.locator(".too-big")).to_have_text(
         "« gros.log » : trop volumineux, 1000 o au plus.")
     page.get_by_label("Message", exact=True).fill("Journal joint.")
@@ -107,6 +107,19 @@ def test_files_dropped_on_the_form_are_added_and_a_big_one_is_named(
     expect(page.locator("#ticket-update")).to_contain_text(
         "Le fichier « gros.log » dépasse la taille permise")
     expect(page.locator("#ticket-history")).not_to_contain_text("Journal joint.")
+
+
+def test_chosen_files_show_their_size_in_the_pages_language(
+        app, scene, log_in, page, live_server):  # noqa: F811
+    """Sizes under the file input read as the server writes them: 1,5 Ko; 1.5 KB."""
+    log_in(page, scene.alice)
+    for lang, action, label, shown in (("fr", "Commenter", "Pièces jointes", "(1,5 Ko)"),
+                                       ("en", "Comment", "Attachments", "(1.5 KB)")):
+        page.goto(f"{live_server}/tickets/{scene.ticket.id}?lang={lang}")
+        page.locator("#ticket-actions").get_by_role("link", name=action).click()
+        page.locator("#ticket-update").get_by_label(label).set_input_files(
+            files=[{"name": "note.txt", "mimeType": "text/plain", "buffer": b"x" * 1536}])
+        expect(page.locator("#ticket-update .chosen-files")).to_have_text(f"note.txt {shown}")
 
 
 def test_a_request_over_the_size_limit_says_so_in_the_messages(

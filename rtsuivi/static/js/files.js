@@ -5,8 +5,17 @@
 (() => {
   const zoneOf = (element) => element && element.closest && element.closest("[data-file-drop]");
   const inputOf = (zone) => zone.querySelector("input[type=file]");
-  const size = (bytes) => bytes < 1024 ? `${bytes} o`
-    : bytes < 1048576 ? `${(bytes / 1024).toFixed(1)} Ko` : `${(bytes / 1048576).toFixed(1)} Mo`;
+  // Sizes as the server writes them (the `filesize` filter): the units come translated in
+  // the zone's data-units ("{n} o|{n} Ko|{n} Mo"; B, KB, MB in English), the number in the
+  // page's language (1,5 Ko; 1.5 KB).
+  const size = (zone, bytes) => {
+    const [b, k, m] = (zone.dataset.units || "{n} o|{n} Ko|{n} Mo").split("|");
+    const number = (value) => value.toLocaleString(document.documentElement.lang || "fr",
+      {maximumFractionDigits: 1, useGrouping: false});
+    return bytes < 1024 ? b.replace("{n}", number(bytes))
+      : bytes < 1048576 ? k.replace("{n}", number(bytes / 1024))
+        : m.replace("{n}", number(bytes / 1048576));
+  };
 
   const show = (zone) => {
     const input = inputOf(zone), list = zone.querySelector(".chosen-files");
@@ -16,11 +25,11 @@
     let tooBig = null;
     for (const file of input.files) {
       const item = document.createElement("li");
-      item.textContent = `${file.name} (${size(file.size)})`;
+      item.textContent = `${file.name} (${size(zone, file.size)})`;
       if (limit && file.size > limit) {
         item.className = "too-big";
         item.textContent = (zone.dataset.tooBig || "{name} > {size}")
-          .replace("{name}", file.name).replace("{size}", size(limit));
+          .replace("{name}", file.name).replace("{size}", size(zone, limit));
         tooBig = tooBig || item.textContent;
       }
       list.appendChild(item);
