@@ -154,6 +154,8 @@ def run_worker(app, poll: float = 2.0, stop=None, once: bool = False) -> None:
     stale and received mails never processed (inbound.retry_stale); and it queues the
     mail of reminders fallen due (mail/reminders.py, once per reminder).
     """
+    # Imported when a worker runs: web processes load this module (admin « Renvoyer ») but
+    # never the reminders' and subscriptions' mail.
     from .inbound import retry_stale
     from .reminders import queue_due_reminders
     from .subscriptions import queue_due_subscriptions  # dashboards by mail (issue 15)

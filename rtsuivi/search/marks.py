@@ -79,14 +79,12 @@ def _mark_changed_tickets(session: Session, flush_context) -> None:
 
 
 def _after_commit(session: Session) -> None:
-    session.info.pop("search_marked_ids", None)
     if session.info.pop("search_marked", False) and has_app_context():
         indexer_of(current_app).notify()
 
 
 def _forget_marks(session: Session, *args) -> None:
     session.info.pop("search_marked", None)  # rolled back with the transaction
-    session.info.pop("search_marked_ids", None)
 
 
 def install_session_hooks() -> None:
