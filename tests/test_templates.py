@@ -167,3 +167,40 @@ def test_dates_read_as_babel_writes_them(locale, zone):
             except OverflowError:
                 shown = value.replace(tzinfo=timezone.utc)
             assert formatter.format(value, fmt) == format_datetime(shown, fmt, locale=where)
+
+
+def test_the_quick_select_writes_what_wtforms_writes(app):
+    """The ticket forms' select (QuickSelect) writes its options itself, faster: the markup
+    must stay WTForms' own, escaping, the selected option and the odd cases included."""
+    from wtforms import Form
+    from wtforms import SelectField as WTFormsSelectField
+    from wtforms.fields.choices import SelectChoice
+
+    from rtsuivi.blueprints.tickets.forms import SelectField
+
+    options = [SelectChoice(1, "Alice"), SelectChoice(2, 'Bob "<b>" & Co'),
+               SelectChoice(3, ""), SelectChoice("x<y", "quote ' and \""),
+               SelectChoice(4, "Dora", render_kw={"disabled": True}), SelectChoice(True, "oui")]
+
+    class Quick(Form):
+        owner = SelectField(choices=options)
+
+    class Plain(Form):
+        owner = WTFormsSelectField(choices=options)
+
+    for chosen in ("1", "2", "x<y", "4", "True", "nothing"):
+        quick, plain = Quick(data={"owner": chosen}), Plain(data={"owner": chosen})
+        assert str(quick.owner(**{"class": "wide"})) == str(plain.owner(**{"class": "wide"}))
+    assert 'selected value="2"' in str(Quick(data={"owner": "2"}).owner())
+    assert "&lt;b&gt;" in str(Quick().owner()) and "<b>" not in str(Quick().owner())
+
+
+@pytest.mark.parametrize(("locale", "sent"), [("fr", "envoyé"), ("en", "sent")])
+def test_mail_states_are_said_in_the_pages_language(app, locale, sent):
+    from flask_babel import force_locale
+
+    from rtsuivi.templating import mail_status
+    with app.test_request_context(), force_locale(locale):
+        assert mail_status("sent") == sent
+        assert mail_status("unknown-state") == "unknown-state"
+        assert app.jinja_env.from_string("{{ mail_status('sent') }}").render() == sent

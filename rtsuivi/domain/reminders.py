@@ -10,6 +10,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
+from sqlalchemy.orm import lazyload
 
 from ..extensions import db
 from ..models import Reminder, Ticket, User, utcnow
@@ -29,7 +30,9 @@ def possible_owners(ticket: Ticket) -> list[User]:
 
 def on_ticket(ticket: Ticket) -> list[Reminder]:
     """List the ticket's reminders: open ones first, by due date."""
+    # Their ticket is the one given, already loaded: not joined again with its queue and owner.
     return list(db.session.scalars(select(Reminder).where(Reminder.ticket_id == ticket.id)
+                                   .options(lazyload(Reminder.ticket))
                                    .order_by(Reminder.status.desc(), Reminder.due,
                                              Reminder.id)))
 

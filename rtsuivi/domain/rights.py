@@ -113,9 +113,17 @@ class UserRights:
         return found
 
 
+def unproxied(user):
+    """The user behind Flask-Login's current_user: each attribute read through the proxy
+    looks the user up again, and a ticket page asks a hundred rights questions."""
+    get = getattr(user, "_get_current_object", None)
+    return get() if get is not None else user
+
+
 def rights_of(user: User) -> UserRights:
     """The rights the user holds, with role grants: loaded once per process for each
     value of the rights serial (and of the user's privileged and disabled flags)."""
+    user = unproxied(user)
     if user is None:
         return UserRights()
     return _kept(_cache, user.id, (rights_serial(), _generation, user.privileged,
@@ -179,6 +187,7 @@ def roles_on(user: User, ticket: Ticket) -> set[str]:
 
 def can(user: User, right: str, obj: Ticket | Queue | None = None) -> bool:
     """Tell whether the user holds the right on a ticket, a queue, or the system (None)."""
+    user = unproxied(user)
     if user is None or not getattr(user, "is_authenticated", False) or user.disabled:
         return False
     held = rights_of(user)
@@ -209,6 +218,7 @@ def holds_anywhere(user: User, right: str) -> bool:
 
 def may_administer(user: User, rights: tuple[str, ...] = ADMIN_RIGHTS) -> bool:
     """Whether the user reaches Administration (or the part needing one of these rights)."""
+    user = unproxied(user)
     return any(holds_anywhere(user, right) for right in rights)
 
 

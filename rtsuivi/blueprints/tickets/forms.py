@@ -5,17 +5,19 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import (
     DateTimeLocalField,
     HiddenField,
     IntegerField,
     MultipleFileField,
-    SelectField,
     StringField,
     TextAreaField,
 )
+from wtforms import SelectField as WTFormsSelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import Select
 
 from ...dates import local_to_utc, plausible_date, utc_to_local
 from ...domain import lifecycle
@@ -25,6 +27,29 @@ from ...domain.custom_fields import creation_fields
 from ...domain.queries import visible_queues
 from ...domain.rights import can, users_with_right
 from ...models.base import db_id
+
+
+class QuickSelect(Select):
+    """WTForms' select with its options written straight out, the same markup: html_params
+    per option, and a signature inspection per select, cost the ticket page's owner lists
+    (every agent who may own the ticket) a few tenths of a millisecond on each view."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs or choice.render_kw or isinstance(choice.value, bool):
+            return super().render_option(choice, **kwargs)
+        selected = "selected " if choice.selected else ""
+        label = escape(choice.label or choice.value)
+        return Markup(f'<option {selected}value="{escape(choice.value)}">{label}</option>')
+
+    @classmethod
+    def _dispatch_render_option(cls):
+        return cls.render_option
+
+
+class SelectField(WTFormsSelectField):
+    """The ticket pages' select (QuickSelect)."""
+    widget = QuickSelect()
 
 
 def choices(pairs) -> list[SelectChoice]:

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, SelectField, StringField
+from wtforms import DateTimeLocalField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ...dates import local_to_utc, plausible_date
@@ -19,7 +19,7 @@ from ...models import utcnow
 from .. import agent_required
 from . import bp
 from .answers import commit, events, load
-from .forms import choices
+from .forms import SelectField, choices
 
 
 class ReminderForm(FlaskForm):
