@@ -53,18 +53,19 @@ def elides(word) -> bool:
     return bool(word) and word[0].lower() in _ELIDING
 
 
-# An id no ticket URL holds otherwise: ticket_url() builds the URL once with it.
+# An id no URL holds otherwise: url_maker() builds the URL once with it.
 _SENTINEL = 918273645546372819
 
 
-def ticket_url(endpoint: str):
-    """url_for(endpoint, ticket_id=...) for the many rows of a list from one url_for: the
-    URL is built once with a sentinel id, then each id takes its place (the same string)."""
-    built = url_for(endpoint, ticket_id=_SENTINEL)
+def url_maker(endpoint: str, varying: str = "ticket_id", **fixed):
+    """url_for(endpoint, **fixed, varying=id) for the many rows of a list or a history from
+    one url_for: the URL is built once with a sentinel id, then each id takes its place (the
+    same string; url_for with a query argument costs 20 µs)."""
+    built = url_for(endpoint, **fixed, **{varying: _SENTINEL})
     head, found, tail = built.partition(str(_SENTINEL))
     if not found or str(_SENTINEL) in tail:
-        return lambda ticket_id: url_for(endpoint, ticket_id=ticket_id)
-    return lambda ticket_id: f"{head}{ticket_id}{tail}"
+        return lambda value: url_for(endpoint, **fixed, **{varying: value})
+    return lambda value: f"{head}{int(value)}{tail}"
 
 
 class TicketRows:
@@ -74,9 +75,9 @@ class TicketRows:
 
     def __init__(self, link: str, take: bool):
         gettext = _request_translations().ugettext
-        self.link = ticket_url(link)
-        self.bookmark = ticket_url("tickets.bookmark")
-        self.take = ticket_url("tickets.take") if take else None
+        self.link = url_maker(link)
+        self.bookmark = url_maker("tickets.bookmark")
+        self.take = url_maker("tickets.take") if take else None
         self.csrf = generate_csrf()
         self.star_titles = (Markup(gettext("Ajouter aux favoris")),
                             Markup(gettext("Retirer des favoris")))
@@ -108,6 +109,15 @@ MAIL_STATUSES = {"received": N_("reçu"), "done": N_("traité"), "failed": N_("e
 def mail_status(status: str) -> str:
     label = MAIL_STATUSES.get(status)
     return _request_translations().ugettext(label) if label else status
+
+
+class HistoryLinks:
+    """The links each entry of one ticket's history draws, from one url_for each."""
+
+    def __init__(self, ticket_id: int):
+        self.forward = url_maker("tickets.forward", "transaction", ticket_id=ticket_id)
+        self.to_response = url_maker("admin.response_new", "transaction")
+        self.outgoing = url_maker("tickets.outgoing", "mail_id", ticket_id=ticket_id)
 
 
 def _admin_sections():
@@ -173,6 +183,7 @@ def register_template_helpers(app: Flask) -> None:
         "mail_status": mail_status,
         "ticket_columns": ticket_columns,
         "ticket_rows": TicketRows,
+        "history_links": HistoryLinks,
         "thumbnail_types": THUMBNAIL_TYPES,  # pictures drawn small in the history (issue 13)
         # « Les bases »: the custom fields the user may see, and whether they may change them.
         "custom_field_values": lambda ticket: cf.shown_values(ticket, current_user),
