@@ -204,3 +204,19 @@ def test_mail_states_are_said_in_the_pages_language(app, locale, sent):
         assert mail_status("sent") == sent
         assert mail_status("unknown-state") == "unknown-state"
         assert app.jinja_env.from_string("{{ mail_status('sent') }}").render() == sent
+
+
+def test_templates_gettext_answers_as_jinjas_own(app):
+    """`_` in templates (templating._template_gettext) answers as Jinja's newstyle gettext:
+    translated in the page's language, the values escaped, always %-formatted (%% is %),
+    and plain text where autoescape is off (mails)."""
+    from flask_babel import force_locale
+    source = '{{ _("Ticket créé par %(who)s", who="<b>Ana</b>") }}|{{ _("100%%") }}'
+    with app.test_request_context(), force_locale("en"):
+        assert app.jinja_env.from_string(source).render() == \
+            "Ticket created by &lt;b&gt;Ana&lt;/b&gt;|100%"
+        plain = app.jinja_env.from_string("{% autoescape false %}" + source
+                                          + "{% endautoescape %}")
+        assert plain.render() == "Ticket created by <b>Ana</b>|100%"
+    with app.test_request_context(), force_locale("fr"):
+        assert app.jinja_env.from_string(source).render().startswith("Ticket créé par &lt;b&gt;")
