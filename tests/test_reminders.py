@@ -85,6 +85,29 @@ def test_someone_else_cannot_complete_without_modify_ticket(desk, make_ticket, m
 
 # ---------------------------------------------------------------- the box (htmx)
 
+def test_the_form_offers_the_agents_who_may_own_the_ticket_by_their_names_of_now(
+        desk, login_as, make_ticket):
+    """The « Pour » options: possible_owners' people, me chosen, shown by their display
+    name as it is now (the names are read on each view, only the ids are kept)."""
+    import re
+    ticket = make_ticket(desk.support)
+    client = login_as(desk.alice)
+
+    def options():
+        html = client.get(f"/tickets/{ticket.id}").get_data(as_text=True)
+        select = re.search(r'<select[^>]*name="reminder-owner".*?</select>', html, re.S)
+        return re.findall(r'<option (selected )?value="(\d+)">([^<]*)</option>', select.group(0))
+
+    first = options()
+    expected = {u.id: u.display_name for u in reminders.possible_owners(ticket)}
+    assert {int(value): name for _, value, name in first} == expected
+    assert desk.chloe.id not in expected  # may not own tickets of this queue
+    assert [int(value) for chosen, value, _ in first if chosen] == [desk.alice.id]
+    desk.bruno.real_name = "Bruno Renommé"
+    db.session.commit()
+    assert (str(desk.bruno.id), "Bruno Renommé") in [(v, n) for _, v, n in options()]
+
+
 def test_add_with_htmx_answers_the_box_and_announces_history(desk, login_as, make_ticket):
     ticket = make_ticket(desk.support)
     response = login_as(desk.alice).post(

@@ -16,7 +16,13 @@ from ..extensions import db
 from ..models import Reminder, Ticket, User, utcnow
 from ..models.base import fits_id
 from . import DomainError, Forbidden, NotFound
-from .rights import can, require, users_with_right, visible_tickets_filter
+from .rights import (
+    can,
+    names_with_right,
+    require,
+    users_with_right,
+    visible_tickets_filter,
+)
 from .tickets.recording import clean_text, record
 
 MAX_SUBJECT = 500
@@ -26,6 +32,11 @@ STATUSES = ("open", "done")
 def possible_owners(ticket: Ticket) -> list[User]:
     """List who may own a reminder on the ticket: the agents who may own the ticket."""
     return users_with_right("OwnTicket", ticket.queue)
+
+
+def possible_owner_names(ticket: Ticket) -> list[tuple[int, str, str]]:
+    """possible_owners as (id, name, display name), for the form's options."""
+    return names_with_right("OwnTicket", ticket.queue)
 
 
 def on_ticket(ticket: Ticket) -> list[Reminder]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from flask import g, has_app_context
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, exists, false, or_, select, true, update
+from sqlalchemy import and_, bindparam, exists, false, or_, select, true, update
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
@@ -284,11 +284,31 @@ def users_with_right(right: str, queue: Queue) -> list[User]:
     The ids are kept per process for each value of the rights serial, like rights_of: a
     grant, a revoke, a membership, privilege or disabled change bumps it. The ticket page
     asks on every view (the reminder form's owners) and the search costs ~3 ms."""
-    ids = _kept(_holders_cache, (right, queue.id), (rights_serial(), _generation),
-                lambda: _holder_ids(right, queue.id))
+    ids = _holders(right, queue)
     if not ids:
         return []
     return list(db.session.scalars(select(User).where(User.id.in_(ids)).order_by(User.name)))
+
+
+def names_with_right(right: str, queue: Queue) -> list[tuple[int, str, str]]:
+    """users_with_right's users as (id, name, display name), for a select's options: read as
+    columns, not as users (the ticket page's reminder form lists its agents on each view)."""
+    ids = _holders(right, queue)
+    if not ids:
+        return []
+    rows = db.session.execute(_NAMES, {"ids": ids})
+    return [(user_id, name, User.name_shown(name, real_name))
+            for user_id, name, real_name in rows]
+
+
+# Built once: the ids bound at execution (an IN of values is coerced value by value, each time).
+_NAMES = select(User.id, User.name, User.real_name).where(
+    User.id.in_(bindparam("ids", expanding=True))).order_by(User.name)
+
+
+def _holders(right: str, queue: Queue) -> list[int]:
+    return _kept(_holders_cache, (right, queue.id), (rights_serial(), _generation),
+                 lambda: _holder_ids(right, queue.id))
 
 
 def _holder_ids(right: str, queue_id: int) -> list[int]:

@@ -38,7 +38,12 @@ class User(UserMixin, db.Model):
 
     @property
     def display_name(self) -> str:
-        return self.real_name or self.name
+        return self.name_shown(self.name, self.real_name)
+
+    @staticmethod
+    def name_shown(name: str, real_name: str | None) -> str:
+        """display_name from the columns (lists that read users as columns use it too)."""
+        return real_name or name
 
     @property
     def is_nobody(self) -> bool:

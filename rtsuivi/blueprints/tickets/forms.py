@@ -25,7 +25,7 @@ from ...domain import tickets as domain
 from ...domain.accounts import nobody
 from ...domain.custom_fields import creation_fields
 from ...domain.queries import visible_queues
-from ...domain.rights import can, users_with_right
+from ...domain.rights import can, names_with_right
 from ...models.base import db_id
 
 
@@ -151,9 +151,9 @@ class PeopleForm(FlaskForm):
 # ---------------------------------------------------------------- building the forms
 
 def owner_choices(queue) -> list[SelectChoice]:
-    agents = users_with_right("OwnTicket", queue)
+    agents = names_with_right("OwnTicket", queue)
     return choices([(nobody().id, "Nobody")]
-                   + [(u.id, f"{u.display_name} ({u.name})") for u in agents])
+                   + [(user_id, f"{shown} ({name})") for user_id, name, shown in agents])
 
 
 def give_form(ticket) -> GiveForm:

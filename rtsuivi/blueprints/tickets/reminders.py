@@ -32,9 +32,9 @@ class ReminderForm(FlaskForm):
 def reminder_form(ticket) -> ReminderForm:
     """The add form; the owner is one of the people who may own the ticket (me first)."""
     form = ReminderForm(prefix="reminder")
-    owners = domain.possible_owners(ticket)
-    form.owner.choices = choices((u.id, u.display_name) for u in owners)
-    if form.owner.data is None and any(u.id == current_user.id for u in owners):
+    owners = domain.possible_owner_names(ticket)
+    form.owner.choices = choices((user_id, shown) for user_id, _name, shown in owners)
+    if form.owner.data is None and any(user_id == current_user.id for user_id, *_ in owners):
         form.owner.data = current_user.id
     return form
 
