@@ -9,9 +9,11 @@ import time
 
 from flask import after_this_request, current_app, request, session
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import bindparam, select
 
+from .domain.rights import note_rights_serial
 from .extensions import db
-from .models import User
+from .models import RightsSerial, User
 
 LOGIN_AT, SEEN_AT = "_login_at", "_seen_at"
 # A browser where the user logged in before is exempt from the account lock
@@ -68,12 +70,20 @@ def _expired() -> bool:
             or moment - seen_at > config["RTSUIVI_SESSION_IDLE_MINUTES"] * 60)
 
 
+# The session's user and the rights serial (rights.rights_serial), in one query.
+_USER_AND_RIGHTS_SERIAL = select(User, RightsSerial.serial).outerjoin(
+    RightsSerial, RightsSerial.id == 1).where(User.id == bindparam("user_id"))
+
+
 def load_user(session_id: str) -> User | None:
     """The user of a live session; None when it was ended, has expired or is disabled."""
     user_id, _sep, serial = (session_id or "").partition(":")
     if not user_id.isdigit() or not serial.isdigit() or int(user_id) > 2**31 - 1:
         return None
-    user = db.session.get(User, int(user_id))
+    found = db.session.execute(_USER_AND_RIGHTS_SERIAL, {"user_id": int(user_id)}).first()
+    user = found[0] if found else None
+    if user is not None:
+        note_rights_serial(found[1])
     if user is None or user.disabled or int(serial) != (user.session_serial or 0):
         return None
     if _expired():

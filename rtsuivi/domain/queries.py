@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -211,14 +211,17 @@ def mail_listing(model, status: str, page: int, per_page: int) -> tuple[list, di
     return rows, counts
 
 
+_TICKET_MAILS = select(OutboxMail).where(  # built once: the ticket page asks on every view
+    OutboxMail.ticket_id == bindparam("ticket_id")).order_by(OutboxMail.id)
+
+
 def outgoing_mails(ticket: Ticket, user: User) -> dict[int, list]:
     """The mails sent for each transaction that the user may read (reading.can_read_mail)."""
     from .reading import can_read_mail
     if not can(user, "ShowOutgoingEmail", ticket):
         return {}
     found: dict[int, list] = {}
-    for mail in db.session.scalars(select(OutboxMail).where(OutboxMail.ticket_id == ticket.id)
-                                   .order_by(OutboxMail.id)):
+    for mail in db.session.scalars(_TICKET_MAILS, {"ticket_id": ticket.id}):
         if can_read_mail(user, mail):
             found.setdefault(mail.transaction_id, []).append(mail)
     return found

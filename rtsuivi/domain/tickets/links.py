@@ -10,7 +10,7 @@ the lifecycle's transition check, so every door (menu, update form, bulk, API) r
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 
 from ...extensions import db
 from ...models import Link, Ticket, User, utcnow
@@ -151,9 +151,7 @@ def remove_link(ticket: Ticket, actor: User, key: str, number) -> None:
 def relations(ticket: Ticket, user: User) -> list[tuple[Side, list[Related]]]:
     """List the ticket's relations by side, in the manual's order; tickets the user may not
     see keep only their number."""
-    links = db.session.scalars(select(Link).where(
-        Link.type != "MergedInto", or_(Link.base_id == ticket.id, Link.target_id == ticket.id))
-        .order_by(Link.id)).all()
+    links = db.session.scalars(_LINKS_OF, {"ticket_id": ticket.id}).all()
     ids = {link.target_id if link.base_id == ticket.id else link.base_id for link in links}
     tickets = {t.id: t for t in db.session.scalars(select(Ticket).where(
         Ticket.id.in_(sorted(ids))))} if ids else {}
@@ -201,13 +199,21 @@ def resolve_guard(ticket: Ticket, old: str, new: str) -> None:
                          "tous résolus (%(tickets)s).", tickets=_numbers(children)), children)
 
 
+# Built once, as the relations' query: the ticket page asks both on every view.
+_CHILDREN = select(Link.base_id).where(
+    Link.type == "MemberOf", Link.target_id.in_(bindparam("parents", expanding=True)))
+_LINKS_OF = select(Link).where(
+    Link.type != "MergedInto",
+    or_(Link.base_id == bindparam("ticket_id"), Link.target_id == bindparam("ticket_id"))
+).order_by(Link.id)
+
+
 def descendant_ids(ticket: Ticket) -> list[int]:
     """The ids of the ticket's children, their children, and so on (each once). Read from
     the links alone: the ticket page asks for every ticket, and most have no child."""
     seen, frontier, found = {ticket.id}, {ticket.id}, []
     while frontier and len(seen) < MAX_WALK:
-        fresh = set(db.session.scalars(select(Link.base_id).where(
-            Link.type == "MemberOf", Link.target_id.in_(sorted(frontier))))) - seen
+        fresh = set(db.session.scalars(_CHILDREN, {"parents": sorted(frontier)})) - seen
         seen |= fresh
         found += sorted(fresh)
         frontier = fresh
