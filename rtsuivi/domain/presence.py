@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -53,19 +53,24 @@ def settings() -> dict:
             "write": float(config.get("RTSUIVI_PRESENCE_WRITE_SECONDS", 15))}
 
 
+# Built once (every view and every poll of a ticket asks): the last transaction's id, and
+# who was seen on the ticket since the start of the presence window.
+_LOOK = (select(select(func.max(Transaction.id))
+                .where(Transaction.ticket_id == bindparam("ticket_id")).scalar_subquery(),
+                User.id, User.name, User.real_name, TicketPresence.seen)
+         .select_from(Ticket)
+         .outerjoin(TicketPresence, and_(TicketPresence.ticket_id == Ticket.id,
+                                         TicketPresence.seen >= bindparam("since")))
+         .outerjoin(User, User.id == TicketPresence.user_id)
+         .where(Ticket.id == bindparam("ticket_id")))
+
+
 def look(ticket: Ticket, user: User, write: bool = True, now=None) -> Live:
     """Read who else has the ticket open and its last transaction id (one query); note the
     user's own visit, at most once per write interval."""
     now, limits = now or utcnow(), settings()
-    last = select(func.max(Transaction.id)).where(Transaction.ticket_id == ticket.id)
-    rows = db.session.execute(
-        select(last.scalar_subquery(), User.id, User.name, User.real_name, TicketPresence.seen)
-        .select_from(Ticket)
-        .outerjoin(TicketPresence, and_(
-            TicketPresence.ticket_id == Ticket.id,
-            TicketPresence.seen >= now - timedelta(seconds=limits["window"])))
-        .outerjoin(User, User.id == TicketPresence.user_id)
-        .where(Ticket.id == ticket.id)).all()
+    rows = db.session.execute(_LOOK, {"ticket_id": ticket.id, "since": now - timedelta(
+        seconds=limits["window"])}).all()
     mine = next((row.seen for row in rows if row.id == user.id), None)
     if write and (mine is None or mine <= now - timedelta(seconds=limits["write"])):
         _note_visit(ticket.id, user.id, now)

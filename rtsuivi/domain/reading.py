@@ -8,6 +8,8 @@ One rule, asked by the ticket page, the portal, downloads, the sent-mail page an
 - a sent mail also needs ShowOutgoingEmail, and the right to read the transaction it
   records (an "Admin Comment" mail is a comment) and, for a forward, the one it forwards.
 """
+from functools import cache
+
 from sqlalchemy import true
 
 from ..extensions import db
@@ -34,12 +36,24 @@ def can_read_transaction(user: User, txn: Transaction) -> bool:
     return txn.type != "Comment" or can(user, "ShowTicketComments", ticket)
 
 
+def reader_kind(user: User, ticket: Ticket) -> tuple[bool, bool]:
+    """What the user reads of a readable ticket's history: (all of it but the comments, the
+    comments); a requester reads only the messages."""
+    return bool(user.privileged), can(user, "ShowTicketComments", ticket)
+
+
 def transactions_condition(user: User, ticket: Ticket):
     """The same rule as a SQL condition on Transaction, for a ticket already readable."""
+    return condition_for(*reader_kind(user, ticket))
+
+
+@cache
+def condition_for(privileged: bool, comments: bool):
+    """transactions_condition for one reader_kind (four conditions, each built once)."""
     condition = true()
-    if not user.privileged:
+    if not privileged:
         condition = Transaction.type.in_(REQUESTER_TYPES)
-    if not can(user, "ShowTicketComments", ticket):
+    if not comments:
         condition = condition & (Transaction.type != "Comment")
     return condition
 

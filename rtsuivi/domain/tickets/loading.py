@@ -1,6 +1,8 @@
 """Read a ticket and its history as the user may see them."""
+from functools import cache
+
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import selectinload
 
 from ...extensions import db
@@ -31,16 +33,24 @@ def history(ticket: Ticket, user: User) -> tuple[list[Transaction], dict[int, Us
     Follows reading.transactions_condition (comments need ShowTicketComments; requesters
     read only the messages). Costs a fixed number of queries.
     """
-    from ..reading import transactions_condition
-    # The tickets merged into this one show their history here too (RT's merged history).
-    # One IN over both: PostgreSQL answers "ticket_id = x OR ticket_id IN (…)" by reading
-    # every transaction (100 ms at 500k rows), this with two index lookups (0.1 ms).
-    shown = select(Ticket.id).where(or_(Ticket.id == ticket.id, Ticket.effective_id == ticket.id))
-    query = (select(Transaction).where(Transaction.ticket_id.in_(shown),
-                                       transactions_condition(user, ticket))
-             .options(selectinload(Transaction.attachments)).order_by(Transaction.id))
-    transactions = list(db.session.scalars(query))
+    from ..reading import reader_kind
+    query = _history_statement(*reader_kind(user, ticket))
+    transactions = list(db.session.scalars(query, {"ticket_id": ticket.id}))
     return transactions, people_named(transactions)
+
+
+@cache
+def _history_statement(privileged: bool, comments: bool):
+    """history's query for one kind of reader, built once (it and its cache key cost
+    0.13 ms a view). The tickets merged into this one show their history here too (RT's
+    merged history). One IN over both: PostgreSQL answers "ticket_id = x OR ticket_id IN
+    (…)" by reading every transaction (100 ms at 500k rows), this with two index lookups."""
+    from ..reading import condition_for
+    ticket_id = bindparam("ticket_id")
+    shown = select(Ticket.id).where(or_(Ticket.id == ticket_id, Ticket.effective_id == ticket_id))
+    return (select(Transaction).where(Transaction.ticket_id.in_(shown),
+                                      condition_for(privileged, comments))
+            .options(selectinload(Transaction.attachments)).order_by(Transaction.id))
 
 
 def people_named(transactions) -> dict[int, User]:
