@@ -240,6 +240,29 @@ def test_admin_comment_mail_needs_show_ticket_comments(desk, make_ticket, make_u
     assert login_as(full).get(f"/tickets/{ticket.id}/mails/{mail.id}").status_code == 200
 
 
+def test_the_ticket_pages_mail_list_follows_can_read_mail(desk, make_ticket, make_user):
+    """reading.readable_mails (the history's sent mails, the ticket asked about once)
+    answers as can_read_mail for each mail, and never lets another ticket's mail in."""
+    watcher = make_user("gerard", email="gerard@example.org")
+    ticket = make_ticket(desk.support, requestors=[desk.denise], admin_cc=[watcher])
+    other = make_ticket(desk.support, requestors=[desk.denise])
+    domain.reply(ticket, desk.alice, "Nous regardons.")
+    domain.comment(ticket, desk.alice, "Le mot de passe est dans le coffre.")
+    domain.reply(other, desk.alice, "Autre ticket.")
+    db.session.commit()
+    mails = list(db.session.scalars(select(OutboxMail).where(
+        OutboxMail.ticket_id.in_((ticket.id, other.id))).order_by(OutboxMail.id)))
+    reader = make_user("lectrice", rights=tuple(
+        r for r in AGENT_RIGHTS if r != "ShowTicketComments") + ("ShowOutgoingEmail",))
+    full = make_user("complete", rights=AGENT_RIGHTS + ("ShowOutgoingEmail",))
+    for user in (reader, full, desk.denise, desk.alice):
+        shown = reading.readable_mails(user, ticket, mails)
+        assert shown == [m for m in mails if m.ticket_id == ticket.id
+                         and reading.can_read_mail(user, m)]
+    assert len(reading.readable_mails(reader, ticket, mails)) \
+        < len(reading.readable_mails(full, ticket, mails))  # the comment's mail
+
+
 def test_requester_cannot_download_an_agents_forward_note(desk, make_ticket, login_as):
     ticket = make_ticket(desk.support, requestors=[desk.denise])
     txn = domain.forward(ticket, desk.alice, "expert@example.net",

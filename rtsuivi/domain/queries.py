@@ -217,13 +217,13 @@ _TICKET_MAILS = select(OutboxMail).where(  # built once: the ticket page asks on
 
 def outgoing_mails(ticket: Ticket, user: User) -> dict[int, list]:
     """The mails sent for each transaction that the user may read (reading.can_read_mail)."""
-    from .reading import can_read_mail
+    from .reading import readable_mails
     if not can(user, "ShowOutgoingEmail", ticket):
         return {}
     found: dict[int, list] = {}
-    for mail in db.session.scalars(_TICKET_MAILS, {"ticket_id": ticket.id}):
-        if can_read_mail(user, mail):
-            found.setdefault(mail.transaction_id, []).append(mail)
+    mails = db.session.scalars(_TICKET_MAILS, {"ticket_id": ticket.id}).all()
+    for mail in readable_mails(user, ticket, mails):
+        found.setdefault(mail.transaction_id, []).append(mail)
     return found
 # ---------------------------------------------------------------- search results
 

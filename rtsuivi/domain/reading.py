@@ -66,9 +66,19 @@ def can_read_attachment(user: User, attachment: Attachment) -> bool:
 def can_read_mail(user: User, mail: OutboxMail) -> bool:
     """Tell whether the user may read a mail the desk sent for a ticket."""
     ticket = db.session.get(Ticket, mail.ticket_id) if mail.ticket_id else None
-    if ticket is None or not can_read_ticket(user, ticket) \
-            or not can(user, "ShowOutgoingEmail", ticket):
-        return False
+    return ticket is not None and bool(readable_mails(user, ticket, [mail]))
+
+
+def readable_mails(user: User, ticket: Ticket, mails) -> list[OutboxMail]:
+    """can_read_mail for mails the desk sent for this ticket, what it asks of the ticket
+    asked once (the ticket page lists every mail of the history)."""
+    if not can_read_ticket(user, ticket) or not can(user, "ShowOutgoingEmail", ticket):
+        return []
+    return [mail for mail in mails if mail.ticket_id == ticket.id  # only this ticket's
+            and _records_a_readable_transaction(user, mail)]
+
+
+def _records_a_readable_transaction(user: User, mail: OutboxMail) -> bool:
     txn = db.session.get(Transaction, mail.transaction_id) if mail.transaction_id else None
     if txn is None:
         return True
