@@ -193,3 +193,29 @@ def test_each_missing_right_refuses_the_action(desk, make_ticket, make_user, act
         MATRIX[action][0](ticket, agent, desk)
     db.session.rollback()
     assert len(ticket.transactions) <= before + (1 if action == "steal" else 0)
+
+
+def test_the_people_a_history_names_come_from_the_session_when_loaded(desk, make_ticket):
+    """loading.people_named: the users Owner entries name are taken from the session when
+    it holds them whole (no query), and loaded, fresh, when it does not."""
+    from sqlalchemy import event
+
+    from rtsuivi.domain.tickets.loading import people_named
+    ticket = make_ticket(desk.support)
+    domain.take(ticket, desk.alice)
+    domain.give(ticket, desk.alice, desk.bruno)
+    expected = {accounts.nobody().id, desk.alice.id, desk.bruno.id}
+    db.session.commit()  # expires every loaded user
+    transactions = list(ticket.transactions)
+    statements = []
+
+    def count(*_args, **_kwargs):
+        statements.append(1)
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        named = people_named(transactions)  # expired after the commit: one query
+        assert len(statements) == 1 and set(named) == expected
+        again = people_named(transactions)  # now whole in the session: no query
+        assert len(statements) == 1 and again == named
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)

@@ -2,8 +2,9 @@
 from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam, inspect, or_, select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.util import identity_key
 
 from ...extensions import db
 from ...models import OutboxMail, Queue, Ticket, Transaction, User
@@ -53,12 +54,25 @@ def _history_statement(privileged: bool, comments: bool):
             .options(selectinload(Transaction.attachments)).order_by(Transaction.id))
 
 
+_USER_COLUMNS = frozenset(column.key for column in inspect(User).column_attrs)
+
+
 def people_named(transactions) -> dict[int, User]:
     """Load, in one query, the users owner and watcher entries name by id."""
     ids = {int(v) for t in transactions if t.field in ("Owner", "Watcher")
            for v in (t.old_value, t.new_value) if v and v.isdigit()}
-    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} \
-        if ids else {}
+    # Most are loaded already (the entries' authors, the owner): taken from the session
+    # when none of their columns is expired, so a ticket that was only taken costs no query.
+    named = {}
+    for user_id in ids:
+        user = db.session.identity_map.get(identity_key(User, user_id))
+        if user is not None and not inspect(user).expired_attributes & _USER_COLUMNS:
+            named[user_id] = user
+    missing = ids - named.keys()
+    if missing:
+        named.update((u.id, u) for u in db.session.scalars(
+            select(User).where(User.id.in_(sorted(missing)))))
+    return named
 
 
 
