@@ -70,9 +70,12 @@ def pick_targets(agent_name: str) -> dict:
         queue_id, queue_size = db.session.execute(
             select(Ticket.queue_id, func.count()).where(mine, Ticket.status != "deleted")
             .group_by(Ticket.queue_id).order_by(func.count().desc()).limit(1)).one()
+        # A resolved ticket: the bench's own writes (replies, Prendre / Voler, mail) go to
+        # active tickets, which would change the measured page from run to run.
         twenty = db.session.scalar(
-            select(Transaction.ticket_id).join(Ticket).where(mine)
-            .group_by(Transaction.ticket_id).having(func.count() == 20).limit(1))
+            select(Transaction.ticket_id).join(Ticket).where(mine, Ticket.status == "resolved")
+            .group_by(Transaction.ticket_id).having(func.count() == 20)
+            .order_by(Transaction.ticket_id).limit(1))
         active = (Ticket.status.in_(("new", "open", "stalled")))
         unowned = list(db.session.scalars(
             select(Ticket.id).join(User, Ticket.owner_id == User.id)
@@ -186,7 +189,8 @@ def markdown(report: dict) -> str:
     lines = [f"{report['date'][:10]} · {report['machine']['cpu']}, {report['machine']['cores']} "
              f"cores, {report['machine']['memory_gb']} GB · {report['database']} · "
              f"{count(data['tickets'])} tickets, {count(data['transactions'])} transactions, "
-             f"{count(data['users'])} users · gunicorn {report['workers']} workers",
+             f"{count(data['users'])} users · gunicorn {report['workers']} workers · "
+             f"ticket page: #{report.get('ticket_20')}",
              "", "| page | n | p50 ms | p95 ms | max ms | p95 target | verdict |",
              "|---|---|---|---|---|---|---|"]
     for result in report["results"]:
@@ -359,7 +363,7 @@ def main(argv=None) -> int:
     report = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
               "machine": machine(), "database": targets["dialect"], "data": targets["counts"],
               "workers": args.workers, "clients": args.clients, "results": results,
-              "extras": extras, "throughput": rate,
+              "extras": extras, "throughput": rate, "ticket_20": targets["ticket_20"],
               "worker_memory_mb": memory}
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = report["date"].replace(":", "").replace("-", "")[:15]
