@@ -196,26 +196,40 @@ def test_each_missing_right_refuses_the_action(desk, make_ticket, make_user, act
 
 
 def test_the_people_a_history_names_come_from_the_session_when_loaded(desk, make_ticket):
-    """loading.people_named: the users Owner entries name are taken from the session when
-    it holds them whole (no query), and loaded, fresh, when it does not."""
-    from sqlalchemy import event
+    """loading.people_named: the users Owner entries show (the new owner; the old one only
+    for a theft) are taken from the session when it holds them whole (no query), and loaded
+    when it does not."""
+    from sqlalchemy import event, select
 
     from rtsuivi.domain.tickets.loading import people_named
+    from rtsuivi.models import Transaction
     ticket = make_ticket(desk.support)
     domain.take(ticket, desk.alice)
     domain.give(ticket, desk.alice, desk.bruno)
-    expected = {accounts.nobody().id, desk.alice.id, desk.bruno.id}
-    db.session.commit()  # expires every loaded user
-    transactions = list(ticket.transactions)
+    expected = {desk.alice.id, desk.bruno.id}  # Nobody, Prendre's old owner, is not shown
+    ticket_id = ticket.id
+    db.session.commit()
+    db.session.expunge_all()  # the session holds only what the history loads: its authors
+    transactions = list(db.session.scalars(select(Transaction).where(
+        Transaction.ticket_id == ticket_id).order_by(Transaction.id)))
     statements = []
 
     def count(*_args, **_kwargs):
         statements.append(1)
     event.listen(db.engine, "before_cursor_execute", count)
     try:
-        named = people_named(transactions)  # expired after the commit: one query
+        named = people_named(transactions)  # Bruno, given the ticket, is not loaded: a query
         assert len(statements) == 1 and set(named) == expected
         again = people_named(transactions)  # now whole in the session: no query
         assert len(statements) == 1 and again == named
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
+
+
+def test_a_theft_shows_whom_the_ticket_was_taken_from(desk, make_ticket, login_as):
+    ticket = make_ticket(desk.support)
+    domain.give(ticket, desk.alice, desk.bruno)
+    domain.steal(ticket, desk.alice)
+    db.session.commit()
+    page = login_as(desk.alice).get(f"/tickets/{ticket.id}").get_data(as_text=True)
+    assert "Volé à" in page and desk.bruno.display_name in page.split("Volé à", 1)[1][:300]

@@ -1,10 +1,11 @@
 """What one history entry says, decoded once: the history template and the outgoing mail
 both read it (values are stored as strings; user ids become users here, nowhere else)."""
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from ...extensions import db
 from ...models import Transaction, User
 from .. import lifecycle
 from .links import SIDES
@@ -17,10 +18,30 @@ class Description:
     type: str          # the transaction type (Create, Correspond, Status, Take, Set…)
     actor: User
     field: str | None
-    old: object        # a User for owner and watcher entries, else the stored text
-    new: object
+    old_value: str | None  # as stored; .old and .new decode them
+    new_value: str | None
     role: str | None   # the watcher role of AddWatcher / DelWatcher
     to: str | None     # the addresses of a Forward
+    names_people: bool = False  # an owner or watcher entry: its values are user ids
+    people: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def old(self):
+        """A User for owner and watcher entries, else the stored text."""
+        return self._decoded(self.old_value)
+
+    @property
+    def new(self):
+        return self._decoded(self.new_value)
+
+    def _decoded(self, value):
+        if not self.names_people:
+            return value
+        if not value or not value.isdigit():
+            return None
+        # A user the history does not show (Prendre's old owner, Nobody) is not in people
+        # (loading._shown_people): read here only if asked for.
+        return self.people.get(int(value)) or db.session.get(User, int(value))
 
     def text(self, lang: str | None = None) -> str:
         """One line of plain text (the mail's transaction.description), in lang if given."""
@@ -54,20 +75,15 @@ class Description:
                  relation=relation, id=self.old)
 
 
-def _user(value: str | None, people: dict[int, User]) -> User | None:
-    return people.get(int(value)) if value and value.isdigit() else None
-
-
 def describe(txn: Transaction, people: dict[int, User] | None = None) -> Description:
     """Decode one history entry; people maps the user ids it names (see people_named)."""
     if people is None:
         from .loading import people_named
         people = people_named([txn])
-    old, new = txn.old_value, txn.new_value
-    if txn.field in USER_FIELDS:
-        old, new = _user(old, people), _user(new, people)
     # A CustomField entry names its field by id and keeps the field's name of that day.
-    field = txn.data if txn.type == "CustomField" else txn.field
-    return Description(type=txn.type, actor=txn.creator, field=field, old=old, new=new,
+    shown_field = txn.data if txn.type == "CustomField" else txn.field
+    return Description(type=txn.type, actor=txn.creator, field=shown_field,
+                       old_value=txn.old_value, new_value=txn.new_value,
                        role=txn.data if txn.field == "Watcher" else None,
-                       to=txn.data if txn.type == "Forward" else None)
+                       to=txn.data if txn.type == "Forward" else None,
+                       names_people=txn.field in USER_FIELDS, people=people)

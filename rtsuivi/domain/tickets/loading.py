@@ -57,12 +57,20 @@ def _history_statement(privileged: bool, comments: bool):
 _USER_COLUMNS = frozenset(column.key for column in inspect(User).column_attrs)
 
 
+def _shown_people(txn: Transaction) -> tuple:
+    """The user ids an entry shows (tickets/_transaction.html, Description.text): the new
+    owner of an owner change, and the old one of a theft only (the old owner of a Prendre
+    is Nobody, whom no entry shows); the person a watcher entry adds or removes."""
+    if txn.field == "Owner":
+        return (txn.new_value, txn.old_value) if txn.type == "Steal" else (txn.new_value,)
+    return (txn.new_value, txn.old_value) if txn.field == "Watcher" else ()
+
+
 def people_named(transactions) -> dict[int, User]:
-    """Load, in one query, the users owner and watcher entries name by id."""
-    ids = {int(v) for t in transactions if t.field in ("Owner", "Watcher")
-           for v in (t.old_value, t.new_value) if v and v.isdigit()}
+    """Load, in one query, the users owner and watcher entries show (_shown_people)."""
+    ids = {int(v) for t in transactions for v in _shown_people(t) if v and v.isdigit()}
     # Most are loaded already (the entries' authors, the owner): taken from the session
-    # when none of their columns is expired, so a ticket that was only taken costs no query.
+    # when none of their columns is expired, so a ticket taken and given costs no query.
     named = {}
     for user_id in ids:
         user = db.session.identity_map.get(identity_key(User, user_id))
