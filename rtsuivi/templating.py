@@ -20,10 +20,16 @@ def _request_translations():
     """The request's catalog, looked up once per language: Flask-Babel looks it up again
     for every string, which was a quarter of the ticket page's time. Keyed by the locale,
     since one app context may draw mails in several languages (force_locale)."""
-    # Flask-Babel keeps the locale it chose (or force_locale set) on g._flask_babel; read
-    # there, it costs one lookup where get_locale() takes four (a ticket page asks 150 times).
-    locale = getattr(g.get("_flask_babel"), "babel_locale", None) or get_locale()
-    return _request_memo("_rtsuivi_translations", locale, get_translations)
+    return _request_memo("_rtsuivi_translations", _babel_state()[0], get_translations)
+
+
+def _babel_state():
+    """The request's locale and time zone. Flask-Babel keeps what it chose (or what
+    force_locale set) on g._flask_babel: read there, it costs one lookup where get_locale()
+    and get_timezone() take four each (a ticket page asks 150 times)."""
+    state = g.get("_flask_babel")
+    return (getattr(state, "babel_locale", None) or get_locale(),
+            getattr(state, "babel_tzinfo", None) or get_timezone())
 
 
 @pass_eval_context
@@ -39,8 +45,8 @@ def _template_gettext(eval_ctx, string: str, /, **variables):
 def _request_dates() -> DateFormatter:
     """The user's timezone and locale and the date patterns, looked up once per request
     and language (dates fill the history and the lists)."""
-    key = (get_timezone(), get_locale())
-    return _request_memo("_rtsuivi_dates", key, lambda: DateFormatter(*key))
+    locale, zone = _babel_state()
+    return _request_memo("_rtsuivi_dates", (zone, locale), lambda: DateFormatter(zone, locale))
 
 
 def _request_memo(name: str, key, load):
