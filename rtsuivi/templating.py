@@ -20,16 +20,15 @@ def _request_translations():
     """The request's catalog, looked up once per language: Flask-Babel looks it up again
     for every string, which was a quarter of the ticket page's time. Keyed by the locale,
     since one app context may draw mails in several languages (force_locale)."""
-    return _request_memo("_rtsuivi_translations", _babel_state()[0], get_translations)
+    return _request_memo("_rtsuivi_translations", _babel("babel_locale", get_locale),
+                         get_translations)
 
 
-def _babel_state():
-    """The request's locale and time zone. Flask-Babel keeps what it chose (or what
+def _babel(name: str, choose):
+    """The request's locale or time zone. Flask-Babel keeps what it chose (or what
     force_locale set) on g._flask_babel: read there, it costs one lookup where get_locale()
     and get_timezone() take four each (a ticket page asks 150 times)."""
-    state = g.get("_flask_babel")
-    return (getattr(state, "babel_locale", None) or get_locale(),
-            getattr(state, "babel_tzinfo", None) or get_timezone())
+    return getattr(g.get("_flask_babel"), name, None) or choose()
 
 
 @pass_eval_context
@@ -45,7 +44,7 @@ def _template_gettext(eval_ctx, string: str, /, **variables):
 def _request_dates() -> DateFormatter:
     """The user's timezone and locale and the date patterns, looked up once per request
     and language (dates fill the history and the lists)."""
-    locale, zone = _babel_state()
+    locale, zone = _babel("babel_locale", get_locale), _babel("babel_tzinfo", get_timezone)
     return _request_memo("_rtsuivi_dates", (zone, locale), lambda: DateFormatter(zone, locale))
 
 
@@ -123,8 +122,8 @@ MAIL_STATUSES = {"received": N_("reçu"), "done": N_("traité"), "failed": N_("e
 
 
 def mail_status(status: str) -> str:
-    label = MAIL_STATUSES.get(status)
-    return _request_translations().ugettext(label) if label else status
+    label = MAIL_STATUSES.get(status)  # a translation is Markup, as `_` gives it; not a status
+    return Markup(_request_translations().ugettext(label)) if label else status
 
 
 class HistoryLinks:

@@ -204,6 +204,10 @@ def test_mail_states_are_said_in_the_pages_language(app, locale, sent):
         assert mail_status("sent") == sent
         assert mail_status("unknown-state") == "unknown-state"
         assert app.jinja_env.from_string("{{ mail_status('sent') }}").render() == sent
+        # Markup, as `_` gives a translation: the page's bytes are what the macro wrote.
+        assert app.jinja_env.from_string("{{ mail_status('sending') }}").render() \
+            == app.jinja_env.from_string("{{ _(\"en cours d'envoi\") }}").render()
+        assert app.jinja_env.from_string("{{ mail_status('<b>') }}").render() == "&lt;b&gt;"
 
 
 def test_templates_gettext_answers_as_jinjas_own(app):

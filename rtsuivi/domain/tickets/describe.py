@@ -1,6 +1,7 @@
 """What one history entry says, decoded once: the history template and the outgoing mail
 both read it (values are stored as strings; user ids become users here, nowhere else)."""
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -23,7 +24,7 @@ class Description:
     role: str | None   # the watcher role of AddWatcher / DelWatcher
     to: str | None     # the addresses of a Forward
     names_people: bool = False  # an owner or watcher entry: its values are user ids
-    people: dict = field(default_factory=dict, compare=False, repr=False)
+    people: dict = dataclass_field(default_factory=dict, compare=False, repr=False)
 
     @property
     def old(self):
