@@ -233,3 +233,53 @@ def test_a_theft_shows_whom_the_ticket_was_taken_from(desk, make_ticket, login_a
     db.session.commit()
     page = login_as(desk.alice).get(f"/tickets/{ticket.id}").get_data(as_text=True)
     assert "Volé à" in page and desk.bruno.display_name in page.split("Volé à", 1)[1][:300]
+
+
+def _as_shown(entry) -> tuple:
+    """What the history page reads of an entry, ORM transaction or HistoryEntry alike."""
+    return (entry.id, entry.ticket_id, entry.type, entry.field, entry.old_value,
+            entry.new_value, entry.data, entry.creator.id, entry.created, entry.time_taken,
+            entry.content, entry.html_content,
+            [(f.id, f.filename, f.content_type, f.stored, f.size, f.transaction_id,
+              f.transaction.id) for f in entry.files])
+
+
+def test_the_history_read_as_rows_says_what_the_transactions_say(desk, make_ticket):
+    """loading.history reads the entries and their parts as rows (HistoryEntry): for each
+    kind of reader, the same entries as the ORM's transactions under the same rule, with
+    the same text, HTML part, files (stored or not) and authors, merged tickets included."""
+    from sqlalchemy import select
+
+    from rtsuivi.domain.reading import transactions_condition
+    from rtsuivi.models import Attachment, Ticket, Transaction, User
+    ticket, other = make_ticket(desk.support, requestors=[desk.denise]), \
+        make_ticket(desk.support)
+    domain.comment(other, desk.bruno, "Vu avec le fournisseur.")
+    other_id = other.id
+    html = domain.reply(ticket, desk.alice, "Voici la procédure.")
+    html.attachments.append(Attachment(content_type="text/html",
+                                       content="<p>Voici la <b>procédure</b>.</p>"))
+    for name, data in (("schema.png", b"\x89PNG"), ("gros.iso", None)):
+        html.attachments.append(Attachment(content_type="application/octet-stream",
+                                           filename=name, content_bytes=data, size=9))
+    domain.comment(ticket, desk.bruno, "Interne.")
+    domain.take(ticket, desk.alice)
+    db.session.commit()
+    domain.merge(other, desk.alice, ticket.id)
+    ticket_id, reader_ids = ticket.id, (desk.alice.id, desk.denise.id)
+    db.session.commit()
+    for reader_id in reader_ids:
+        db.session.expunge_all()  # nothing of the history in the session beforehand
+        ticket, reader = db.session.get(Ticket, ticket_id), db.session.get(User, reader_id)
+        entries, _people = domain.history(ticket, reader)
+        shown = select(Ticket.id).where((Ticket.id == ticket.id)
+                                        | (Ticket.effective_id == ticket.id))
+        expected = db.session.scalars(select(Transaction).where(
+            Transaction.ticket_id.in_(shown), transactions_condition(reader, ticket))
+            .order_by(Transaction.id)).all()
+        assert [_as_shown(e) for e in entries] == [_as_shown(t) for t in expected]
+        types = [e.type for e in entries]
+        assert ("Comment" in types) == ("Take" in types) == reader.privileged
+        assert {e.ticket_id for e in entries} == {ticket.id, other_id}
+    assert [f.filename for e in entries for f in e.files] == ["schema.png", "gros.iso"]
+    assert [f.stored for e in entries for f in e.files] == [True, False]

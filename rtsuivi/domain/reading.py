@@ -49,12 +49,13 @@ def transactions_condition(user: User, ticket: Ticket):
 
 @cache
 def condition_for(privileged: bool, comments: bool):
-    """transactions_condition for one reader_kind (four conditions, each built once)."""
-    condition = true()
+    """transactions_condition for one reader_kind (four conditions, each built once). On
+    the table's column, so a Core statement (the ticket page's history) stays Core."""
+    condition, kind = true(), Transaction.__table__.c.type
     if not privileged:
-        condition = Transaction.type.in_(REQUESTER_TYPES)
+        condition = kind.in_(REQUESTER_TYPES)
     if not comments:
-        condition = condition & (Transaction.type != "Comment")
+        condition = condition & (kind != "Comment")
     return condition
 
 

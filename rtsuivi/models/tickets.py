@@ -82,7 +82,36 @@ class Watcher(db.Model):
     user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
 
 
-class Transaction(db.Model):
+class MessageParts:
+    """What a history entry's message says: its text, its HTML part, its files, from its
+    `attachments`. The Transaction model has it, and so has the history the ticket page
+    reads as plain rows (domain.tickets.loading.HistoryEntry)."""
+    __slots__ = ()
+
+    def _body(self, content_type: str) -> str:
+        for attachment in self.attachments:
+            if attachment.content_type == content_type and not attachment.filename \
+                    and attachment.content is not None:
+                return attachment.content
+        return ""
+
+    @property
+    def content(self) -> str:
+        """The text of the message this transaction carries (the text part), if any."""
+        return self._body("text/plain")
+
+    @property
+    def html_content(self) -> str:
+        """The HTML part of the message, unsanitised (shown only through sanitize_html)."""
+        return self._body("text/html")
+
+    @property
+    def files(self) -> list["Attachment"]:
+        """Attached files and inline images (parts with a name or a Content-ID)."""
+        return [a for a in self.attachments if a.filename or a.content_id]
+
+
+class Transaction(MessageParts, db.Model):
     """One entry of a ticket's history; append-only."""
     __tablename__ = "transactions"
 
@@ -111,28 +140,6 @@ class Transaction(db.Model):
     forwarded_files = None  # Forward: the files the agent chose (domain.tickets.forward)
     once_cc = ()   # RT's UpdateCc / UpdateBcc: mailed this once, never
     once_bcc = ()  # made watchers (domain.recipients.apply)
-
-    def _body(self, content_type: str) -> str:
-        for attachment in self.attachments:
-            if attachment.content_type == content_type and not attachment.filename \
-                    and attachment.content is not None:
-                return attachment.content
-        return ""
-
-    @property
-    def content(self) -> str:
-        """The text of the message this transaction carries (the text part), if any."""
-        return self._body("text/plain")
-
-    @property
-    def html_content(self) -> str:
-        """The HTML part of the message, unsanitised (shown only through sanitize_html)."""
-        return self._body("text/html")
-
-    @property
-    def files(self) -> list["Attachment"]:
-        """Attached files and inline images (parts with a name or a Content-ID)."""
-        return [a for a in self.attachments if a.filename or a.content_id]
 
 
 class Attachment(db.Model):

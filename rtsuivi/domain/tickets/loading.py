@@ -3,12 +3,12 @@ from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, inspect, or_, select
-from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.util import identity_key
 
 from ...extensions import db
-from ...models import OutboxMail, Queue, Ticket, Transaction, User
+from ...models import Attachment, OutboxMail, Queue, Ticket, Transaction, User
 from ...models.base import fits_id
+from ...models.tickets import MessageParts
 from .. import Forbidden, NotFound
 from ..rights import can
 
@@ -28,16 +28,57 @@ def load_visible(ticket_id: int, user: User, include_deleted: bool = True) -> Ti
     return ticket
 
 
-def history(ticket: Ticket, user: User) -> tuple[list[Transaction], dict[int, User]]:
-    """Return the transactions the user may read, oldest first, and the users they name.
+def history(ticket: Ticket, user: User) -> tuple[list["HistoryEntry"], dict[int, User]]:
+    """Return the entries the user may read, oldest first, and the users they name.
 
     Follows reading.transactions_condition (comments need ShowTicketComments; requesters
-    read only the messages). Costs a fixed number of queries.
+    read only the messages). The entries are read as rows, with their parts, in one query:
+    as ORM objects, 20 entries and their parts cost 0.6 ms a view. Their creators and the
+    people they show are users, from the session or one more query (people_named).
     """
     from ..reading import reader_kind
-    query = _history_statement(*reader_kind(user, ticket))
-    transactions = list(db.session.scalars(query, {"ticket_id": ticket.id}))
-    return transactions, people_named(transactions)
+    rows = db.session.execute(_history_statement(*reader_kind(user, ticket)),
+                              {"ticket_id": ticket.id})
+    entries: list[HistoryEntry] = []
+    for row in rows:
+        if not entries or entries[-1].id != row[0]:
+            entries.append(HistoryEntry(row))
+        if row.part_id is not None:
+            entries[-1].attachments.append(HistoryPart(row, entries[-1]))
+    people = people_named(entries, {e.creator_id for e in entries})
+    for entry in entries:
+        entry.creator = people[entry.creator_id]
+    return entries, people
+
+
+_ENTRY_COLUMNS = ("id", "ticket_id", "type", "field", "old_value", "new_value", "data",
+                  "creator_id", "created", "time_taken")
+_PART_COLUMNS = ("id", "filename", "content_id", "content_type", "content", "stored", "size")
+
+
+_USER_COLUMNS = frozenset(column.key for column in inspect(User).column_attrs)
+
+
+class HistoryEntry(MessageParts):
+    """A transaction as the history shows it: its columns, its creator and its parts
+    (MessageParts: content, html_content, files), read-only and outside the session."""
+    __slots__ = (*_ENTRY_COLUMNS, "creator", "attachments")
+
+    def __init__(self, row):
+        for name, value in zip(_ENTRY_COLUMNS, row):
+            setattr(self, name, value)
+        self.attachments = []
+
+
+class HistoryPart:
+    """An attachment as the history shows it (a file or a message part), without its
+    bytes: `stored` says whether they are kept (tickets.attachment serves them)."""
+    __slots__ = (*_PART_COLUMNS, "transaction_id", "transaction")
+
+    def __init__(self, row, entry: HistoryEntry):
+        for name, value in zip(_PART_COLUMNS, row[len(_ENTRY_COLUMNS):]):
+            setattr(self, name, value)
+        self.transaction_id, self.transaction = entry.id, entry
 
 
 @cache
@@ -47,14 +88,18 @@ def _history_statement(privileged: bool, comments: bool):
     merged history). One IN over both: PostgreSQL answers "ticket_id = x OR ticket_id IN
     (…)" by reading every transaction (100 ms at 500k rows), this with two index lookups."""
     from ..reading import condition_for
-    ticket_id = bindparam("ticket_id")
-    shown = select(Ticket.id).where(or_(Ticket.id == ticket_id, Ticket.effective_id == ticket_id))
-    return (select(Transaction).where(Transaction.ticket_id.in_(shown),
-                                      condition_for(privileged, comments))
-            .options(selectinload(Transaction.attachments)).order_by(Transaction.id))
-
-
-_USER_COLUMNS = frozenset(column.key for column in inspect(User).column_attrs)
+    ticket_id, tickets = bindparam("ticket_id"), Ticket.__table__.c
+    shown = select(tickets.id).where(or_(tickets.id == ticket_id,
+                                         tickets.effective_id == ticket_id))
+    entry, part = Transaction.__table__.c, Attachment.__table__.c
+    columns = [entry[name] for name in _ENTRY_COLUMNS] + [
+        part.id.label("part_id"), part.filename, part.content_id, part.content_type,
+        part.content, part.content_bytes.isnot(None).label("stored"), part.size]
+    return (select(*columns)
+            .select_from(Transaction.__table__.outerjoin(
+                Attachment.__table__, part.transaction_id == entry.id))
+            .where(entry.ticket_id.in_(shown), condition_for(privileged, comments))
+            .order_by(entry.id, part.id))
 
 
 def _shown_people(txn: Transaction) -> tuple:
@@ -66,9 +111,11 @@ def _shown_people(txn: Transaction) -> tuple:
     return (txn.new_value, txn.old_value) if txn.field == "Watcher" else ()
 
 
-def people_named(transactions) -> dict[int, User]:
-    """Load, in one query, the users owner and watcher entries show (_shown_people)."""
+def people_named(transactions, also=()) -> dict[int, User]:
+    """Load, in one query, the users owner and watcher entries show (_shown_people), and
+    the ones `also` names (the entries' creators)."""
     ids = {int(v) for t in transactions for v in _shown_people(t) if v and v.isdigit()}
+    ids.update(also)
     # Most are loaded already (the entries' authors, the owner): taken from the session
     # when none of their columns is expired, so a ticket taken and given costs no query.
     named = {}
@@ -81,7 +128,6 @@ def people_named(transactions) -> dict[int, User]:
         named.update((u.id, u) for u in db.session.scalars(
             select(User).where(User.id.in_(sorted(missing)))))
     return named
-
 
 
 def load_person(user_id: int | None) -> User:
