@@ -309,9 +309,11 @@ def names_with_right(right: str, queue: Queue) -> list[tuple[int, str, str]]:
             for user_id, name, real_name in rows]
 
 
-# Built once: the ids bound at execution (an IN of values is coerced value by value, each time).
-_NAMES = select(User.id, User.name, User.real_name).where(
-    User.id.in_(bindparam("ids", expanding=True))).order_by(User.name)
+# Built once: the ids bound at execution (an IN of values is coerced value by value, each
+# time). On the table's columns: Core, no ORM compile step per view (30 µs).
+_USERS = User.__table__.c
+_NAMES = select(_USERS.id, _USERS.name, _USERS.real_name).where(
+    _USERS.id.in_(bindparam("ids", expanding=True))).order_by(_USERS.name)
 
 
 def _holders(right: str, queue: Queue) -> list[int]:

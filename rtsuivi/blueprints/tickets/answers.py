@@ -35,6 +35,8 @@ def show_context(ticket, blocks=BLOCKS) -> dict:
     context = {"ticket": ticket, "people_form": PeopleForm()}
     if "actions" in blocks:
         context["actions"] = domain.actions_for(ticket, current_user)
+    if "people" in blocks or "history" in blocks:
+        domain.load_watchers(ticket)
     if "history" in blocks:
         context["transactions"], context["people"] = domain.history(ticket, current_user)
         context["described"] = {t.id: domain.describe(t, context["people"])

@@ -16,6 +16,7 @@ from .loading import (
                       load_outgoing_mail,
                       load_person,
                       load_visible,
+                      load_watchers,
 )
 from .menu import ACTION_PRESETS, Action, Preset, actions_for
 from .merge import merge
@@ -30,7 +31,8 @@ __all__ = [
     "MAX_ADDRESSES", "MAX_PRIORITY", "MAX_SUBJECT", "MIN_PRIORITY", "NewTicket", "OwnerConflict",
     "PARTS", "Preset", "REPLY_RIGHTS", "actions_for", "add_watcher", "can_give", "can_steal",
     "can_take", "comment", "create", "describe", "find_queue", "find_transaction", "forward",
-    "give", "history", "load_outgoing_mail", "load_person", "load_visible", "parse_people",
+    "give", "history", "load_outgoing_mail", "load_person", "load_visible", "load_watchers",
+    "parse_people",
     "parts_changed", "remove_watcher", "reply", "save_basics", "set_fields", "set_queue",
     "set_status", "steal", "take", "update",
     "SIDES", "add_link", "children_time", "merge", "relations", "remove_link",

@@ -200,8 +200,9 @@ def resolve_guard(ticket: Ticket, old: str, new: str) -> None:
 
 
 # Built once, as the relations' query: the ticket page asks both on every view.
-_CHILDREN = select(Link.base_id).where(
-    Link.type == "MemberOf", Link.target_id.in_(bindparam("parents", expanding=True)))
+_CHILDREN = select(Link.__table__.c.base_id).where(  # Core: no ORM compile step per view
+    Link.__table__.c.type == "MemberOf",
+    Link.__table__.c.target_id.in_(bindparam("parents", expanding=True)))
 _LINKS_OF = select(Link).where(
     Link.type != "MergedInto",
     or_(Link.base_id == bindparam("ticket_id"), Link.target_id == bindparam("ticket_id"))

@@ -3,10 +3,11 @@ from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, inspect, or_, select
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from ...extensions import db
-from ...models import Attachment, OutboxMail, Queue, Ticket, Transaction, User
+from ...models import Attachment, OutboxMail, Queue, Ticket, Transaction, User, Watcher
 from ...models.base import fits_id
 from ...models.tickets import MessageParts
 from .. import Forbidden, NotFound
@@ -26,6 +27,19 @@ def load_visible(ticket_id: int, user: User, include_deleted: bool = True) -> Ti
     if ticket.status == "deleted" and not include_deleted:
         raise NotFound(_l("Ticket introuvable."))
     return ticket
+
+
+def load_watchers(ticket: Ticket) -> None:
+    """Load the ticket's watchers, with their users, as its `watchers`, unless they are
+    loaded: a prebuilt statement where the relationship's lazy load builds its own on every
+    page (0.3 ms). The page loads them before the history, whose authors they often are."""
+    if "watchers" in inspect(ticket).unloaded:
+        set_committed_value(ticket, "watchers",
+                            db.session.scalars(_WATCHERS, {"ticket_id": ticket.id}).all())
+
+
+_WATCHERS = select(Watcher).where(Watcher.ticket_id == bindparam("ticket_id")) \
+    .order_by(Watcher.id)  # the relationship's order_by
 
 
 def history(ticket: Ticket, user: User) -> tuple[list["HistoryEntry"], dict[int, User]]:
