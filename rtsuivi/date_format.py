@@ -17,12 +17,32 @@ _CLOCK_FIELDS = set("HhKkmsa")
 _FIELD = re.compile(r"%\((\w+)\)")
 
 
+# Texts kept per formatter (days, times of day), then forgotten all at once; formatters kept.
+MAX_KEPT = 4096
+
+
+def formatter_for(zone, locale) -> "DateFormatter":
+    """The process's formatter for a time zone and a language: the day and time texts it
+    keeps serve every request (a help desk shows the same days all day long; made per
+    request, a history of 20 entries formatted its 20 dates from the patterns, 12 µs each)."""
+    key = (str(zone), str(locale))
+    found = _FORMATTERS.get(key)
+    if found is None:
+        if len(_FORMATTERS) >= MAX_KEPT:
+            _FORMATTERS.clear()
+        found = _FORMATTERS[key] = DateFormatter(zone, locale)
+    return found
+
+
+_FORMATTERS: dict[tuple[str, str], "DateFormatter"] = {}
+
+
 class DateFormatter:
     """format(value, fmt) gives exactly format_datetime(value in zone, fmt, locale).
 
     For a named format its three patterns are parsed once; a day's text is kept (a list
     shows the same days), and so is a time of day's when the time pattern reads only the
-    clock (hour, minute, second, AM/PM)."""
+    clock (hour, minute, second, AM/PM). At most MAX_KEPT of each."""
 
     def __init__(self, zone, locale):
         self.zone, self.locale = zone, locale
@@ -41,6 +61,8 @@ class DateFormatter:
         day = shown.date()
         day_text = self._days.get((fmt, day))
         if day_text is None:
+            if len(self._days) >= MAX_KEPT:
+                self._days.clear()
             day_text = self._days[fmt, day] = day_pattern.apply(day, self.locale)
         time_key = (fmt, shown.hour, shown.minute, shown.second if clock == "s" else 0) \
             if clock else None
@@ -48,6 +70,8 @@ class DateFormatter:
         if time_text is None:
             time_text = time_pattern.apply(shown.timetz(), self.locale, reference_date=day)
             if clock:
+                if len(self._times) >= MAX_KEPT:
+                    self._times.clear()
                 self._times[time_key] = time_text
         # The same replacements, in the same order, as babel's format_datetime.
         return whole.replace("{0}", time_text).replace("{1}", day_text)

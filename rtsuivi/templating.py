@@ -9,7 +9,7 @@ from jinja2 import Environment, StrictUndefined, pass_eval_context
 from jinja2.runtime import Macro
 from markupsafe import Markup
 
-from .date_format import DateFormatter
+from .date_format import DateFormatter, formatter_for
 from .domain import bulk, lifecycle, rights, tickets
 from .domain import custom_fields as cf
 from .domain.ticket_files import THUMBNAIL_TYPES
@@ -42,10 +42,10 @@ def _template_gettext(eval_ctx, string: str, /, **variables):
 
 
 def _request_dates() -> DateFormatter:
-    """The user's timezone and locale and the date patterns, looked up once per request
-    and language (dates fill the history and the lists)."""
+    """The user's timezone and locale, looked up once per request and language, and the
+    process's formatter for them (dates fill the history and the lists)."""
     locale, zone = _babel("babel_locale", get_locale), _babel("babel_tzinfo", get_timezone)
-    return _request_memo("_rtsuivi_dates", (zone, locale), lambda: DateFormatter(zone, locale))
+    return _request_memo("_rtsuivi_dates", (zone, locale), lambda: formatter_for(zone, locale))
 
 
 def _request_memo(name: str, key, load):

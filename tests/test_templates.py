@@ -169,6 +169,29 @@ def test_dates_read_as_babel_writes_them(locale, zone):
             assert formatter.format(value, fmt) == format_datetime(shown, fmt, locale=where)
 
 
+def test_one_date_formatter_per_zone_and_language_with_bounded_memory(monkeypatch):
+    """formatter_for keeps one formatter per zone and language for the whole process (its
+    day and time texts serve every request); what it keeps is bounded by MAX_KEPT, and a
+    text written after a reset is still babel's."""
+    from datetime import datetime, timedelta, timezone
+
+    from babel import Locale
+    from babel.dates import format_datetime, get_timezone
+
+    from rtsuivi import date_format
+    monkeypatch.setattr(date_format, "MAX_KEPT", 5)
+    paris, fr = get_timezone("Europe/Paris"), Locale.parse("fr")
+    formatter = date_format.formatter_for(paris, fr)
+    assert date_format.formatter_for(get_timezone("Europe/Paris"), Locale.parse("fr")) \
+        is formatter
+    assert date_format.formatter_for(paris, Locale.parse("en")) is not formatter
+    for day in range(12):
+        value = datetime(2026, 1, 1, 8, day) + timedelta(days=day)
+        shown = value.replace(tzinfo=timezone.utc).astimezone(paris)
+        assert formatter.format(value) == format_datetime(shown, "short", locale=fr)
+        assert len(formatter._days) <= 5 and len(formatter._times) <= 5
+
+
 def test_the_quick_select_writes_what_wtforms_writes(app):
     """The ticket forms' select (QuickSelect) writes its options itself, faster: the markup
     must stay WTForms' own, escaping, the selected option and the odd cases included."""
