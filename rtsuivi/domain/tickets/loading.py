@@ -139,9 +139,11 @@ def people_named(transactions, also=()) -> dict[int, User]:
             named[user_id] = user
     missing = ids - named.keys()
     if missing:
-        named.update((u.id, u) for u in db.session.scalars(
-            select(User).where(User.id.in_(sorted(missing)))))
+        named.update((u.id, u) for u in db.session.scalars(_USERS, {"ids": sorted(missing)}))
     return named
+
+
+_USERS = select(User).where(User.id.in_(bindparam("ids", expanding=True)))  # built once
 
 
 def load_person(user_id: int | None) -> User:
