@@ -1,7 +1,5 @@
 """What keeps pages cheap at 100,000 tickets and more (issue 16): claims on the work a page
 does, which the benchmark (bench/run.py) then measures."""
-from pathlib import Path
-
 from jinja2.runtime import Macro
 from sqlalchemy import text
 
@@ -199,16 +197,3 @@ def test_a_queue_list_of_every_status_is_counted_on_the_queue_index(desk, make_t
             f"EXPLAIN QUERY PLAN {statement}", parameters))
         assert "COVERING INDEX ix_tickets_queue_status" in plan, plan
 
-
-def test_gunicorn_workers_freeze_what_the_app_loaded():
-    """gunicorn.conf.py (read from the checkout by gunicorn): after a worker loads the app,
-    what it loaded is out of the full garbage collections' reach."""
-    import gc
-    import runpy
-    hooks = runpy.run_path(str(Path(__file__).resolve().parent.parent / "gunicorn.conf.py"))
-    assert gc.get_freeze_count() == 0
-    try:
-        hooks["post_worker_init"](worker=None)
-        assert gc.get_freeze_count() > 1000
-    finally:
-        gc.unfreeze()
