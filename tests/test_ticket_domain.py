@@ -1,5 +1,7 @@
 """The ticket rules, asked of the domain directly (issue 11 item 6): each refusal is the
 domain's own Forbidden or DomainError, never a form that stops earlier."""
+from contextlib import contextmanager
+
 import pytest
 
 from rtsuivi.domain import DomainError, Forbidden, accounts
@@ -238,10 +240,27 @@ def test_a_theft_shows_whom_the_ticket_was_taken_from(desk, make_ticket, login_a
 def _as_shown(entry) -> tuple:
     """What the history page reads of an entry, ORM transaction or HistoryEntry alike."""
     return (entry.id, entry.ticket_id, entry.type, entry.field, entry.old_value,
-            entry.new_value, entry.data, entry.creator.id, entry.created, entry.time_taken,
+            entry.new_value, entry.data, entry.created, entry.time_taken,
+            (entry.creator.id, entry.creator.display_name, entry.creator.email,
+             entry.creator.name, entry.creator.is_nobody),
             entry.content, entry.html_content,
             [(f.id, f.filename, f.content_type, f.stored, f.size, f.transaction_id,
               f.transaction.id) for f in entry.files])
+
+
+@contextmanager
+def counted_statements():
+    """The SQL statements run inside the block."""
+    from sqlalchemy import event
+    statements = []
+
+    def count(_conn, _cursor, sql, *_args, **_kwargs):
+        statements.append(sql)
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def test_the_history_read_as_rows_says_what_the_transactions_say(desk, make_ticket):
@@ -250,7 +269,7 @@ def test_the_history_read_as_rows_says_what_the_transactions_say(desk, make_tick
     the same text, HTML part, files (stored or not) and authors, merged tickets included."""
     from sqlalchemy import select
 
-    from rtsuivi.domain.reading import transactions_condition
+    from rtsuivi.domain.reading import reader_kind, transactions_condition
     from rtsuivi.models import Attachment, Ticket, Transaction, User
     ticket, other = make_ticket(desk.support, requestors=[desk.denise]), \
         make_ticket(desk.support)
@@ -271,7 +290,10 @@ def test_the_history_read_as_rows_says_what_the_transactions_say(desk, make_tick
     for reader_id in reader_ids:
         db.session.expunge_all()  # nothing of the history in the session beforehand
         ticket, reader = db.session.get(Ticket, ticket_id), db.session.get(User, reader_id)
-        entries, _people = domain.history(ticket, reader)
+        reader_kind(reader, ticket)  # the reader's rights, read once per process and serial
+        with counted_statements() as statements:  # authors and parts come with the entries;
+            entries, _people = domain.history(ticket, reader)  # the owner, with the ticket
+        assert len(statements) == 1, statements
         shown = select(Ticket.id).where((Ticket.id == ticket.id)
                                         | (Ticket.effective_id == ticket.id))
         expected = db.session.scalars(select(Transaction).where(

@@ -89,3 +89,23 @@ def test_ticketsql_time_fields_follow_the_recorded_time(desk, ticket, make_ticke
     assert _found("TimeWorked = 0", desk.alice) == {idle.id}
     assert _found("TimeEstimated = 90 AND TimeLeft < 31", desk.alice) == {ticket.id}
     assert _found("TimeWorked < TimeEstimated", desk.alice) == {ticket.id}
+
+
+def test_the_links_are_read_once_and_again_after_a_write(desk, ticket, make_ticket):
+    """links.ticket_links: the summary's « dont fils » and the relations box share one read
+    of the ticket's links; a link added in the same session is seen at once (a flush
+    forgets what was read), and so is one added by another session after a commit."""
+    from rtsuivi.domain.tickets.links import ticket_links
+    child = make_ticket(desk.support, subject="Sauvegarde")
+    domain.comment(child, desk.alice, "Copie.", time_taken=30)
+    db.session.commit()
+    assert ticket_links(ticket) == [] and domain.children_time(ticket) == 0
+    first = ticket_links(ticket)
+    assert ticket_links(ticket) is first  # read once
+    domain.add_link(child, desk.alice, "MemberOf", ticket.id)  # flushes
+    assert domain.children_time(ticket) == 30
+    assert [(link.base_id, link.type) for link in ticket_links(ticket)] == [(child.id, "MemberOf")]
+    assert [item.id for side, items in domain.relations(ticket, desk.alice)
+            for item in items if side.key == "HasMember"] == [child.id]
+    db.session.commit()
+    assert ticket_links(ticket) is not first

@@ -12,7 +12,27 @@ NOBODY_NAME = "Nobody"
 SYSTEM_NAME = "RT_System"
 
 
-class User(UserMixin, db.Model):
+class Named:
+    """How a person is shown (display_name, is_nobody), from `name` and `real_name`: the
+    User model has it, and so have the authors the ticket page's history reads as columns
+    (domain.tickets.loading.Author)."""
+    __slots__ = ()
+
+    @property
+    def display_name(self) -> str:
+        return self.name_shown(self.name, self.real_name)
+
+    @staticmethod
+    def name_shown(name: str, real_name: str | None) -> str:
+        """display_name from the columns (lists that read users as columns use it too)."""
+        return real_name or name
+
+    @property
+    def is_nobody(self) -> bool:
+        return self.name == NOBODY_NAME
+
+
+class User(UserMixin, Named, db.Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -35,19 +55,6 @@ class User(UserMixin, db.Model):
 
     groups: Mapped[list["Group"]] = relationship(
         secondary="group_members", back_populates="members", order_by="Group.name")
-
-    @property
-    def display_name(self) -> str:
-        return self.name_shown(self.name, self.real_name)
-
-    @staticmethod
-    def name_shown(name: str, real_name: str | None) -> str:
-        """display_name from the columns (lists that read users as columns use it too)."""
-        return real_name or name
-
-    @property
-    def is_nobody(self) -> bool:
-        return self.name == NOBODY_NAME
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

@@ -10,7 +10,8 @@ the lifecycle's transition check, so every door (menu, update form, bulk, API) r
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import and_, bindparam, event, func, or_, select
+from sqlalchemy.orm import Session
 
 from ...extensions import db
 from ...models import Link, Ticket, User, utcnow
@@ -151,7 +152,7 @@ def remove_link(ticket: Ticket, actor: User, key: str, number) -> None:
 def relations(ticket: Ticket, user: User) -> list[tuple[Side, list[Related]]]:
     """List the ticket's relations by side, in the manual's order; tickets the user may not
     see keep only their number."""
-    links = db.session.scalars(_LINKS_OF, {"ticket_id": ticket.id}).all()
+    links = ticket_links(ticket)
     ids = {link.target_id if link.base_id == ticket.id else link.base_id for link in links}
     tickets = {t.id: t for t in db.session.scalars(select(Ticket).where(
         Ticket.id.in_(sorted(ids))))} if ids else {}
@@ -209,10 +210,33 @@ _LINKS_OF = select(Link).where(
 ).order_by(Link.id)
 
 
+def ticket_links(ticket: Ticket) -> list[Link]:
+    """The ticket's links but merges, oldest first, read once while the session writes
+    nothing: the summary's « dont fils » and the relations box both read them. A flush or
+    the end of a transaction forgets them (_forget_links)."""
+    kept = db.session.info.setdefault(_KEPT_LINKS, {})
+    links = kept.get(ticket.id)
+    if links is None:
+        links = kept[ticket.id] = db.session.scalars(_LINKS_OF, {"ticket_id": ticket.id}).all()
+    return links
+
+
+_KEPT_LINKS = "rtsuivi_ticket_links"
+
+
+@event.listens_for(Session, "after_flush")
+@event.listens_for(Session, "after_transaction_end")
+def _forget_links(session, *_args) -> None:
+    session.info.pop(_KEPT_LINKS, None)
+
+
 def descendant_ids(ticket: Ticket) -> list[int]:
     """The ids of the ticket's children, their children, and so on (each once). Read from
-    the links alone: the ticket page asks for every ticket, and most have no child."""
-    seen, frontier, found = {ticket.id}, {ticket.id}, []
+    the links alone: the ticket page asks for every ticket, and most have no child (its
+    children come with ticket_links; a query per generation below)."""
+    frontier = {link.base_id for link in ticket_links(ticket)
+                if link.type == "MemberOf" and link.target_id == ticket.id} - {ticket.id}
+    seen, found = {ticket.id} | frontier, sorted(frontier)
     while frontier and len(seen) < MAX_WALK:
         fresh = set(db.session.scalars(_CHILDREN, {"parents": sorted(frontier)})) - seen
         seen |= fresh
