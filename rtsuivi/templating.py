@@ -152,6 +152,9 @@ def register_template_helpers(app: Flask) -> None:
         newstyle=True)
     # `_` and gettext straight to the request's catalog (see _template_gettext).
     app.jinja_env.globals["_"] = app.jinja_env.globals["gettext"] = _template_gettext
+    # Every template kept compiled (there are about 150) in a plain dict: Jinja's LRU of
+    # 400 takes a lock and moves the name along a list on each include and import.
+    app.jinja_env.cache = {}
 
     @app.template_filter("dt")
     def format_dt(value: datetime | None, fmt: str = "short") -> str:
