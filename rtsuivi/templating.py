@@ -1,5 +1,6 @@
 """Filters and globals the templates share."""
 from datetime import datetime
+from numbers import Number
 
 from flask import Flask, current_app, g, url_for
 from flask_babel import get_locale, get_timezone, get_translations
@@ -7,7 +8,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from jinja2 import Environment, StrictUndefined, pass_eval_context
 from jinja2.runtime import Macro
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .date_format import DateFormatter, formatter_for
 from .domain import bulk, lifecycle, rights, tickets
@@ -36,9 +37,14 @@ def _template_gettext(eval_ctx, string: str, /, **variables):
     """Jinja's newstyle gettext, the same answer (escaped, always %-formatted) without its
     two context calls and global lookup per string: a ticket page says 150 of them."""
     translated = _request_translations().ugettext(string)
-    if eval_ctx.autoescape:
-        translated = Markup(translated)
-    return translated % variables
+    if not eval_ctx.autoescape:
+        return translated % variables
+    if not variables and "%" not in translated:
+        return Markup(translated)  # what % {} would give
+    # Markup's % escapes each value as it is read; escaped beforehand (numbers left as they
+    # are, for %d) the text is the same, at a third of the cost.
+    return Markup(translated % {name: value if isinstance(value, Number) else escape(value)
+                                for name, value in variables.items()})
 
 
 def _request_dates() -> DateFormatter:

@@ -247,3 +247,30 @@ def test_templates_gettext_answers_as_jinjas_own(app):
         assert plain.render() == "Ticket created by <b>Ana</b>|100%"
     with app.test_request_context(), force_locale("fr"):
         assert app.jinja_env.from_string(source).render().startswith("Ticket créé par &lt;b&gt;")
+
+
+def test_templates_gettext_formats_values_as_markup_does(app):
+    """_template_gettext escapes the values before formatting rather than through Markup's
+    %: the same text for every kind of value (numbers for %d and %s, text to escape,
+    Markup kept, lazy strings, None, %%), with autoescape on and off."""
+    from decimal import Decimal
+
+    from flask_babel import lazy_gettext
+    from jinja2.nodes import EvalContext
+    from markupsafe import Markup
+
+    from rtsuivi.templating import _template_gettext
+    cases = [("Historique", {}), ("100%%", {}), ("%(n)d min", {"n": 45}),
+             ("%(n)s min", {"n": 45}), ("%(n)d min", {"n": Decimal("7")}),
+             ("%(x)s et %(x)s", {"x": 1.5}), ("de %(who)s", {"who": "<b>Ana</b> & Co"}),
+             ("de %(who)s", {"who": Markup("<span>Ana</span>")}), ("%(v)s", {"v": None}),
+             ("%(v)s", {"v": True}), ("%(role)s", {"role": lazy_gettext("Demandeurs")}),
+             ("%(a)s > %(b)d", {"a": "x<y", "b": 3})]
+    with app.test_request_context():
+        for autoescape in (True, False):
+            context = EvalContext(app.jinja_env)
+            context.autoescape = autoescape
+            for string, values in cases:
+                expected = (Markup(string) if autoescape else string) % values
+                got = _template_gettext(context, string, **values)
+                assert got == expected and type(got) is type(expected), (string, values)
