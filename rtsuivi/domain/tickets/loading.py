@@ -77,6 +77,9 @@ class Author(Named):
     real name and address, read with the entry."""
     __slots__ = ("id", *_AUTHOR_COLUMNS)
 
+    def __init__(self, author_id: int, name: str, real_name: str, email: str | None):
+        self.id, self.name, self.real_name, self.email = author_id, name, real_name, email
+
 
 class HistoryEntry(MessageParts):
     """A transaction as the history shows it: its columns, its creator (Author) and its parts
@@ -87,12 +90,8 @@ class HistoryEntry(MessageParts):
         for name, value in zip(_ENTRY_COLUMNS, row):
             setattr(self, name, value)
         self.attachments = []
-        self.creator = authors.get(self.creator_id)
-        if self.creator is None:
-            self.creator = authors[self.creator_id] = Author()
-            self.creator.id = self.creator_id
-            for name, value in zip(_AUTHOR_COLUMNS, row[_AUTHOR_AT:_PART_AT]):
-                setattr(self.creator, name, value)
+        self.creator = authors.get(self.creator_id) or authors.setdefault(
+            self.creator_id, Author(self.creator_id, *row[_AUTHOR_AT:_PART_AT]))
 
 
 class HistoryPart:
@@ -153,11 +152,12 @@ def people_named(transactions) -> dict[int, User]:
             named[user_id] = user
     missing = ids - named.keys()
     if missing:
-        named.update((u.id, u) for u in db.session.scalars(_USERS, {"ids": sorted(missing)}))
+        named.update((u.id, u) for u in db.session.scalars(_USERS_BY_ID,
+                                                           {"ids": sorted(missing)}))
     return named
 
 
-_USERS = select(User).where(User.id.in_(bindparam("ids", expanding=True)))  # built once
+_USERS_BY_ID = select(User).where(User.id.in_(bindparam("ids", expanding=True)))  # built once
 
 
 def load_person(user_id: int | None) -> User:
