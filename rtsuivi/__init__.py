@@ -8,6 +8,7 @@ from sqlalchemy.engine import Engine
 
 from . import config as config_module
 from .extensions import babel, csrf, db, init_migrations, login_manager
+from .form_markup import install as install_form_markup
 from .sqlite_writers import connection_class, lock_file_for
 
 
@@ -26,6 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     init_migrations(app, str(config_module.PROJECT_DIR / "migrations"))
     csrf.init_app(app)
+    install_form_markup()
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=_select_timezone)
     app.before_request(_remember_language)
     login_manager.init_app(app)

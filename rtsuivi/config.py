@@ -135,6 +135,10 @@ DEFAULTS = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_NAME": "rtsuivi_session",
+    # The cookie is written when the session changes, not re-signed on every request (a
+    # tenth of a millisecond a page): it changes at least every 30 s of use (sessions.SEEN_AT),
+    # and the idle and lifetime limits are checked against the times it holds.
+    "SESSION_REFRESH_EACH_REQUEST": False,
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     # A tab left open all day must still post its forms.

@@ -21,15 +21,13 @@ def _request_translations():
     """The request's catalog, looked up once per language: Flask-Babel looks it up again
     for every string, which was a quarter of the ticket page's time. Keyed by the locale,
     since one app context may draw mails in several languages (force_locale)."""
-    return _request_memo("_rtsuivi_translations", _babel("babel_locale", get_locale),
-                         get_translations)
-
-
-def _babel(name: str, choose):
-    """The request's locale or time zone. Flask-Babel keeps what it chose (or what
-    force_locale set) on g._flask_babel: read there, it costs one lookup where get_locale()
-    and get_timezone() take four each (a ticket page asks 150 times)."""
-    return getattr(g.get("_flask_babel"), name, None) or choose()
+    state = g.get("_flask_babel")
+    kept = getattr(state, "rtsuivi_translations", None)
+    if kept is not None and kept[0] is getattr(state, "babel_locale", None):
+        return kept[1]
+    locale, translations = get_locale(), get_translations()
+    g._flask_babel.rtsuivi_translations = (locale, translations)
+    return translations
 
 
 @pass_eval_context
@@ -48,20 +46,22 @@ def _template_gettext(eval_ctx, string: str, /, **variables):
 
 
 def _request_dates() -> DateFormatter:
-    """The user's timezone and locale, looked up once per request and language, and the
-    process's formatter for them (dates fill the history and the lists)."""
-    locale, zone = _babel("babel_locale", get_locale), _babel("babel_tzinfo", get_timezone)
-    return _request_memo("_rtsuivi_dates", (zone, locale), lambda: formatter_for(zone, locale))
+    """The process's formatter for the user's timezone and locale, looked up once per
+    request and language (dates fill the history and the lists)."""
+    state = g.get("_flask_babel")
+    kept = getattr(state, "rtsuivi_dates", None)
+    if (kept is not None and kept[0] is getattr(state, "babel_locale", None)
+            and kept[1] is getattr(state, "babel_tzinfo", None)):
+        return kept[2]
+    locale, zone = get_locale(), get_timezone()
+    g._flask_babel.rtsuivi_dates = (locale, zone, formatter_for(zone, locale))
+    return g._flask_babel.rtsuivi_dates[2]
 
 
-def _request_memo(name: str, key, load):
-    """What load() gave in this request (kept on g under `name`) while `key` is the same."""
-    cached = g.get(name)
-    # `is` first: a babel Locale's == costs five hasattr, and it is the same object all along.
-    if cached is None or (cached[0] is not key and cached[0] != key):
-        cached = (key, load())
-        setattr(g, name, cached)
-    return cached[1]
+# What the two above keep is kept on Flask-Babel's own record of the request's choices
+# (g._flask_babel: one lookup, where get_locale() and get_timezone() take four each; a
+# ticket page asks 150 times). force_locale and refresh() change the locale and time zone
+# there, so a kept catalog or formatter is used only with the ones it was made for.
 
 
 # First letters before which French elides « de » and « que » (d'Alice, qu'Émile).

@@ -64,3 +64,25 @@ def test_one_app_context_draws_each_mail_in_its_own_language(app):
     assert french.startswith("Accueil 04/03/2026"), french
     assert english.startswith("Home ") and "04/03/2026" not in english, english
     assert again == french
+
+
+def test_a_request_speaks_its_language_again_after_a_mail_in_another(app):
+    """What templating keeps per request (the catalog, the date formatter) is kept with the
+    locale and time zone it was made for: after force_locale the request's own language
+    comes back, and refresh() (a changed time zone) is seen at once."""
+    from datetime import datetime
+
+    from flask_babel import force_locale, refresh
+    template = app.jinja_env.from_string("{{ _('Accueil') }} {{ when|dt }}")
+    when = datetime(2026, 3, 4, 10, 20)
+    with app.test_request_context():
+        before = template.render(when=when)
+        with force_locale("en"):
+            english = template.render(when=when)
+        after = template.render(when=when)
+        app.config["RTSUIVI_DEFAULT_TIMEZONE"] = "America/New_York"
+        refresh()
+        elsewhere = template.render(when=when)
+    assert before == after and before.startswith("Accueil 04/03/2026 11:20"), (before, after)
+    assert english.startswith("Home "), english
+    assert elsewhere.startswith("Accueil 04/03/2026 05:20"), elsewhere

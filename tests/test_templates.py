@@ -274,3 +274,32 @@ def test_templates_gettext_formats_values_as_markup_does(app):
                 expected = (Markup(string) if autoescape else string) % values
                 got = _template_gettext(context, string, **values)
                 assert got == expected and type(got) is type(expected), (string, values)
+
+
+def test_quick_html_params_writes_what_wtforms_writes(app):
+    """form_markup.quick_html_params, installed in WTForms by create_app, gives WTForms' own
+    text for every kind of attribute: sorted keys, class_/for_ and data_/aria_ keys, True
+    bare, False left out, None and numbers, text to escape, Markup with raw quotes, lazy
+    strings, and keys that need escaping."""
+    from flask_babel import lazy_gettext
+    from markupsafe import Markup
+    from wtforms import widgets
+    from wtforms.widgets import core
+
+    from rtsuivi.form_markup import WTFORMS_HTML_PARAMS, quick_html_params
+    cases = [{}, {"name": "subject", "id": "reminder-subject", "type": "text", "value": ""},
+             {"class_": "small", "for_": "x", "data_hx_target": "#a", "aria_describedby": "e"},
+             {"checked": True, "readonly": False, "required": True, "value": None},
+             {"value": 12, "size": 24, "maxlength": 2.5},
+             {"value": 'a "quote" <b>&amp;</b> \'x\''},
+             {"value": Markup('<i class="x">déjà</i>'), "title": Markup("a & b")},
+             {"placeholder": lazy_gettext("Objet"), "onclick": "alert('x')"},
+             {"weird<key": "v", "data_": "d", "aria_x_y": True}]
+    with app.test_request_context():
+        for case in cases:
+            expected, got = WTFORMS_HTML_PARAMS(**case), quick_html_params(**case)
+            assert got == expected and type(got) is Markup, case
+    # Installed where WTForms' widgets and labels look it up.
+    assert core.html_params is widgets.html_params is quick_html_params
+    assert core.TextInput.html_params is quick_html_params
+    assert core.Button.html_params is quick_html_params
