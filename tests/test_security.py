@@ -65,6 +65,25 @@ def test_session_has_an_absolute_lifetime(client, login_as, make_user, app, monk
     assert "/login" in client.get("/accueil").location
 
 
+def test_the_session_cookie_is_written_only_when_the_session_changes(
+        client, login_as, make_user, monkeypatch):
+    """Not re-signed on every page (a tenth of a millisecond each): written when the
+    session changes, at least every 30 s of use, with a new expiry date."""
+    def session_cookies(response):
+        return [header for header in response.headers.getlist("Set-Cookie")
+                if header.startswith("rtsuivi_session=")]
+    login_as(make_user("alice"))
+    start = sessions.now()
+    monkeypatch.setattr(sessions, "now", lambda: start + 1)
+    assert client.get("/accueil").status_code == 200
+    quiet = client.get("/accueil")
+    assert quiet.status_code == 200 and session_cookies(quiet) == []
+    monkeypatch.setattr(sessions, "now", lambda: start + 31)
+    used = client.get("/accueil")
+    assert used.status_code == 200 and len(session_cookies(used)) == 1
+    assert "Expires=" in session_cookies(used)[0]
+
+
 # ---------------------------------------------------------------- item 15: throttling
 
 @pytest.fixture
