@@ -191,6 +191,35 @@ def test_an_overdue_reminder_says_so_in_words(desk, login_as, make_ticket):
     assert "En retard" in login_as(desk.alice).get("/tickets/reminders").plain
 
 
+def test_the_box_reads_rows_that_say_what_the_reminders_say(desk, login_as, make_ticket):
+    """domain.reminders.on_ticket reads the box's reminders as rows (ShownReminder, with the
+    owner's names as PersonRow): the same order, columns and owners as the ORM's, and the
+    box draws them: subjects escaped, owners by their names with their address."""
+    ticket = make_ticket(desk.support)
+    later = reminders.add(ticket, desk.alice, "Plus tard", desk.alice,
+                          utcnow() + timedelta(days=2))
+    soon = reminders.add(ticket, desk.alice, "Bientôt <b>gras</b>", desk.bruno,
+                         utcnow() + timedelta(hours=1))
+    done = reminders.add(ticket, desk.alice, "Déjà fait", desk.bruno,
+                         utcnow() + timedelta(hours=3))
+    reminders.resolve(done, desk.alice)
+    db.session.commit()
+    shown = reminders.on_ticket(ticket)
+    assert [r.id for r in shown] == [soon.id, later.id, done.id]
+    for row, model in zip(shown, (soon, later, done)):
+        assert (row.subject, row.owner_id, row.due, row.status) == \
+            (model.subject, model.owner_id, model.due, model.status)
+        assert (row.owner.id, row.owner.display_name, row.owner.email, row.owner.is_nobody) == \
+            (model.owner.id, model.owner.display_name, model.owner.email, False)
+    html = login_as(desk.alice).get(f"/tickets/{ticket.id}").get_data(as_text=True)
+    box = html.split('id="ticket-reminders"')[1].split("</section>")[0]
+    assert box.index("Bientôt &lt;b&gt;gras&lt;/b&gt;") < box.index("Plus tard") \
+        < box.index("Déjà fait")
+    assert f'title="{desk.bruno.email}">Bruno Lefèvre</span>' in box
+    assert f'title="{desk.alice.email}">Alice Martin</span>' in box
+    assert box.count("Marquer comme fait") == 2 and box.count("Rouvrir") == 1
+
+
 # ---------------------------------------------------------------- « Mes rappels »
 
 def test_my_reminders_lists_my_open_ones_on_tickets_i_may_see(desk, login_as, make_ticket,

@@ -14,8 +14,7 @@ SYSTEM_NAME = "RT_System"
 
 class Named:
     """How a person is shown (display_name, is_nobody), from `name` and `real_name`: the
-    User model has it, and so have the authors the ticket page's history reads as columns
-    (domain.tickets.loading.Author)."""
+    User model has it, and so have the people the ticket page reads as columns (PersonRow)."""
     __slots__ = ()
 
     @property
@@ -30,6 +29,15 @@ class Named:
     @property
     def is_nobody(self) -> bool:
         return self.name == NOBODY_NAME
+
+
+class PersonRow(Named):
+    """A person read as columns with what names them (the history's authors, the reminders'
+    owners), shown as a User is (person(), describe()); outside the session."""
+    __slots__ = ("id", "name", "real_name", "email")
+
+    def __init__(self, person_id: int, name: str, real_name: str, email: str | None):
+        self.id, self.name, self.real_name, self.email = person_id, name, real_name, email
 
 
 class User(UserMixin, Named, db.Model):

@@ -10,7 +10,7 @@ from ...extensions import db
 from ...models import Attachment, OutboxMail, Queue, Ticket, Transaction, User, Watcher
 from ...models.base import fits_id
 from ...models.tickets import MessageParts
-from ...models.users import Named
+from ...models.users import PersonRow
 from .. import Forbidden, NotFound
 from ..rights import can
 
@@ -55,7 +55,7 @@ def history(ticket: Ticket, user: User) -> tuple[list["HistoryEntry"], dict[int,
     rows = db.session.execute(_history_statement(*reader_kind(user, ticket)),
                               {"ticket_id": ticket.id})
     entries: list[HistoryEntry] = []
-    authors: dict[int, Author] = {}
+    authors: dict[int, PersonRow] = {}
     for row in rows:
         if not entries or entries[-1].id != row[0]:
             entries.append(HistoryEntry(row, authors))
@@ -72,17 +72,8 @@ _AUTHOR_AT = len(_ENTRY_COLUMNS)
 _PART_AT = _AUTHOR_AT + len(_AUTHOR_COLUMNS)
 
 
-class Author(Named):
-    """An entry's creator as the history shows them (person(), describe()): the id, name,
-    real name and address, read with the entry."""
-    __slots__ = ("id", *_AUTHOR_COLUMNS)
-
-    def __init__(self, author_id: int, name: str, real_name: str, email: str | None):
-        self.id, self.name, self.real_name, self.email = author_id, name, real_name, email
-
-
 class HistoryEntry(MessageParts):
-    """A transaction as the history shows it: its columns, its creator (Author) and its parts
+    """A transaction as the history shows it: its columns, its creator (PersonRow) and its parts
     (MessageParts: content, html_content, files), read-only and outside the session."""
     __slots__ = (*_ENTRY_COLUMNS, "creator", "attachments")
 
@@ -91,7 +82,7 @@ class HistoryEntry(MessageParts):
             setattr(self, name, value)
         self.attachments = []
         self.creator = authors.get(self.creator_id) or authors.setdefault(
-            self.creator_id, Author(self.creator_id, *row[_AUTHOR_AT:_PART_AT]))
+            self.creator_id, PersonRow(self.creator_id, *row[_AUTHOR_AT:_PART_AT]))
 
 
 class HistoryPart:
