@@ -3,7 +3,7 @@ from datetime import datetime
 from numbers import Number
 
 from flask import Flask, current_app, g, url_for
-from flask_babel import get_locale, get_timezone, get_translations
+from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from jinja2 import Environment, StrictUndefined, pass_eval_context
@@ -14,20 +14,13 @@ from .date_format import DateFormatter, formatter_for
 from .domain import bulk, lifecycle, rights, tickets
 from .domain import custom_fields as cf
 from .domain.ticket_files import THUMBNAIL_TYPES
+from .extensions import babel
 from .ticket_columns import ticket_columns
 
 
 def _request_translations():
-    """The request's catalog, looked up once per language: Flask-Babel looks it up again
-    for every string, which was a quarter of the ticket page's time. Keyed by the locale,
-    since one app context may draw mails in several languages (force_locale)."""
-    state = g.get("_flask_babel")
-    kept = getattr(state, "rtsuivi_translations", None)
-    if kept is not None and kept[0] is getattr(state, "babel_locale", None):
-        return kept[1]
-    locale, translations = get_locale(), get_translations()
-    g._flask_babel.rtsuivi_translations = (locale, translations)
-    return translations
+    """The request's catalog, looked up once per language (extensions.RequestDomain)."""
+    return babel.domain_instance.get_translations()
 
 
 @pass_eval_context
@@ -58,10 +51,10 @@ def _request_dates() -> DateFormatter:
     return g._flask_babel.rtsuivi_dates[2]
 
 
-# What the two above keep is kept on Flask-Babel's own record of the request's choices
-# (g._flask_babel: one lookup, where get_locale() and get_timezone() take four each; a
-# ticket page asks 150 times). force_locale and refresh() change the locale and time zone
-# there, so a kept catalog or formatter is used only with the ones it was made for.
+# Kept as RequestDomain keeps the catalog: on Flask-Babel's own record of the request's
+# choices (g._flask_babel: one lookup, where get_locale() and get_timezone() take four
+# each; a ticket page draws 30 dates). force_locale and refresh() change the locale and
+# time zone there, so a formatter is used only with the ones it was made for.
 
 
 # First letters before which French elides « de » and « que » (d'Alice, qu'Émile).
