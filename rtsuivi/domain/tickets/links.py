@@ -200,24 +200,29 @@ def resolve_guard(ticket: Ticket, old: str, new: str) -> None:
                          "tous résolus (%(tickets)s).", tickets=_numbers(children)), children)
 
 
-# Built once, as the relations' query: the ticket page asks both on every view.
-_CHILDREN = select(Link.__table__.c.base_id).where(  # Core: no ORM compile step per view
-    Link.__table__.c.type == "MemberOf",
-    Link.__table__.c.target_id.in_(bindparam("parents", expanding=True)))
-_LINKS_OF = select(Link).where(
-    Link.type != "MergedInto",
-    or_(Link.base_id == bindparam("ticket_id"), Link.target_id == bindparam("ticket_id"))
-).order_by(Link.id)
+# Built once, as the relations' query: the ticket page asks both on every view. On the
+# table's columns: Core, no ORM compile step or objects per view (a third of the cost).
+_LINK_COLUMNS = Link.__table__.c
+_CHILDREN = select(_LINK_COLUMNS.base_id).where(
+    _LINK_COLUMNS.type == "MemberOf",
+    _LINK_COLUMNS.target_id.in_(bindparam("parents", expanding=True)))
+_LINKS_OF = select(_LINK_COLUMNS.id, _LINK_COLUMNS.type, _LINK_COLUMNS.base_id,
+                   _LINK_COLUMNS.target_id).where(
+    _LINK_COLUMNS.type != "MergedInto",
+    or_(_LINK_COLUMNS.base_id == bindparam("ticket_id"),
+        _LINK_COLUMNS.target_id == bindparam("ticket_id"))
+).order_by(_LINK_COLUMNS.id)
 
 
-def ticket_links(ticket: Ticket) -> list[Link]:
-    """The ticket's links but merges, oldest first, read once while the session writes
-    nothing: the summary's « dont fils » and the relations box both read them. A flush or
-    the end of a transaction forgets them (_forget_links)."""
+def ticket_links(ticket: Ticket) -> list:
+    """The ticket's links but merges, oldest first, as rows (id, type, base_id, target_id),
+    read once while the session writes nothing: the summary's « dont fils » and the
+    relations box both read them. A flush or the end of a transaction forgets them
+    (_forget_links)."""
     kept = db.session.info.setdefault(_KEPT_LINKS, {})
     links = kept.get(ticket.id)
     if links is None:
-        links = kept[ticket.id] = db.session.scalars(_LINKS_OF, {"ticket_id": ticket.id}).all()
+        links = kept[ticket.id] = db.session.execute(_LINKS_OF, {"ticket_id": ticket.id}).all()
     return links
 
 
