@@ -40,7 +40,10 @@ def _template_gettext(eval_ctx, string: str, /, **variables):
 
 def _request_dates() -> DateFormatter:
     """The process's formatter for the user's timezone and locale, looked up once per
-    request and language (dates fill the history and the lists)."""
+    request and language (a ticket page draws 30 dates). Kept as RequestDomain keeps the
+    catalog, on Flask-Babel's record of the request's choices (one lookup, where
+    get_locale() and get_timezone() take four each): force_locale and refresh() change the
+    locale and time zone there, so a formatter serves only the ones it was made for."""
     state = g.get("_flask_babel")
     kept = getattr(state, "rtsuivi_dates", None)
     if (kept is not None and kept[0] is getattr(state, "babel_locale", None)
@@ -49,12 +52,6 @@ def _request_dates() -> DateFormatter:
     locale, zone = get_locale(), get_timezone()
     g._flask_babel.rtsuivi_dates = (locale, zone, formatter_for(zone, locale))
     return g._flask_babel.rtsuivi_dates[2]
-
-
-# Kept as RequestDomain keeps the catalog: on Flask-Babel's own record of the request's
-# choices (g._flask_babel: one lookup, where get_locale() and get_timezone() take four
-# each; a ticket page draws 30 dates). force_locale and refresh() change the locale and
-# time zone there, so a formatter is used only with the ones it was made for.
 
 
 # First letters before which French elides « de » and « que » (d'Alice, qu'Émile).
