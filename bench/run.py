@@ -5,7 +5,8 @@
 
 The data comes from bench/generate.py (same RTSUIVI_DATA_DIR or DATABASE_URL). The app runs
 under gunicorn (2 workers by default) on 127.0.0.1; each scenario is bounded by --requests and
---max-seconds. Results go to bench/results/latest.json (+ a dated copy) and latest.md.
+--max-seconds. Results go to bench/results/latest.json and latest.md on SQLite,
+latest-postgresql.json and .md on PostgreSQL (one latest run per database), + a dated copy.
 """
 import argparse
 import json
@@ -332,7 +333,7 @@ def scenarios(port: int, args, targets: dict) -> list[dict]:
 def main(argv=None) -> int:
     args = parse_args(argv)
     previous = json.loads(args.compare.read_text()) if args.compare else None  # before we
-    # overwrite latest.json, which is the usual thing to compare with
+    # overwrite latest*.json, which is the usual thing to compare with
     ONLY.extend(word.strip() for word in args.only.split(",") if word.strip())
     print("reading the data under test…", file=sys.stderr, flush=True)
     targets = pick_targets(args.agent)
@@ -367,10 +368,11 @@ def main(argv=None) -> int:
               "worker_memory_mb": memory}
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = report["date"].replace(":", "").replace("-", "")[:15]
-    for path in (args.out / "latest.json", args.out / f"{stamp}-{targets['dialect']}.json"):
+    latest = "latest" if targets["dialect"] == "sqlite" else f"latest-{targets['dialect']}"
+    for path in (args.out / f"{latest}.json", args.out / f"{stamp}-{targets['dialect']}.json"):
         path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     table = markdown(report)
-    (args.out / "latest.md").write_text(table)
+    (args.out / f"{latest}.md").write_text(table)
     print(table)
     if previous:
         print(compare(previous, report))

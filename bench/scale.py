@@ -149,7 +149,9 @@ def measure_size(size: int, args) -> dict:
     results = folder / "results"
     _timed([PYTHON, "bench/run.py", "--requests", str(args.requests), "--max-seconds",
             str(args.max_seconds), "--out", str(results)], env, log)
-    report = json.loads((results / "latest.json").read_text())
+    # run.py's latest run for this database (latest.json, latest-postgresql.json)
+    report = json.loads(max(results.glob("latest*.json"),
+                            key=lambda path: path.stat().st_mtime).read_text())
     mail = next((e for e in report.get("extras", []) if "mails_per_s" in e), {})
     return {"tickets": report["data"]["tickets"], "database": report["database"],
             "generation_s": generation, "reindex_s": reindex,
