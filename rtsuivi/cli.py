@@ -149,7 +149,8 @@ def _known_rights(rights) -> None:
 @rtsuivi_cli.command("rights")
 def rights_cmd():
     """List every right with what it allows."""
-    from .domain.rights import MEANINGS, QUEUE_RIGHTS, SYSTEM_RIGHTS
+    from .domain.rights import QUEUE_RIGHTS, SYSTEM_RIGHTS
+    from .domain.rights_catalog import MEANINGS
     width = max(map(len, MEANINGS))
     for title, names in (("Queue rights (on one queue with --queue, or on every queue):",
                           QUEUE_RIGHTS), ("System rights (global only):", SYSTEM_RIGHTS)):

@@ -88,7 +88,7 @@ def test_someone_else_cannot_complete_without_modify_ticket(desk, make_ticket, m
 def test_the_form_offers_the_agents_who_may_own_the_ticket_by_their_names_of_now(
         desk, login_as, make_ticket):
     """The « Pour » options: possible_owners' people, me chosen, shown by their display
-    name as it is now (the names are read on each view, only the ids are kept)."""
+    name as it is now (kept per rights serial, which a rename bumps)."""
     import re
     ticket = make_ticket(desk.support)
     client = login_as(desk.alice)

@@ -141,3 +141,67 @@ def test_who_may_own_is_kept_per_serial_and_follows_every_change(app, make_user,
         User.name == "bruno")), True)
     db.session.commit()
     assert in_new_request(app, owners) == ["alice", "chloe"]
+
+
+def test_owner_names_and_applying_fields_are_kept_per_serial_and_follow_changes(
+        app, make_user, make_queue):
+    """The reminder form's options (names_with_right) and whether a custom field applies to
+    a queue (fields_for, asked by every ticket page) are read once per rights serial. A
+    rename, a new field, a field applied elsewhere, back, or disabled shows at the next
+    request: their flush bumps the serial (rights._follow_shown_changes), and so does
+    another process's."""
+    from rtsuivi.domain import custom_fields as cf
+    admin = make_user("cfadmin", rights=("AdminCustomField",))
+    make_user("alice", groups=["N1"], real_name="Alice Martin")
+    queue = make_queue("Support", rights={"group:N1": ["OwnTicket", "SeeCustomField"]})
+    other = make_queue("Info")
+    db.session.commit()
+    queue_id = queue.id
+
+    def names(_alice=None):
+        found = rights.names_with_right("OwnTicket", db.session.get(type(queue), queue_id))
+        return [shown for _id, name, shown in found if name not in ("Nobody", "RT_System")]
+
+    def fields(alice):
+        return [f.name for f in cf.fields_for(db.session.get(type(queue), queue_id), alice)]
+
+    class Reads:
+        def __init__(self):
+            self.names = self.fields = 0
+
+        def __call__(self, conn, cursor, statement, *args):
+            self.names += "FROM users" in statement and "users.id IN" in statement
+            self.fields += "FROM custom_fields" in statement
+    assert in_new_request(app, names) == ["Alice Martin"]
+    assert in_new_request(app, fields) == []
+    reads = Reads()
+    event.listen(db.engine, "before_cursor_execute", reads)
+    try:
+        assert in_new_request(app, names) == ["Alice Martin"]
+        assert in_new_request(app, fields) == []
+        assert (reads.names, reads.fields) == (0, 0)  # neither read again
+    finally:
+        event.remove(db.engine, "before_cursor_execute", reads)
+    alice = db.session.scalar(select(User).where(User.name == "alice"))
+    alice.real_name = "Alice Renommée"
+    db.session.commit()
+    assert in_new_request(app, names) == ["Alice Renommée"]
+    with db.engine.begin() as conn:  # another process renames her, its flush bumps the serial
+        conn.execute(text("UPDATE users SET real_name = 'Alice Dupont' WHERE name = 'alice'"))
+        conn.execute(text("UPDATE rights_serial SET serial = serial + 1 WHERE id = 1"))
+    assert in_new_request(app, names) == ["Alice Dupont"]
+    cf.create_field(admin, "Catégorie", "freeform", queues=[other])
+    db.session.commit()
+    assert in_new_request(app, fields) == []
+    reference = cf.create_field(admin, "Référence", "freeform", queues=[queue])
+    db.session.commit()
+    assert in_new_request(app, fields) == ["Référence"]
+    cf.set_queues(admin, reference, False, [other])
+    db.session.commit()
+    assert in_new_request(app, fields) == []
+    cf.set_queues(admin, reference, False, [queue])
+    db.session.commit()
+    assert in_new_request(app, fields) == ["Référence"]
+    cf.set_disabled(admin, reference, True)
+    db.session.commit()
+    assert in_new_request(app, fields) == []

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from rtsuivi.domain.rights import ALL_RIGHTS, MEANINGS
+from rtsuivi.domain.rights import ALL_RIGHTS
+from rtsuivi.domain.rights_catalog import MEANINGS
 from rtsuivi.extensions import db
 from rtsuivi.models import ACE, Ticket
 

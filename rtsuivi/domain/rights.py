@@ -6,11 +6,12 @@ computed once per process and kept while the rights serial row stays the same.
 """
 import time
 from dataclasses import dataclass, field
+from itertools import chain
 
 from flask import g, has_app_context
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, exists, false, or_, select, true, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, bindparam, event, exists, false, inspect, or_, select, true, update
+from sqlalchemy.orm import Session, aliased
 
 from ..extensions import db
 from ..models import ACE, Group, GroupMember, Queue, RightsSerial, Ticket, User, Watcher
@@ -46,10 +47,11 @@ _cache: dict[int, tuple[tuple, "UserRights"]] = {}  # user id -> (key, rights)
 CACHE_USERS = 5000
 
 
-def forget_cached_rights() -> None:
+def forget_cached_rights(flush: bool = True) -> None:
     """Make every cached rights set stale (after a grant, a revoke or a membership change),
     in this process at once and in every other one from the commit on: the rights serial
-    row changes in the caller's transaction."""
+    row changes in the caller's transaction (a first row joins the flush under way when
+    called from one: flush=False)."""
     global _generation
     _generation += 1
     if has_app_context():
@@ -57,7 +59,27 @@ def forget_cached_rights() -> None:
         if db.session.execute(update(RightsSerial).where(RightsSerial.id == 1).values(
                 serial=RightsSerial.serial + 1)).rowcount == 0:
             db.session.add(RightsSerial(id=1, serial=1))
-            db.session.flush()
+            if flush:
+                db.session.flush()
+
+
+# What the serial follows besides rights: the names the kept owner lists show
+# (names_with_right) and the custom fields applying to each queue (custom_fields.values.
+# fields_for). A flush that changes them bumps it, whatever code path made the change.
+_SHOWN_USER_COLUMNS = ("name", "real_name", "privileged", "disabled")
+
+
+@event.listens_for(Session, "before_flush")
+def _follow_shown_changes(session, _context, _instances) -> None:
+    from ..models import CustomField, CustomFieldQueue
+    for obj in chain(session.dirty, session.deleted, session.new):
+        if isinstance(obj, (CustomField, CustomFieldQueue)) or (
+                isinstance(obj, User) and obj not in session.new and (
+                    obj in session.deleted or any(inspect(obj).attrs[column].history
+                                                  .has_changes()
+                                                  for column in _SHOWN_USER_COLUMNS))):
+            forget_cached_rights(flush=False)
+            return
 
 
 SERIAL_SECONDS = 1.0  # a long-lived app context (mail worker, CLI loop) reads it again
@@ -284,6 +306,7 @@ def visible_queues_filter(user: User, right: str = "SeeQueue"):
 
 
 _holders_cache: dict[tuple[str, int], tuple[tuple, list[int]]] = {}  # (right, queue) -> ids
+_names_cache: dict[tuple[str, int], tuple] = {}  # (right, queue) -> (id, name, shown)
 
 
 def users_with_right(right: str, queue: Queue) -> list[User]:
@@ -298,15 +321,18 @@ def users_with_right(right: str, queue: Queue) -> list[User]:
     return list(db.session.scalars(select(User).where(User.id.in_(ids)).order_by(User.name)))
 
 
-def names_with_right(right: str, queue: Queue) -> list[tuple[int, str, str]]:
-    """users_with_right's users as (id, name, display name), for a select's options: read as
-    columns, not as users (the ticket page's reminder form lists its agents on each view)."""
+def names_with_right(right: str, queue: Queue) -> tuple[tuple[int, str, str], ...]:
+    """users_with_right's users as (id, name, display name), for a select's options: kept
+    per process like the ids, a rename bumping the serial too (_follow_shown_changes). The
+    ticket page's reminder form lists its agents on each view."""
+    return kept_while_serial(_names_cache, (right, queue.id), lambda: _holder_names(right, queue))
+
+
+def _holder_names(right: str, queue: Queue) -> tuple[tuple[int, str, str], ...]:
     ids = _holders(right, queue)
-    if not ids:
-        return []
-    rows = db.session.execute(_NAMES, {"ids": ids})
-    return [(user_id, name, User.name_shown(name, real_name))
-            for user_id, name, real_name in rows]
+    rows = db.session.execute(_NAMES, {"ids": ids}) if ids else ()
+    return tuple((user_id, name, User.name_shown(name, real_name))
+                 for user_id, name, real_name in rows)
 
 
 # Built once: the ids bound at execution (an IN of values is coerced value by value, each
@@ -317,8 +343,14 @@ _NAMES = select(_USERS.id, _USERS.name, _USERS.real_name).where(
 
 
 def _holders(right: str, queue: Queue) -> list[int]:
-    return _kept(_holders_cache, (right, queue.id), (rights_serial(), _generation),
-                 lambda: _holder_ids(right, queue.id))
+    return kept_while_serial(_holders_cache, (right, queue.id),
+                             lambda: _holder_ids(right, queue.id))
+
+
+def kept_while_serial(store: dict, name, load):
+    """What load() gave for `name` while the rights serial and this process's changes stay
+    the same (the holders of a right and their names, the custom fields of a queue)."""
+    return _kept(store, name, (rights_serial(), _generation), load)
 
 
 def _holder_ids(right: str, queue_id: int) -> list[int]:
@@ -334,64 +366,3 @@ def _holder_ids(right: str, queue_id: int) -> list[int]:
             exists().where(matches, ACE.principal_kind == "group",
                            ACE.principal_id.in_(enabled_group_ids(User.id)))))
     return list(db.session.scalars(agents))
-
-
-# One line of meaning per right, as RT describes them (`flask rtsuivi rights` prints these).
-MEANINGS = {
-    "SeeQueue": "See the queue and its ticket counts",
-    "AdminQueue": "Create, modify and disable the queue",
-    "ShowACL": "See who holds which right on the queue",
-    "ModifyACL": "Grant and revoke rights on the queue",
-    "ModifyQueueWatchers": "Change the queue's Cc and AdminCc",
-    "SeeCustomField": "See custom field values",
-    "ModifyCustomField": "Change custom field values",
-    "SetInitialCustomField": "Set custom field values when creating a ticket only",
-    "AssignCustomFields": "Attach custom fields to the queue",
-    "ShowTemplate": "See the queue's mail templates",
-    "ModifyTemplate": "Change the queue's mail templates",
-    "ShowScrips": "See the queue's notification rules (scrips)",
-    "ModifyScrips": "Change the queue's notification rules (scrips)",
-    "ShowTicket": "See tickets (summary and history)",
-    "ShowTicketComments": "See the internal comments of tickets",
-    "ShowOutgoingEmail": "See the mails sent for a ticket, as they left",
-    "Watch": "Be Requestor or Cc of tickets",
-    "WatchAsAdminCc": "Be AdminCc of tickets",
-    "CreateTicket": "Create tickets in the queue (and move tickets into it)",
-    "ReplyToTicket": "Reply to tickets (mail to the requestors)",
-    "CommentOnTicket": "Comment on tickets (internal)",
-    "OwnTicket": "Be the owner of tickets",
-    "ModifyTicket": "Change tickets: fields, status, people, queue",
-    "DeleteTicket": "Delete tickets (Effacer: spam and tests)",
-    "TakeTicket": "Take an unowned ticket (Prendre)",
-    "StealTicket": "Take a ticket someone else owns (Voler)",
-    "ReassignTicket": "Give tickets to another agent (Affecter)",
-    "ForwardMessage": "Forward tickets and messages outside (Transférer)",
-    "AdminCannedResponses": "Manage the predefined responses (Réponses prédéfinies)",
-    "SuperUser": "Do anything and everything, everywhere",
-    "AdminUsers": "Create, modify and disable users",
-    "AdminGroups": "Create, modify and delete groups and their members",
-    "AdminCustomField": "Create, modify and disable custom fields",
-    "ModifySelf": "Change one's own settings (signature, language, password)",
-    "ShowUserHistory": "See the history of users",
-    "ShowConfigTab": "See the administration menu",
-    "ShowGlobalTemplates": "See the global mail templates",
-    "LoadSavedSearch": "Load saved searches",
-    "ShowSavedSearches": "See saved searches",
-    "CreateSavedSearch": "Save searches",
-    "CreateDashboard": "Create system dashboards",
-    "ShowSearchAdvanced": "Use the advanced search (TicketSQL)",
-    "ShowSearchBulkUpdate": "Update search results in bulk",
-    "ManageAuthTokens": "Manage one's API tokens",
-    "SeeDashboard": "See system dashboards",
-    "ModifyDashboard": "Change system dashboards",
-    "DeleteDashboard": "Delete system dashboards",
-    "SeeOwnDashboard": "See one's personal dashboards",
-    "CreateOwnDashboard": "Create personal dashboards",
-    "ModifyOwnDashboard": "Change one's personal dashboards",
-    "DeleteOwnDashboard": "Delete one's personal dashboards",
-    "SeeGroupDashboard": "See the dashboards of one's groups",
-    "CreateGroupDashboard": "Create dashboards for one's groups",
-    "ModifyGroupDashboard": "Change the dashboards of one's groups",
-    "DeleteGroupDashboard": "Delete the dashboards of one's groups",
-    "SubscribeDashboard": "Receive dashboards by mail",
-}

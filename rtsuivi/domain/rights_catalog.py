@@ -85,9 +85,70 @@ def grouped(queue_level: bool) -> list[tuple[object, list[tuple[str, object]]]]:
     names = rights_for(queue_level)
     found = []
     for key, label in GROUPS:
-        members = [(name, CATALOG.get(name, ("other", rights.MEANINGS.get(name, "")))[1])
+        members = [(name, CATALOG.get(name, ("other", MEANINGS.get(name, "")))[1])
                    for name in names
                    if CATALOG.get(name, ("other",))[0] == key]
         if members:
             found.append((label, members))
     return found
+
+
+# One line of meaning per right, as RT describes them (`flask rtsuivi rights` prints these).
+MEANINGS = {
+    "SeeQueue": "See the queue and its ticket counts",
+    "AdminQueue": "Create, modify and disable the queue",
+    "ShowACL": "See who holds which right on the queue",
+    "ModifyACL": "Grant and revoke rights on the queue",
+    "ModifyQueueWatchers": "Change the queue's Cc and AdminCc",
+    "SeeCustomField": "See custom field values",
+    "ModifyCustomField": "Change custom field values",
+    "SetInitialCustomField": "Set custom field values when creating a ticket only",
+    "AssignCustomFields": "Attach custom fields to the queue",
+    "ShowTemplate": "See the queue's mail templates",
+    "ModifyTemplate": "Change the queue's mail templates",
+    "ShowScrips": "See the queue's notification rules (scrips)",
+    "ModifyScrips": "Change the queue's notification rules (scrips)",
+    "ShowTicket": "See tickets (summary and history)",
+    "ShowTicketComments": "See the internal comments of tickets",
+    "ShowOutgoingEmail": "See the mails sent for a ticket, as they left",
+    "Watch": "Be Requestor or Cc of tickets",
+    "WatchAsAdminCc": "Be AdminCc of tickets",
+    "CreateTicket": "Create tickets in the queue (and move tickets into it)",
+    "ReplyToTicket": "Reply to tickets (mail to the requestors)",
+    "CommentOnTicket": "Comment on tickets (internal)",
+    "OwnTicket": "Be the owner of tickets",
+    "ModifyTicket": "Change tickets: fields, status, people, queue",
+    "DeleteTicket": "Delete tickets (Effacer: spam and tests)",
+    "TakeTicket": "Take an unowned ticket (Prendre)",
+    "StealTicket": "Take a ticket someone else owns (Voler)",
+    "ReassignTicket": "Give tickets to another agent (Affecter)",
+    "ForwardMessage": "Forward tickets and messages outside (Transférer)",
+    "AdminCannedResponses": "Manage the predefined responses (Réponses prédéfinies)",
+    "SuperUser": "Do anything and everything, everywhere",
+    "AdminUsers": "Create, modify and disable users",
+    "AdminGroups": "Create, modify and delete groups and their members",
+    "AdminCustomField": "Create, modify and disable custom fields",
+    "ModifySelf": "Change one's own settings (signature, language, password)",
+    "ShowUserHistory": "See the history of users",
+    "ShowConfigTab": "See the administration menu",
+    "ShowGlobalTemplates": "See the global mail templates",
+    "LoadSavedSearch": "Load saved searches",
+    "ShowSavedSearches": "See saved searches",
+    "CreateSavedSearch": "Save searches",
+    "CreateDashboard": "Create system dashboards",
+    "ShowSearchAdvanced": "Use the advanced search (TicketSQL)",
+    "ShowSearchBulkUpdate": "Update search results in bulk",
+    "ManageAuthTokens": "Manage one's API tokens",
+    "SeeDashboard": "See system dashboards",
+    "ModifyDashboard": "Change system dashboards",
+    "DeleteDashboard": "Delete system dashboards",
+    "SeeOwnDashboard": "See one's personal dashboards",
+    "CreateOwnDashboard": "Create personal dashboards",
+    "ModifyOwnDashboard": "Change one's personal dashboards",
+    "DeleteOwnDashboard": "Delete one's personal dashboards",
+    "SeeGroupDashboard": "See the dashboards of one's groups",
+    "CreateGroupDashboard": "Create dashboards for one's groups",
+    "ModifyGroupDashboard": "Change the dashboards of one's groups",
+    "DeleteGroupDashboard": "Delete the dashboards of one's groups",
+    "SubscribeDashboard": "Receive dashboards by mail",
+}

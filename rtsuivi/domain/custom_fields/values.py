@@ -24,7 +24,7 @@ from ...models import (
 )
 from .. import DomainError
 from ..relative_dates import zone_of
-from ..rights import can, require
+from ..rights import can, kept_while_serial, require
 from ..tickets import NewTicket, create
 from ..tickets.recording import record
 from .admin import field_named
@@ -51,16 +51,24 @@ def fields_for(queue: Queue, user: User | None, right: str | None = "SeeCustomFi
     queue when None); every applying field when right is None."""
     if right is not None and not can(user, right, obj if obj is not None else queue):
         return []
+    # Whether any applies is kept per process while the rights serial stays the same (a
+    # change to a field or to its queues bumps it): most queues have none, and the ticket
+    # page asks on every view.
+    if not kept_while_serial(_QUEUES_WITH_FIELDS, queue.id, lambda: db.session.scalar(
+            _ANY_FOR, {"queue_id": queue.id})):
+        return []
     return list(db.session.scalars(_FIELDS_FOR, {"queue_id": queue.id}))
 
 
 # Built once: the ticket page asks on every view.
-_FIELDS_FOR = select(CustomField).where(
-    CustomField.disabled.is_(False),
-    or_(CustomField.applies_globally.is_(True),
-        exists().where(CustomFieldQueue.field_id == CustomField.id,
-                       CustomFieldQueue.queue_id == bindparam("queue_id")))
-).order_by(CustomField.sort_order, func.lower(CustomField.name))
+_APPLYING = (CustomField.disabled.is_(False),
+             or_(CustomField.applies_globally.is_(True),
+                 exists().where(CustomFieldQueue.field_id == CustomField.id,
+                                CustomFieldQueue.queue_id == bindparam("queue_id"))))
+_FIELDS_FOR = select(CustomField).where(*_APPLYING).order_by(
+    CustomField.sort_order, func.lower(CustomField.name))
+_ANY_FOR = select(exists().where(*_APPLYING))
+_QUEUES_WITH_FIELDS: dict = {}  # queue id -> (rights serial, whether a field applies)
 
 
 def find_by_reference(reference: str) -> CustomField | None:
