@@ -34,7 +34,7 @@ def possible_owners(ticket: Ticket) -> list[User]:
     return users_with_right("OwnTicket", ticket.queue)
 
 
-def possible_owner_names(ticket: Ticket) -> list[tuple[int, str, str]]:
+def possible_owner_names(ticket: Ticket) -> tuple[tuple[int, str, str], ...]:
     """possible_owners as (id, name, display name), for the form's options."""
     return names_with_right("OwnTicket", ticket.queue)
 

@@ -14,7 +14,18 @@ from sqlalchemy import and_, bindparam, event, exists, false, inspect, or_, sele
 from sqlalchemy.orm import Session, aliased
 
 from ..extensions import db
-from ..models import ACE, Group, GroupMember, Queue, RightsSerial, Ticket, User, Watcher
+from ..models import (
+    ACE,
+    CustomField,
+    CustomFieldQueue,
+    Group,
+    GroupMember,
+    Queue,
+    RightsSerial,
+    Ticket,
+    User,
+    Watcher,
+)
 from . import Forbidden
 
 ROLES = ("Owner", "Requestor", "Cc", "AdminCc")
@@ -71,15 +82,20 @@ _SHOWN_USER_COLUMNS = ("name", "real_name", "privileged", "disabled")
 
 @event.listens_for(Session, "before_flush")
 def _follow_shown_changes(session, _context, _instances) -> None:
-    from ..models import CustomField, CustomFieldQueue
-    for obj in chain(session.dirty, session.deleted, session.new):
-        if isinstance(obj, (CustomField, CustomFieldQueue)) or (
-                isinstance(obj, User) and obj not in session.new and (
-                    obj in session.deleted or any(inspect(obj).attrs[column].history
-                                                  .has_changes()
-                                                  for column in _SHOWN_USER_COLUMNS))):
-            forget_cached_rights(flush=False)
-            return
+    if _changes_what_is_shown(session):
+        forget_cached_rights(flush=False)
+
+
+def _changes_what_is_shown(session) -> bool:
+    """A custom field or one of its queues added, changed or deleted; a user deleted, or
+    their names, privilege or state changed (a new user holds nothing until granted)."""
+    if any(isinstance(obj, (CustomField, CustomFieldQueue))
+           for obj in chain(session.new, session.dirty, session.deleted)):
+        return True
+    return any(isinstance(obj, User) for obj in session.deleted) or any(
+        isinstance(obj, User) and any(inspect(obj).attrs[column].history.has_changes()
+                                      for column in _SHOWN_USER_COLUMNS)
+        for obj in session.dirty)
 
 
 SERIAL_SECONDS = 1.0  # a long-lived app context (mail worker, CLI loop) reads it again
