@@ -7,6 +7,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from . import config as config_module
+from . import pg_reads  # noqa: F401  its engine listeners: a GET reads in autocommit
 from .extensions import babel, csrf, db, init_migrations, login_manager
 from .form_markup import install as install_form_markup
 from .sqlite_writers import connection_class, lock_file_for
