@@ -18,6 +18,7 @@ import re
 from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import Pool
 
 READING_METHODS = ("GET", "HEAD")
 _LOCKING = re.compile(r"FOR\s+(?:NO\s+KEY\s+|KEY\s+)?(?:UPDATE|SHARE)\b", re.IGNORECASE)
@@ -36,16 +37,22 @@ def _reading_request() -> bool:
     return has_request_context() and request.method in READING_METHODS
 
 
+# The connections this module put in autocommit: an engine made with
+# isolation_level="AUTOCOMMIT" on purpose (DROP DATABASE in a test) is left alone.
+_MARK = "rtsuivi_reads_first"
+_IDLE = 0  # psycopg.pq.TransactionStatus.IDLE: no transaction open on the server
+
+
 @event.listens_for(Engine, "begin")
 def _read_in_autocommit(connection):
-    """At each transaction's start (before its first statement: psycopg sends BEGIN lazily),
-    a GET's connection goes to autocommit and any other use's comes back from it."""
-    if connection.dialect.name != "postgresql":
+    """At a GET's transaction start (before its first statement: psycopg sends BEGIN
+    lazily), its connection goes to autocommit."""
+    if connection.dialect.name != "postgresql" or not _reading_request():
         return
     dbapi_connection = connection.connection.dbapi_connection
-    wanted = _reading_request()
-    if dbapi_connection.autocommit != wanted and dbapi_connection.info.transaction_status == 0:
-        dbapi_connection.autocommit = wanted  # 0: idle, no transaction open on the server
+    if not dbapi_connection.autocommit and dbapi_connection.info.transaction_status == _IDLE:
+        dbapi_connection.autocommit = True
+        connection.info[_MARK] = True
 
 
 @event.listens_for(Engine, "before_cursor_execute")
@@ -53,8 +60,17 @@ def _open_a_transaction_to_write(connection, cursor, statement, parameters, cont
                                  executemany):
     """A GET's first statement that writes or locks opens a transaction (psycopg sends BEGIN
     before it), which the request's commit or rollback ends."""
-    if connection.dialect.name != "postgresql":
+    if connection.dialect.name != "postgresql" or not cursor.connection.autocommit:
         return
-    dbapi_connection = cursor.connection
-    if dbapi_connection.autocommit and not only_reads(statement):
-        dbapi_connection.autocommit = False
+    if not only_reads(statement) and connection.info.get(_MARK):
+        cursor.connection.autocommit = False
+        connection.info[_MARK] = False
+
+
+@event.listens_for(Pool, "checkin")
+def _back_to_transactions(dbapi_connection, connection_record):
+    """A connection goes back to the pool as it came: out of autocommit."""
+    if connection_record is not None and connection_record.info.get(_MARK):
+        connection_record.info[_MARK] = False
+        if dbapi_connection is not None:
+            dbapi_connection.autocommit = False

@@ -1,7 +1,7 @@
 """On PostgreSQL a GET reads outside a transaction and its first write opens one
 (rtsuivi/pg_reads.py); POST requests are transactions from their first statement."""
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import create_engine, select, text
 
 from rtsuivi.extensions import db
 from rtsuivi.models import Queue
@@ -75,6 +75,17 @@ def probe_routes(app):
             "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE :like"),
             {"like": "%queues.name = $1%"})}
 
+    def vacuum():
+        # An engine in autocommit on purpose: VACUUM cannot run in a transaction block.
+        engine = create_engine(db.engine.url, isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("VACUUM queues"))
+        finally:
+            engine.dispose()
+        return {"done": True}
+
+    app.add_url_rule("/_probe/vacuum", "probe_vacuum", vacuum, methods=["GET", "POST"])
     app.add_url_rule("/_probe/read", "probe_read", read, methods=["GET", "POST"])
     app.add_url_rule("/_probe/write/<name>", "probe_write", write, methods=["GET"])
     app.add_url_rule("/_probe/lock", "probe_lock", lock, methods=["GET"])
@@ -89,11 +100,17 @@ def _queue_names() -> set[str]:
 
 @on_postgresql
 def test_a_get_reads_outside_a_transaction_and_a_post_inside_one(client, probe_routes):
-    assert client.get("/_probe/read").json == {"status": IDLE}
-    assert client.post("/_probe/read").json == {"status": IN_TRANSACTION}
-    # The connection a POST used reads in autocommit again for the next GET, and back.
-    assert client.get("/_probe/read").json == {"status": IDLE}
-    assert client.post("/_probe/read").json == {"status": IN_TRANSACTION}
+    for _ in range(4):  # connections come back from a GET as they went
+        assert client.get("/_probe/read").json == {"status": IDLE}
+        assert client.post("/_probe/read").json == {"status": IN_TRANSACTION}
+        pooled = db.engine.pool._pool.queue  # noqa: SLF001  what the pool holds now
+        assert pooled and not any(record.dbapi_connection.autocommit for record in pooled)
+
+
+@on_postgresql
+def test_an_engine_in_autocommit_on_purpose_is_left_alone(client, probe_routes):
+    assert client.get("/_probe/vacuum").json == {"done": True}
+    assert client.post("/_probe/vacuum").json == {"done": True}
 
 
 @on_postgresql
