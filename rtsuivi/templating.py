@@ -2,7 +2,7 @@
 from datetime import datetime
 from numbers import Number
 
-from flask import Flask, current_app, g, url_for
+from flask import Flask, current_app, g, has_request_context, request, url_for
 from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -79,6 +79,37 @@ def url_maker(endpoint: str, varying: str = "ticket_id", **fixed):
     return lambda value: f"{head}{int(value)}{tail}"
 
 
+URLS_KEPT = 4096
+
+
+def kept_url_for(build):
+    """Templates' url_for: the URL built once per process for each endpoint and values
+    (werkzeug's build costs 5-20 µs, and a page asks for about fifty, the same on every
+    view). The URL map does not change once the app is made; what else a URL depends on is
+    in the key: the mount point (SCRIPT_NAME) and, for ".name", the request's blueprint.
+    External URLs, anchors and the like (arguments starting with "_"), unhashable values
+    and calls outside a request go to `build` every time. At most URLS_KEPT are kept."""
+    kept: dict[tuple, str] = {}
+
+    def url_for_kept(endpoint: str, **values) -> str:
+        if not has_request_context() or any(name[0] == "_" for name in values):
+            return build(endpoint, **values)
+        here = request._get_current_object()
+        key = (here.script_root, here.blueprint if endpoint[0] == "." else None, endpoint,
+               *values.items())
+        try:
+            return kept[key]
+        except KeyError:
+            pass
+        except TypeError:  # a list among the values
+            return build(endpoint, **values)
+        if len(kept) >= URLS_KEPT:
+            kept.clear()
+        url = kept[key] = build(endpoint, **values)
+        return url
+    return url_for_kept
+
+
 class TicketRows:
     """What every row of one ticket table shares, worked out once per table (issue 16):
     the row links and forms from one url_for each, the CSRF token, the translated words.
@@ -148,6 +179,7 @@ def register_template_helpers(app: Flask) -> None:
         newstyle=True)
     # `_` and gettext straight to the request's catalog (see _template_gettext).
     app.jinja_env.globals["_"] = app.jinja_env.globals["gettext"] = _template_gettext
+    app.jinja_env.globals["url_for"] = kept_url_for(app.url_for)
     # Every template kept compiled (there are about 150) in a plain dict: Jinja's LRU of
     # 400 takes a lock and moves the name along a list on each include and import.
     app.jinja_env.cache = {}

@@ -306,3 +306,44 @@ def test_quick_html_params_writes_what_wtforms_writes(app):
     assert core.html_params is widgets.html_params is quick_html_params
     assert core.TextInput.html_params is quick_html_params
     assert core.Button.html_params is quick_html_params
+
+
+def test_templates_url_for_keeps_each_url_and_gives_what_flask_gives(app):
+    """templating.kept_url_for: the same URL as Flask's url_for whatever the mount point,
+    the blueprint of a ".name", the query arguments; built once per process."""
+    from flask import url_for as flask_url_for
+
+    from rtsuivi.templating import kept_url_for
+    built = []
+
+    def build(endpoint, **values):
+        built.append(endpoint)
+        return flask_url_for(endpoint, **values)
+    url_for = kept_url_for(build)
+    calls = [("static", {"filename": "css/app.css"}), ("queues.index", {}),
+             ("tickets.show", {"ticket_id": 5}), ("tickets.show", {"ticket_id": 6}),
+             ("search.results", {"query": "Status = 'open' & « é »", "page": 2}),
+             ("tickets.show", {"ticket_id": 5, "_anchor": "txn-3"}),
+             ("tickets.show", {"ticket_id": 5, "_external": True}),
+             ("search.results", {"query": ["a", "b"]})]  # a list: not kept
+    for script_name in ("", "/rt"):
+        for blueprint_path in ("/tickets/7", "/files/1"):
+            with app.test_request_context(blueprint_path,
+                                          base_url=f"http://localhost{script_name}/"):
+                for endpoint, values in [*calls, (".show", {"ticket_id": 9})]:
+                    if endpoint == ".show" and blueprint_path != "/tickets/7":
+                        continue
+                    expected = flask_url_for(endpoint, **values)
+                    assert url_for(endpoint, **values) == expected
+                    assert url_for(endpoint, **values) == expected  # kept, or built again
+                    if script_name:
+                        assert "/rt/" in expected
+    with app.test_request_context("/tickets/7"):
+        built.clear()
+        url_for("tickets.show", ticket_id=5)
+        url_for("tickets.show", ticket_id=5, _anchor="txn-3")
+        url_for("search.results", query=["a", "b"])
+    assert built == ["tickets.show", "search.results"]  # the plain one kept; _anchor, list built
+    app.config["SERVER_NAME"] = "rt.example.org"
+    with app.app_context():  # outside a request (a mail): always built
+        assert url_for("tickets.show", ticket_id=5, _external=True).startswith("http")
