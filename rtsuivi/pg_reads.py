@@ -27,9 +27,8 @@ _LOCKING = re.compile(r"FOR\s+(?:NO\s+KEY\s+|KEY\s+)?(?:UPDATE|SHARE)\b", re.IGN
 def only_reads(statement: str) -> bool:
     """Whether a statement may run outside a transaction: a SELECT that locks nothing (a
     word merely ending in "for" before UPDATE or SHARE only costs a transaction)."""
-    if not statement.startswith("SELECT"):
-        if statement.lstrip()[:6].upper() != "SELECT":
-            return False
+    if not (statement.startswith("SELECT") or statement.lstrip()[:6].upper() == "SELECT"):
+        return False  # SQLAlchemy writes "SELECT"; a text() may start with spaces or "select"
     return "FOR" not in statement.upper() or _LOCKING.search(statement) is None
 
 
