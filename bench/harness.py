@@ -165,11 +165,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorn(port: int, workers: int, env: dict) -> subprocess.Popen:
+def start_gunicorn(port: int, workers: int, env: dict,
+                   app: str = "app:create_app()") -> subprocess.Popen:
     gunicorn = Path(sys.executable).with_name("gunicorn")
     server = subprocess.Popen(
         [str(gunicorn), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "app:create_app()"], cwd=ROOT, env=env)
+         "--log-level", "warning", app], cwd=ROOT, env=env)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:

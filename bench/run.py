@@ -37,6 +37,8 @@ from bench.harness import (  # noqa: E402
     worker_memory_mb,
     workers_cpu_seconds,
 )
+from bench.reference import reference  # noqa: E402
+from bench.reference import summary as reference_summary  # noqa: E402
 
 # p95 targets in ms (issue "Benchmark harness"), and throughput / memory targets.
 TARGETS_P95 = {"ticket page (20 entries)": 50, "home": 40, "queue list p1": 80,
@@ -210,6 +212,8 @@ def markdown(report: dict) -> str:
               f"{'ok' if memory and max(memory) <= TARGET_WORKER_MB else 'MISSED'})."]
     for extra in report.get("extras", []):
         lines.append(f"{extra['name']}: {extra['summary']}")
+    if report.get("reference"):
+        lines.append(reference_summary(report["reference"]))
     return "\n".join(lines) + "\n"
 
 
@@ -339,6 +343,8 @@ def main(argv=None) -> int:
     targets = pick_targets(args.agent)
     if targets["counts"]["tickets"] < 1:
         raise SystemExit("no tickets: run bench/generate.py first")
+    print("measuring the machine's reference page…", file=sys.stderr, flush=True)
+    machine_reference = reference(args.workers, args.clients, args.requests)
     port = free_port()
     env = dict(os.environ, SECRET_KEY=os.environ.get("SECRET_KEY", "bench-secret"))
     server = start_gunicorn(port, args.workers, env)
@@ -365,7 +371,7 @@ def main(argv=None) -> int:
               "machine": machine(), "database": targets["dialect"], "data": targets["counts"],
               "workers": args.workers, "clients": args.clients, "results": results,
               "extras": extras, "throughput": rate, "ticket_20": targets["ticket_20"],
-              "worker_memory_mb": memory}
+              "worker_memory_mb": memory, "reference": machine_reference}
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = report["date"].replace(":", "").replace("-", "")[:15]
     latest = "latest" if targets["dialect"] == "sqlite" else f"latest-{targets['dialect']}"

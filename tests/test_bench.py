@@ -114,6 +114,9 @@ def test_benchmark_runs_every_scenario_and_writes_its_results(generated, tmp_pat
     assert mail["mails"] == 3 and mail["failed"] == 0
     assert len(report["worker_memory_mb"]) == 2
     assert "| ticket page (20 entries) |" in (out / "latest.md").read_text()
+    # The bare Flask page measured in the same run tells the machine's speed from the code's.
+    assert report["reference"]["req_per_s"] > 0 and report["reference"]["p50_ms"] > 0
+    assert "Machine reference (bare Flask + SQLite page" in (out / "latest.md").read_text()
     compared = subprocess.run(
         [sys.executable, "bench/run.py", "--requests", "2", "--only", "home",
          "--out", str(tmp_path / "again"), "--compare", str(out / "latest.json")],
