@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..models import Bookmark, Ticket, User
 from .queries import Page, paginate
+from .reads import Read, read_rows
 from .rights import visible_tickets_filter
 
 
@@ -28,7 +29,13 @@ def toggle(user: User, ticket: Ticket) -> bool:
 
 def is_starred(user: User, ticket: Ticket) -> bool:
     """Tell whether the user starred the ticket."""
-    return db.session.scalar(_STARRED, {"user_id": user.id, "ticket_id": ticket.id})
+    return read_rows(starred_read(user, ticket))[0][0]
+
+
+def starred_read(user: User, ticket: Ticket) -> Read:
+    """is_starred's statement, which the ticket page reads with others (reads.py)."""
+    return Read(("starred", user.id, ticket.id), _STARRED,
+                {"user_id": user.id, "ticket_id": ticket.id})
 
 
 # Built once: the ticket page asks on every view (a get() that misses cost 80 µs).

@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Ticket, TicketPresence, Transaction, User, utcnow
 from . import DomainError
+from .reads import Read, read_rows
 
 
 @dataclass(frozen=True, order=True)
@@ -72,8 +73,7 @@ def look(ticket: Ticket, user: User, write: bool = True, now=None) -> Live:
     """Read who else has the ticket open and its last transaction id (one query); note the
     user's own visit, at most once per write interval."""
     now, limits = now or utcnow(), settings()
-    rows = db.session.execute(_LOOK, {"ticket_id": ticket.id, "since": now - timedelta(
-        seconds=limits["window"])}).all()
+    rows = read_rows(look_read(ticket, now))
     mine = next((row.seen for row in rows if row.id == user.id), None)
     if write and (mine is None or mine <= now - timedelta(seconds=limits["write"])):
         _note_visit(ticket.id, user.id, now)
@@ -81,6 +81,13 @@ def look(ticket: Ticket, user: User, write: bool = True, now=None) -> Live:
                      if row.id is not None and row.id != user.id)
     latest = rows[0][0] or 0 if rows else 0
     return Live(since=latest, latest=latest, viewers=viewers)
+
+
+def look_read(ticket: Ticket, now=None) -> Read:
+    """look's statement, which the ticket page reads with others (reads.py). Its key leaves
+    out the window's start: read a few milliseconds apart, the same viewers."""
+    since = (now or utcnow()) - timedelta(seconds=settings()["window"])
+    return Read(("presence", ticket.id), _LOOK, {"ticket_id": ticket.id, "since": since})
 
 
 def _note_visit(ticket_id: int, user_id: int, now) -> None:

@@ -16,6 +16,7 @@ from ..models import Reminder, Ticket, User, utcnow
 from ..models.base import fits_id
 from ..models.users import PersonRow
 from . import DomainError, Forbidden, NotFound
+from .reads import Read, read_rows
 from .rights import (
     can,
     names_with_right,
@@ -52,8 +53,12 @@ class ShownReminder:
 
 def on_ticket(ticket: Ticket) -> list[ShownReminder]:
     """List the ticket's reminders: open ones first, by due date."""
-    return [ShownReminder(row)
-            for row in db.session.execute(_ON_TICKET, {"ticket_id": ticket.id})]
+    return [ShownReminder(row) for row in read_rows(on_ticket_read(ticket))]
+
+
+def on_ticket_read(ticket: Ticket) -> Read:
+    """on_ticket's statement, which the ticket page reads with others (reads.py)."""
+    return Read(("reminders", ticket.id), _ON_TICKET, {"ticket_id": ticket.id})
 
 
 # Built once (the ticket page asks on every view).

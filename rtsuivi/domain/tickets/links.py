@@ -17,6 +17,7 @@ from ...extensions import db
 from ...models import Link, Ticket, User, utcnow
 from ...models.base import fits_id
 from .. import DomainError, lifecycle
+from ..reads import Read, read_rows
 from ..rights import can, require
 from .recording import record as _record
 
@@ -222,8 +223,13 @@ def ticket_links(ticket: Ticket) -> list:
     kept = db.session.info.setdefault(_KEPT_LINKS, {})
     links = kept.get(ticket.id)
     if links is None:
-        links = kept[ticket.id] = db.session.execute(_LINKS_OF, {"ticket_id": ticket.id}).all()
+        links = kept[ticket.id] = read_rows(links_read(ticket))
     return links
+
+
+def links_read(ticket: Ticket) -> Read:
+    """ticket_links' statement, which the ticket page reads with others (reads.py)."""
+    return Read(("links", ticket.id), _LINKS_OF, {"ticket_id": ticket.id})
 
 
 _KEPT_LINKS = "rtsuivi_ticket_links"
