@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import event
 
 from rtsuivi.domain import bookmarks, presence, reads, reminders
-from rtsuivi.domain.tickets import links
+from rtsuivi.domain.tickets import links, loading
 from rtsuivi.extensions import db
 from rtsuivi.models import utcnow
 from tests.conftest import DATABASE_URL
@@ -33,7 +33,8 @@ def busy_ticket(desk, make_ticket):
 
 def _page_reads(ticket, user):
     return [bookmarks.starred_read(user, ticket), presence.look_read(ticket),
-            links.links_read(ticket), reminders.on_ticket_read(ticket)]
+            links.links_read(ticket), reminders.on_ticket_read(ticket),
+            loading.history_read(ticket, user)]
 
 
 def _statements():
@@ -49,6 +50,7 @@ def test_read_together_gives_each_read_the_rows_its_own_statement_gives(desk, bu
     alone = [db.session.execute(read.statement, read.params).all()
              for read in _page_reads(ticket, desk.alice)]
     assert alone[0] == [(True,)] and len(alone[2]) == 1 and len(alone[3]) == 1
+    assert [row.type for row in alone[4]][:1] == ["Create"]
     assert any(row.id == desk.bruno.id for row in alone[1])
     db.session.rollback()
 
@@ -63,7 +65,7 @@ def test_read_together_gives_each_read_the_rows_its_own_statement_gives(desk, bu
     assert [list(row._mapping) for row in together[3]] == [list(row._mapping)
                                                           for row in alone[3]]
     # PostgreSQL read them already, in one round trip; SQLite reads each when asked.
-    assert len(seen) == (0 if ON_POSTGRESQL else 4)
+    assert len(seen) == (0 if ON_POSTGRESQL else 5)
     assert together[2][0].target_id == child.id or together[2][0].base_id == child.id
 
 
@@ -123,5 +125,5 @@ def test_the_ticket_page_shows_the_same_boxes_with_fewer_statements(
     assert "Retirer des favoris" in together  # alice's star
     assert "Bruno Lefèvre" in together  # bruno has it open
     assert f"/tickets/{child.id}" in together and "Relancer le fournisseur" in together
-    # The star, the viewers, the links and the reminders: one pipeline on PostgreSQL.
-    assert more - fewer == (4 if ON_POSTGRESQL else 0)
+    # The history, the star, the viewers, the links, the reminders: one pipeline.
+    assert more - fewer == (5 if ON_POSTGRESQL else 0)

@@ -1,9 +1,9 @@
 """Small reads a page makes together: one round trip on PostgreSQL instead of one each.
 
-The ticket page asks whether the user starred the ticket, who else has it open, its links
-and its reminders: four one-line statements, each a round trip to PostgreSQL (0.3 ms of a
-view's wall time apiece on the bench machine, more where the processor idles between
-them). `read_together` sends them at once through psycopg's pipeline and keeps their rows
+The ticket page reads its history's rows, whether the user starred the ticket, who else
+has it open, its links and its reminders: five Core statements, each a round trip to
+PostgreSQL (0.2–0.3 ms of a view's wall time apiece on the bench machine, more where the
+processor idles between them). `read_together` sends them at once through psycopg's pipeline and keeps their rows
 in the session; each domain function then takes its rows with `read_rows`, which runs the
 statement itself when nothing was kept (another page, SQLite, or after a write).
 
@@ -42,18 +42,29 @@ def read_rows(read: Read) -> list[Row]:
     return db.session.execute(read.statement, read.params).all()
 
 
-def read_together(reads: list[Read]) -> None:
-    """On PostgreSQL, run the reads in one round trip and keep their rows for read_rows."""
+def pipelined() -> bool:
+    """Whether read_together saves round trips here: PostgreSQL through a psycopg whose
+    libpq pipelines (14 and later). SQLite answers in process: nothing to save."""
     connection = db.session.connection()
     if connection.dialect.name != "postgresql":
-        return  # SQLite answers in process: no round trip to save
+        return False
+    driver = connection.connection.driver_connection
+    if not type(driver).__module__.startswith("psycopg"):
+        return False
+    from psycopg import Pipeline
+    return Pipeline.is_supported()
+
+
+def read_together(reads: list[Read]) -> None:
+    """Where pipelined, run the reads in one round trip and keep their rows for read_rows."""
+    if not pipelined():
+        return
+    connection = db.session.connection()
     plain = [(read, _compiled(read.statement, connection.dialect)) for read in reads]
     plain = [(read, compiled) for read, compiled in plain if compiled is not None]
     if len(plain) < 2:
         return
     driver = connection.connection.driver_connection
-    if not _pipelines(driver):
-        return
     cursors = []
     with driver.pipeline():
         for read, compiled in plain:
@@ -65,14 +76,6 @@ def read_together(reads: list[Read]) -> None:
         keys = [column.name for column in cursor.description]
         kept[read.key] = IteratorResult(SimpleResultMetaData(keys), iter(cursor.fetchall())).all()
         cursor.close()
-
-
-def _pipelines(driver) -> bool:
-    """Whether the driver is psycopg with a libpq that pipelines (14 and later)."""
-    if not type(driver).__module__.startswith("psycopg"):
-        return False
-    from psycopg import Pipeline
-    return Pipeline.is_supported()
 
 
 _COMPILED: dict = {}

@@ -17,6 +17,7 @@ from ...domain import tickets as domain
 from ...domain.rights import can
 from ...domain.ticket_files import files_of_history, ticket_files
 from ...domain.tickets.links import links_read
+from ...domain.tickets.loading import history_read
 from ...extensions import db
 from ...htmx import answer, messages_oob, redirect_client, render_fragment, wants_fragment
 from .forms import PeopleForm
@@ -54,9 +55,12 @@ def show_context(ticket, blocks=BLOCKS) -> dict:
 
 
 def read_page_together(ticket) -> None:
-    """The star, the live box, the links and the reminders the page's boxes read, in one
-    round trip on PostgreSQL (domain/reads.py); each box then takes its rows."""
-    reads.read_together([bookmarks.starred_read(current_user, ticket),
+    """The history, the star, the live box, the links and the reminders the page's boxes
+    read, in one round trip on PostgreSQL (domain/reads.py); each then takes its rows."""
+    if not reads.pipelined():
+        return  # SQLite: each box reads its own, in process
+    reads.read_together([history_read(ticket, current_user),
+                         bookmarks.starred_read(current_user, ticket),
                          presence.look_read(ticket), links_read(ticket),
                          reminders.on_ticket_read(ticket)])
 

@@ -12,6 +12,7 @@ from ...models.base import fits_id
 from ...models.tickets import MessageParts
 from ...models.users import PersonRow
 from .. import Forbidden, NotFound
+from ..reads import Read, read_rows
 from ..rights import can
 
 
@@ -51,9 +52,7 @@ def history(ticket: Ticket, user: User) -> tuple[list["HistoryEntry"], dict[int,
     one query: as ORM objects, 20 entries and their parts cost 0.6 ms a view. The people
     owner and watcher entries show are users (people_named).
     """
-    from ..reading import reader_kind
-    rows = db.session.execute(_history_statement(*reader_kind(user, ticket)),
-                              {"ticket_id": ticket.id})
+    rows = read_rows(history_read(ticket, user))
     entries: list[HistoryEntry] = []
     authors: dict[int, PersonRow] = {}
     for row in rows:
@@ -62,6 +61,15 @@ def history(ticket: Ticket, user: User) -> tuple[list["HistoryEntry"], dict[int,
         if row.part_id is not None:
             entries[-1].attachments.append(HistoryPart(row, entries[-1]))
     return entries, people_named(entries)
+
+
+def history_read(ticket: Ticket, user: User) -> Read:
+    """history's statement for this reader, which the ticket page reads with others
+    (reads.py)."""
+    from ..reading import reader_kind
+    kind = reader_kind(user, ticket)
+    return Read(("history", ticket.id, kind), _history_statement(*kind),
+                {"ticket_id": ticket.id})
 
 
 _ENTRY_COLUMNS = ("id", "ticket_id", "type", "field", "old_value", "new_value", "data",
