@@ -3,9 +3,10 @@
 The ticket page reads its history's rows, whether the user starred the ticket, who else
 has it open, its links and its reminders: five Core statements, each a round trip to
 PostgreSQL (0.2–0.3 ms of a view's wall time apiece on the bench machine, more where the
-processor idles between them). `read_together` sends them at once through psycopg's pipeline and keeps their rows
-in the session; each domain function then takes its rows with `read_rows`, which runs the
-statement itself when nothing was kept (another page, SQLite, or after a write).
+processor idles between them). `read_together` sends them at once through psycopg's
+pipeline and keeps their rows in the session; each domain function then takes its rows
+with `read_rows`, which runs the statement itself when nothing was kept (another page,
+SQLite, or after a write).
 
 A read is (key, statement, params), made by the domain function that owns the statement,
 so the page and the function ask with the same key. Kept rows serve once, and a flush or
