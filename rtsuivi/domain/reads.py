@@ -9,11 +9,13 @@ with `read_rows`, which runs the statement itself when nothing was kept (another
 SQLite, or after a write).
 
 A read is (key, statement, params), made by the domain function that owns the statement,
-so the page and the function ask with the same key. Kept rows serve once, and a flush or
-the end of the session's transaction forgets them all: nothing written since is missed.
+so the page and the function ask with the same key. Kept rows serve once (or, asked with
+keep=True, until the session writes), and a flush or the end of the session's transaction
+forgets them all: nothing written since is missed.
 Only Core statements whose columns need no conversion by SQLAlchemy go through the
 pipeline (psycopg's values are then the same); any other runs alone, as before.
 """
+from functools import cache
 from typing import NamedTuple
 
 from sqlalchemy import event
@@ -33,14 +35,17 @@ class Read(NamedTuple):
     params: dict
 
 
-def read_rows(read: Read) -> list[Row]:
-    """The read's rows: those read_together kept for it in this session, or read now."""
-    kept = db.session.info.get(_KEPT)
-    if kept:
-        rows = kept.pop(read.key, None)
-        if rows is not None:
-            return rows
-    return db.session.execute(read.statement, read.params).all()
+def read_rows(read: Read, keep: bool = False) -> list[Row]:
+    """The read's rows: those kept for it in this session (by read_together, or by an
+    earlier keep=True), or read now. Kept rows serve once, unless asked with keep=True:
+    then they stay for the next ask (the ticket's links, read by two boxes)."""
+    kept = db.session.info.setdefault(_KEPT, {})
+    rows = kept.get(read.key) if keep else kept.pop(read.key, None)
+    if rows is None:
+        rows = db.session.execute(read.statement, read.params).all()
+        if keep:
+            kept[read.key] = rows
+    return rows
 
 
 def pipelined() -> bool:
@@ -49,11 +54,14 @@ def pipelined() -> bool:
     connection = db.session.connection()
     if connection.dialect.name != "postgresql":
         return False
-    driver = connection.connection.driver_connection
-    if not type(driver).__module__.startswith("psycopg"):
-        return False
+    return type(connection.connection.driver_connection).__module__.startswith("psycopg") \
+        and _libpq_pipelines()
+
+
+@cache
+def _libpq_pipelines() -> bool:
     from psycopg import Pipeline
-    return Pipeline.is_supported()
+    return Pipeline.is_supported()  # libpq's version: the same for the whole process
 
 
 def read_together(reads: list[Read]) -> None:

@@ -10,8 +10,7 @@ the lifecycle's transition check, so every door (menu, update form, bulk, API) r
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, event, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, bindparam, func, or_, select
 
 from ...extensions import db
 from ...models import Link, Ticket, User, utcnow
@@ -219,26 +218,13 @@ def ticket_links(ticket: Ticket) -> list:
     """The ticket's links but merges, oldest first, as rows (id, type, base_id, target_id),
     read once while the session writes nothing: the summary's « dont fils » and the
     relations box both read them. A flush or the end of a transaction forgets them
-    (_forget_links)."""
-    kept = db.session.info.setdefault(_KEPT_LINKS, {})
-    links = kept.get(ticket.id)
-    if links is None:
-        links = kept[ticket.id] = read_rows(links_read(ticket))
-    return links
+    (reads.read_rows, keep=True)."""
+    return read_rows(links_read(ticket), keep=True)
 
 
 def links_read(ticket: Ticket) -> Read:
     """ticket_links' statement, which the ticket page reads with others (reads.py)."""
     return Read(("links", ticket.id), _LINKS_OF, {"ticket_id": ticket.id})
-
-
-_KEPT_LINKS = "rtsuivi_ticket_links"
-
-
-@event.listens_for(Session, "after_flush")
-@event.listens_for(Session, "after_transaction_end")
-def _forget_links(session, *_args) -> None:
-    session.info.pop(_KEPT_LINKS, None)
 
 
 def descendant_ids(ticket: Ticket) -> list[int]:
