@@ -228,6 +228,39 @@ def test_the_people_a_history_names_come_from_the_session_when_loaded(desk, make
         event.remove(db.engine, "before_cursor_execute", count)
 
 
+def test_the_history_brings_the_people_its_entries_name_in_its_own_rows(desk, make_ticket):
+    """loading.history: the people owner and watcher entries show come with the entries (no
+    query of their own), the same as people_named finds; a value that is no user id (an
+    imported entry) names nobody and breaks nothing, on PostgreSQL's cast included."""
+    from rtsuivi.domain.tickets.loading import people_named
+    from rtsuivi.models import Ticket, Transaction, User
+    ticket = make_ticket(desk.support)
+    domain.give(ticket, desk.alice, desk.bruno)
+    domain.steal(ticket, desk.alice)
+    domain.add_watcher(ticket, desk.alice, "Cc", desk.denise)
+    db.session.commit()
+    domain.remove_watcher(ticket, desk.alice, "Cc", desk.denise)
+    for field, value in (("Owner", "inconnu"), ("Watcher", "12345678901234"), ("Owner", "")):
+        db.session.add(Transaction(ticket=ticket, type="Give" if field == "Owner" else
+                                   "AddWatcher", field=field, new_value=value,
+                                   old_value=value, creator=desk.alice))
+    db.session.commit()
+    ticket_id, alice, bruno, denise = ticket.id, desk.alice.id, desk.bruno.id, desk.denise.id
+    db.session.expunge_all()
+    ticket, reader = db.session.get(Ticket, ticket_id), db.session.get(User, alice)
+    domain.history(ticket, reader)  # the reader's rights read once beforehand
+    with counted_statements() as statements:
+        entries, people = domain.history(ticket, reader)
+    assert len(statements) == 1, statements
+    assert set(people) == {alice, bruno, denise}
+    assert set(people) == set(people_named(entries))
+    assert all(people[i].display_name == db.session.get(User, i).display_name for i in people)
+    page = [domain.describe(entry, people) for entry in entries]
+    assert [d.new.id for d in page if d.type == "Give" and d.new][:1] == [bruno]
+    assert [d.old.id for d in page if d.type == "Steal"] == [bruno]
+    assert [d.old.id for d in page if d.type == "DelWatcher"] == [denise]
+
+
 def test_a_theft_shows_whom_the_ticket_was_taken_from(desk, make_ticket, login_as):
     ticket = make_ticket(desk.support)
     domain.give(ticket, desk.alice, desk.bruno)

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from ...extensions import db
 from ...models import Transaction, User
+from ...models.base import fits_id
 from .. import lifecycle
 from .links import SIDES
 
@@ -38,7 +39,7 @@ class Description:
     def _decoded(self, value):
         if not self.names_people:
             return value
-        if not value or not value.isdigit():
+        if not value or not value.isdigit() or not fits_id(int(value)):
             return None
         # A user the history does not show (Prendre's old owner, Nobody) is not in people
         # (loading._shown_people): read here only if asked for.
