@@ -282,6 +282,41 @@ def test_the_ticket_pages_mail_list_follows_can_read_mail(desk, make_ticket, mak
         < len(reading.readable_mails(full, ticket, mails))  # the comment's mail
 
 
+def test_the_ticket_pages_sent_mails_cost_no_statement_each(desk, make_ticket, make_user,
+                                                            login_as):
+    """The history's sent mails are checked with their transactions read together: the
+    page's statements do not grow with the mails (one query a mail, before), and it still
+    lists each mail the reader may read, a forwarded message's included."""
+    from sqlalchemy import event
+    watcher = make_user("gerard", email="gerard@example.org")
+    ticket = make_ticket(desk.support, requestors=[desk.denise], admin_cc=[watcher])
+    first = domain.reply(ticket, desk.alice, "Nous regardons.")
+    db.session.commit()
+    full = make_user("complete", rights=AGENT_RIGHTS + ("ShowOutgoingEmail",))
+    client = login_as(full)
+
+    def page() -> tuple[str, int]:
+        seen = []
+        count = lambda *_args: seen.append(1)  # noqa: E731
+        client.get(f"/tickets/{ticket.id}")  # what the process keeps, read once
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            html = client.get(f"/tickets/{ticket.id}").get_data(as_text=True)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        return html, len(seen)
+    _html, with_one = page()
+    for number in range(3):
+        domain.reply(ticket, desk.alice, f"Relance {number}.")
+    domain.forward(ticket, desk.alice, "expert@example.net", "Pour avis.", transaction=first)
+    db.session.commit()
+    html, with_more = page()
+    mails = db.session.scalars(select(OutboxMail).where(OutboxMail.ticket_id == ticket.id))
+    ids = [mail.id for mail in mails]
+    assert len(ids) >= 5 and all(f"/mails/{mail_id}" in html for mail_id in ids)
+    assert with_more <= with_one + 1  # the forward: the message it sent, read in one more
+
+
 def test_requester_cannot_download_an_agents_forward_note(desk, make_ticket, login_as):
     ticket = make_ticket(desk.support, requestors=[desk.denise])
     txn = domain.forward(ticket, desk.alice, "expert@example.net",

@@ -7,8 +7,10 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Attachment, InboundMail, OutboxMail, Queue, Ticket, User
+from ..models.mail import SentMailRow
 from . import NotFound, lifecycle
 from .accounts import nobody
+from .reads import Read, read_rows
 from .rights import can, visible_queues_filter, visible_tickets_filter
 
 SORTABLE = {
@@ -211,20 +213,28 @@ def mail_listing(model, status: str, page: int, per_page: int) -> tuple[list, di
     return rows, counts
 
 
-_TICKET_MAILS = select(OutboxMail).where(  # built once: the ticket page asks on every view
+_TICKET_MAILS = select(  # built once: the ticket page asks on every view
+    *(OutboxMail.__table__.c[name] for name in SentMailRow.COLUMNS)).where(
     OutboxMail.ticket_id == bindparam("ticket_id")).order_by(OutboxMail.id)
 
 
-def outgoing_mails(ticket: Ticket, user: User) -> dict[int, list]:
+def outgoing_read(ticket: Ticket) -> Read:
+    """outgoing_mails' statement, which the ticket page reads with others (reads.py)."""
+    return Read(("outgoing", ticket.id), _TICKET_MAILS, {"ticket_id": ticket.id})
+
+
+def outgoing_mails(ticket: Ticket, user: User) -> dict[int, list[SentMailRow]]:
     """The mails sent for each transaction that the user may read (reading.can_read_mail)."""
     from .reading import readable_mails
     if not can(user, "ShowOutgoingEmail", ticket):
         return {}
     found: dict[int, list] = {}
-    mails = db.session.scalars(_TICKET_MAILS, {"ticket_id": ticket.id}).all()
+    mails = [SentMailRow(*row) for row in read_rows(outgoing_read(ticket))]
     for mail in readable_mails(user, ticket, mails):
         found.setdefault(mail.transaction_id, []).append(mail)
     return found
+
+
 # ---------------------------------------------------------------- search results
 
 # Display columns of search results (RT's Format), in the builder's order.

@@ -10,10 +10,11 @@ One rule, asked by the ticket page, the portal, downloads, the sent-mail page an
 """
 from functools import cache
 
-from sqlalchemy import true
+from sqlalchemy import select, true
 
 from ..extensions import db
 from ..models import Attachment, OutboxMail, Ticket, Transaction, User
+from ..models.base import fits_id
 from .rights import can
 
 REQUESTER_TYPES = ("Create", "Correspond")
@@ -70,13 +71,26 @@ def can_read_mail(user: User, mail: OutboxMail) -> bool:
     return ticket is not None and bool(readable_mails(user, ticket, [mail]))
 
 
-def readable_mails(user: User, ticket: Ticket, mails) -> list[OutboxMail]:
-    """can_read_mail for mails the desk sent for this ticket, what it asks of the ticket
-    asked once (the ticket page lists every mail of the history)."""
+def readable_mails(user: User, ticket: Ticket, mails: list) -> list:
+    """can_read_mail for mails the desk sent for this ticket (OutboxMail or SentMailRow),
+    what it asks of the ticket asked once and their transactions read in one or two
+    queries, not one each (the ticket page lists every mail of the history)."""
     if not can_read_ticket(user, ticket) or not can(user, "ShowOutgoingEmail", ticket):
         return []
-    return [mail for mail in mails if mail.ticket_id == ticket.id  # only this ticket's
-            and _records_a_readable_transaction(user, mail)]
+    mails = [mail for mail in mails if mail.ticket_id == ticket.id]  # only this ticket's
+    recorded = _in_session({mail.transaction_id for mail in mails if mail.transaction_id})
+    forwarded = _in_session({int(txn.new_value) for txn in recorded if _forwards(txn)})
+    readable = [mail for mail in mails if _records_a_readable_transaction(user, mail)]
+    del recorded, forwarded  # held until here (_in_session)
+    return readable
+
+
+def _in_session(ids: set[int]) -> list[Transaction]:
+    """These transactions, read in one query: db.session.get then finds each without one
+    while the caller holds the list (the session keeps only what is referenced)."""
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Transaction).where(Transaction.id.in_(ids))))
 
 
 def _records_a_readable_transaction(user: User, mail: OutboxMail) -> bool:
@@ -91,6 +105,11 @@ def _records_a_readable_transaction(user: User, mail: OutboxMail) -> bool:
 
 def _forwarded(txn: Transaction) -> Transaction | None:
     """The transaction a "Forward Transaction" sent, if any."""
-    if txn.type != "Forward" or txn.field != "Transaction" or not (txn.new_value or "").isdigit():
-        return None
-    return db.session.get(Transaction, int(txn.new_value))
+    return db.session.get(Transaction, int(txn.new_value)) if _forwards(txn) else None
+
+
+def _forwards(txn: Transaction) -> bool:
+    """Whether the entry is a "Forward Transaction" naming the transaction it sent."""
+    value = txn.new_value or ""
+    return (txn.type == "Forward" and txn.field == "Transaction" and value.isdigit()
+            and fits_id(int(value)))

@@ -37,7 +37,27 @@ class InboundMail(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
 
 
-class OutboxMail(db.Model):
+class Recipients:
+    """recipient_list from `recipients`: the OutboxMail model has it, and so have the sent
+    mails the ticket page reads as columns (SentMailRow)."""
+    __slots__ = ()
+
+    @property
+    def recipient_list(self) -> list[str]:
+        return [r for r in self.recipients.split(",") if r]
+
+
+class SentMailRow(Recipients):
+    """A sent mail as the ticket's history lists it, read as columns, outside the session."""
+    __slots__ = ("id", "ticket_id", "transaction_id", "recipients", "status")
+    COLUMNS = __slots__
+
+    def __init__(self, *values):
+        for name, value in zip(self.COLUMNS, values, strict=True):
+            setattr(self, name, value)
+
+
+class OutboxMail(Recipients, db.Model):
     """One composed message waiting for (or done with) SMTP; the bytes never change.
 
     status: pending, sending (claimed by a worker), sent, failed (gave up; can be retried).
@@ -63,10 +83,6 @@ class OutboxMail(db.Model):
     claimed: Mapped[datetime | None]
     sent: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
-
-    @property
-    def recipient_list(self) -> list[str]:
-        return [r for r in self.recipients.split(",") if r]
 
 
 class MailTemplate(db.Model):

@@ -55,11 +55,12 @@ def show_context(ticket, blocks=BLOCKS) -> dict:
 
 
 def read_page_together(ticket) -> None:
-    """The history, the star, the live box, the links and the reminders the page's boxes
-    read, in one round trip on PostgreSQL (domain/reads.py); each then takes its rows."""
+    """The history, the sent mails, the star, the live box, the links and the reminders the
+    page's boxes read, in one round trip on PostgreSQL (domain/reads.py); each then takes
+    its rows."""
     if not reads.pipelined():
         return  # SQLite: each box reads its own, in process
-    reads.read_together([history_read(ticket, current_user),
+    reads.read_together([history_read(ticket, current_user), queries.outgoing_read(ticket),
                          bookmarks.starred_read(current_user, ticket),
                          presence.look_read(ticket), links_read(ticket),
                          reminders.on_ticket_read(ticket)])
