@@ -7,7 +7,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from . import config as config_module
-from . import pg_reads  # noqa: F401  its engine listeners: a GET reads in autocommit
+from . import pg_reads  # its engine listeners (a GET reads in autocommit), its cursor
 from .extensions import babel, csrf, db, init_migrations, login_manager
 from .form_markup import install as install_form_markup
 from .sqlite_writers import connection_class, lock_file_for
@@ -64,8 +64,11 @@ def _engine_options(app: Flask) -> None:
         lock_path = lock_file_for(uri)
         if lock_path and "factory" not in connect_args:
             connect_args["factory"] = connection_class(lock_path, seconds)
-    elif uri.startswith("postgresql") and "options=" not in uri:
-        connect_args["options"] = f"-c lock_timeout={int(seconds * 1000)} -c jit=off"
+    elif uri.startswith("postgresql"):
+        if "options=" not in uri:
+            connect_args["options"] = f"-c lock_timeout={int(seconds * 1000)} -c jit=off"
+        if uri.startswith("postgresql+psycopg:") and "cursor_factory" not in connect_args:
+            connect_args["cursor_factory"] = pg_reads.described_on_demand()
     options["connect_args"] = connect_args
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 

@@ -14,6 +14,7 @@ request's commit or rollback ends that transaction as before. POST requests, the
 gateway's included, the command line and the workers are not touched. SQLite is not either.
 """
 import re
+from functools import cache
 
 from flask import has_request_context, request
 from sqlalchemy import event
@@ -73,3 +74,52 @@ def _back_to_transactions(dbapi_connection, connection_record):
         connection_record.info[_MARK] = False
         if dbapi_connection is not None:
             dbapi_connection.autocommit = False
+
+
+@cache
+def described_on_demand():
+    """psycopg's cursor, its `description` built when something reads it rather than on
+    every execute. SQLAlchemy asks for it after each statement only to learn whether rows
+    came back (it keeps each statement's columns), and psycopg builds a Column object for
+    every column each time: 140 a ticket page, 0.1 ms. Engines on psycopg use it
+    (rtsuivi._engine_options); psycopg is imported only there."""
+    from collections.abc import Sequence
+
+    import psycopg
+    from psycopg import pq
+
+    returns_rows = (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.SINGLE_TUPLE,
+                    pq.ExecStatus.TUPLES_CHUNK)
+
+    class Columns(Sequence):
+        """What psycopg's description lists, for the result it was asked about (the
+        cursor may have run another statement when the columns are read)."""
+
+        def __init__(self, cursor, result):
+            self._source = _Source(result, cursor._encoding, cursor.adapters)  # noqa: SLF001
+            self._count, self._columns = result.nfields, None
+
+        def __len__(self) -> int:
+            return self._count
+
+        def __getitem__(self, index):
+            if self._columns is None:
+                self._columns = [psycopg.Column(self._source, i) for i in range(self._count)]
+            return self._columns[index]
+
+    class DescribedOnDemand(psycopg.Cursor):
+        @property
+        def description(self):
+            result = self.pgresult
+            if result and (result.nfields or result.status in returns_rows):
+                return Columns(self, result)
+            return None  # as psycopg says: no result, or one without rows
+    return DescribedOnDemand
+
+
+class _Source:
+    """What psycopg's Column reads of its cursor, kept for one result."""
+    __slots__ = ("pgresult", "_encoding", "adapters")
+
+    def __init__(self, pgresult, encoding: str, adapters):
+        self.pgresult, self._encoding, self.adapters = pgresult, encoding, adapters

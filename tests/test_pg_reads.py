@@ -142,3 +142,28 @@ def test_a_connection_keeps_its_prepared_statements_from_one_get_to_the_next(
     GET that ended with one never reused a plan."""
     counts = [client.get("/_probe/prepared").json["count"] for _ in range(30)]
     assert counts[-1] >= 1, counts
+
+
+@on_postgresql
+def test_the_cursors_description_says_what_psycopgs_own_says(app):
+    """pg_reads.described_on_demand: the app's cursors build their description when it is
+    read, and it lists what psycopg's Cursor lists, for the statement it was asked after
+    even once the cursor has run another; no rows, no description."""
+    import psycopg
+    connection = db.session.connection().connection.dbapi_connection
+    ours, theirs = connection.cursor(), psycopg.Cursor(connection)
+    assert type(ours).__name__ == "DescribedOnDemand"
+
+    def described(description):
+        return None if description is None else [tuple(column) for column in description]
+    for sql in ("SELECT 1 AS un, now() AS quand, 'x'::varchar(5) AS court, NULL AS rien",
+                "SELECT id, name FROM queues WHERE false", "SELECT", "SET LOCAL jit = off"):
+        ours.execute(sql)
+        theirs.execute(sql)
+        assert described(ours.description) == described(theirs.description), sql
+    ours.execute("SELECT 1 AS un, 2 AS deux")
+    kept = ours.description
+    ours.execute("SELECT 3 AS trois")
+    assert [column.name for column in kept] == ["un", "deux"] and len(kept) == 2
+    assert [column.name for column in ours.description] == ["trois"]
+    assert [column.name for column in kept[-1:]] == ["deux"]
