@@ -338,3 +338,39 @@ def test_the_history_read_as_rows_says_what_the_transactions_say(desk, make_tick
         assert {e.ticket_id for e in entries} == {ticket.id, other_id}
     assert [f.filename for e in entries for f in e.files] == ["schema.png", "gros.iso"]
     assert [f.stored for e in entries for f in e.files] == [True, False]
+
+
+def test_the_ticket_page_reads_the_ticket_with_its_watchers_in_one_query(desk, make_ticket):
+    """load_visible(with_watchers=True): the ticket, its queue, owner and watchers (with
+    their users, in order) in one statement, none included; a merged ticket leads to the
+    one it was merged into (the page redirects there); a ticket the user may not see is
+    still not found."""
+    from rtsuivi.domain import NotFound
+    from rtsuivi.models import Ticket, User
+    lonely = make_ticket(desk.support)
+    crowded = make_ticket(desk.support, requestors=[desk.denise], cc=[desk.bruno])
+    merged = make_ticket(desk.support, requestors=[desk.chloe])
+    lonely.watchers.clear()  # no requester left: the outer join's empty row
+    db.session.commit()
+    domain.merge(merged, desk.alice, crowded.id)
+    db.session.commit()
+    ids, alice_id, denise_id = (lonely.id, crowded.id, merged.id), desk.alice.id, desk.denise.id
+    expected = {ticket_id: [(w.id, w.role, w.user.name) for w in db.session.get(
+        Ticket, ticket_id).watchers] for ticket_id in ids[:2]}
+    assert expected[ids[0]] == [] and len(expected[ids[1]]) == 3  # denise, bruno, chloe
+    for ticket_id in ids[:2]:
+        db.session.expunge_all()
+        reader = db.session.get(User, alice_id)
+        domain.load_visible(ticket_id, reader)  # the reader's rights, read once
+        db.session.expunge_all()
+        reader = db.session.get(User, alice_id)
+        with counted_statements() as statements:
+            ticket = domain.load_visible(ticket_id, reader, with_watchers=True)
+            watchers = [(w.id, w.role, w.user.name) for w in ticket.watchers]
+        assert ticket.id == ticket_id and watchers == expected[ticket_id]
+        assert len(statements) == 1, statements
+    db.session.expunge_all()
+    reader = db.session.get(User, alice_id)
+    assert domain.load_visible(ids[2], reader, with_watchers=True).id == ids[1]
+    with pytest.raises(NotFound):  # a requester, not on `lonely`
+        domain.load_visible(ids[0], db.session.get(User, denise_id), with_watchers=True)

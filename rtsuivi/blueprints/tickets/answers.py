@@ -28,9 +28,9 @@ PART_OF_BLOCK = {"summary": "basics", "people": "people", "actions": "actions",
                  "history": "history"}
 
 
-def load(ticket_id: int):
+def load(ticket_id: int, with_watchers: bool = False):
     """The ticket if the user may see it; domain NotFound (errors.py: 404) otherwise."""
-    return domain.load_visible(ticket_id, current_user)
+    return domain.load_visible(ticket_id, current_user, with_watchers=with_watchers)
 
 
 def show_context(ticket, blocks=BLOCKS) -> dict:

@@ -56,7 +56,7 @@ SAFE_TYPES = {"image/png", "image/jpeg", "image/gif", "application/pdf", "text/p
 @bp.route("/<int:ticket_id>")
 @agent_required
 def show(ticket_id: int):
-    ticket = load(ticket_id)
+    ticket = load(ticket_id, with_watchers=True)  # the page shows them
     if ticket.id != ticket_id:  # merged into another ticket: its old URL leads there
         return redirect(url_for("tickets.show", ticket_id=ticket.id))
     return page(ticket)

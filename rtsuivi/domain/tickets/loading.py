@@ -3,6 +3,7 @@ from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, and_, bindparam, case, cast, inspect, or_, select
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
@@ -16,12 +17,17 @@ from ..reads import Read, read_rows
 from ..rights import can
 
 
-def load_visible(ticket_id: int, user: User, include_deleted: bool = True) -> Ticket:
+def load_visible(ticket_id: int, user: User, include_deleted: bool = True,
+                 with_watchers: bool = False) -> Ticket:
     """Return the ticket if the user may see it; otherwise raise NotFound (never 403).
 
-    A ticket merged into another one leads to that one (RT's EffectiveId).
+    A ticket merged into another one leads to that one (RT's EffectiveId). with_watchers
+    (the ticket page, which shows them) reads its watchers in the same query, not one more.
     """
-    ticket = db.session.get(Ticket, ticket_id) if fits_id(ticket_id) else None
+    ticket = None
+    if fits_id(ticket_id):
+        ticket = db.session.scalars(_TICKET_WITH_WATCHERS, {"ticket_id": ticket_id}).unique() \
+            .first() if with_watchers else db.session.get(Ticket, ticket_id)
     if ticket is not None and ticket.effective_id:
         ticket = db.session.get(Ticket, ticket.effective_id)
     if ticket is None or not can(user, "ShowTicket", ticket):
@@ -29,6 +35,13 @@ def load_visible(ticket_id: int, user: User, include_deleted: bool = True) -> Ti
     if ticket.status == "deleted" and not include_deleted:
         raise NotFound(_l("Ticket introuvable."))
     return ticket
+
+
+# Built once. The watchers' users joined as a chain of outer joins, not as the nested
+# inner join their relationship asks for: SQLite would read every watcher for that one.
+_TICKET_WITH_WATCHERS = select(Ticket).options(
+    joinedload(Ticket.watchers).joinedload(Watcher.user, innerjoin=False)).where(
+    Ticket.id == bindparam("ticket_id"))
 
 
 def load_watchers(ticket: Ticket) -> None:
