@@ -42,15 +42,25 @@ class DateFormatter:
 
     For a named format its three patterns are parsed once; a day's text is kept (a list
     shows the same days), and so is a time of day's when the time pattern reads only the
-    clock (hour, minute, second, AM/PM). At most MAX_KEPT of each."""
+    clock (hour, minute, second, AM/PM), and each date's whole text (a ticket viewed again
+    shows the same dates). At most MAX_KEPT of each."""
 
     def __init__(self, zone, locale):
         self.zone, self.locale = zone, locale
         self._patterns: dict[str, tuple] = {}
         self._days: dict[tuple, str] = {}
         self._times: dict[tuple, str] = {}
+        self._texts: dict[tuple, str] = {}  # whole dates: a page shows the same ones each view
 
     def format(self, value: datetime, fmt: str = "short") -> str:
+        text = self._texts.get((fmt, value))
+        if text is None:
+            if len(self._texts) >= MAX_KEPT:
+                self._texts.clear()
+            text = self._texts[fmt, value] = self._format(value, fmt)
+        return text
+
+    def _format(self, value: datetime, fmt: str) -> str:
         try:
             shown = value.replace(tzinfo=timezone.utc).astimezone(self.zone)
         except OverflowError:  # a date at the end of the calendar: show it in UTC

@@ -192,7 +192,10 @@ def test_one_date_formatter_per_zone_and_language_with_bounded_memory(monkeypatc
         value = datetime(2026, 1, 1, 8, day) + timedelta(days=day)
         shown = value.replace(tzinfo=timezone.utc).astimezone(paris)
         assert formatter.format(value) == format_datetime(shown, "short", locale=fr)
+        assert formatter.format(value) == format_datetime(shown, "short", locale=fr)  # kept
+        assert formatter.format(value, "long") == format_datetime(shown, "long", locale=fr)
         assert len(formatter._days) <= 5 and len(formatter._times) <= 5
+        assert len(formatter._texts) <= 5
 
 
 def test_the_quick_select_writes_what_wtforms_writes(app):
