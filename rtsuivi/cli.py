@@ -237,17 +237,17 @@ def serve(host, port, with_worker):
     from werkzeug.serving import run_simple
 
     from .mail.sending import run_worker
+    from .templating import compile_templates
+    app = current_app._get_current_object()
     if not os.environ.get("RTSUIVI_BASE_URL"):  # mail links point where we serve
-        current_app.config["RTSUIVI_BASE_URL"] = f"http://{host}:{port}"
+        app.config["RTSUIVI_BASE_URL"] = f"http://{host}:{port}"
     if with_worker:
-        app = current_app._get_current_object()
-        threading.Thread(target=run_worker, args=(app,), name="outbox-worker",
-                         daemon=True).start()
+        threading.Thread(target=run_worker, args=(app,), name="outbox-worker", daemon=True).start()
         click.echo("Outbox worker running in this process"
                    + ("." if app.config["SMTP_HOST"] else " (no SMTP_HOST: mail waits)."))
+    compile_templates(app)  # before the first request, not during it
     click.echo(f"RT-suivi on http://{host}:{port}/")
-    run_simple(host, port, current_app._get_current_object(), threaded=True,
-               use_reloader=False, use_debugger=False)
+    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
 
 
 EX_TEMPFAIL = 75  # as rt-mailgate: the MTA keeps the message and retries

@@ -167,6 +167,17 @@ def _admin_sections():
     return sections_for(current_user)
 
 
+def compile_templates(app: Flask) -> int:
+    """Compile every template now, not at its first use: a server's worker calls it before
+    its first request (gunicorn.conf.py, `rtsuivi serve`), so the first agent to open a
+    ticket after a restart does not wait for the ticket page's templates (65 ms of the
+    first view's 100). Returns how many there are."""
+    names = [name for name in app.jinja_env.list_templates() if name.endswith(".html")]
+    for name in names:
+        app.jinja_env.get_template(name)
+    return len(names)
+
+
 def register_template_helpers(app: Flask) -> None:
     if app.config.get("RTSUIVI_STRICT_TEMPLATES"):
         # Tests: a name a template uses but nobody passed is an error, not an empty string.

@@ -350,3 +350,22 @@ def test_templates_url_for_keeps_each_url_and_gives_what_flask_gives(app):
     app.config["SERVER_NAME"] = "rt.example.org"
     with app.app_context():  # outside a request (a mail): always built
         assert url_for("tickets.show", ticket_id=5, _external=True).startswith("http")
+
+
+def test_a_gunicorn_worker_compiles_every_template_before_its_first_request(app):
+    """gunicorn reads ./gunicorn.conf.py (where docs/deploy.md and the bench start it); its
+    post_worker_init compiles each page template into the environment's cache, so the
+    first view after a restart does not pay for it."""
+    import runpy
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+    root = Path(__file__).resolve().parent.parent
+    assert Config().settings["config"].default == "./gunicorn.conf.py"
+    settings = runpy.run_path(str(root / "gunicorn.conf.py"))
+    app.jinja_env.cache.clear()
+    settings["post_worker_init"](SimpleNamespace(wsgi=app))
+    compiled = {name for _loader, name in app.jinja_env.cache}
+    pages = {path.relative_to(root / "rtsuivi/templates").as_posix()
+             for path in (root / "rtsuivi/templates").rglob("*.html")}
+    assert "tickets/show.html" in pages and pages <= compiled
