@@ -14,7 +14,7 @@ from sqlalchemy import select, true
 
 from ..extensions import db
 from ..models import Attachment, OutboxMail, Ticket, Transaction, User
-from ..models.base import fits_id
+from ..models.base import stored_id
 from .rights import can
 
 REQUESTER_TYPES = ("Create", "Correspond")
@@ -73,43 +73,42 @@ def can_read_mail(user: User, mail: OutboxMail) -> bool:
 
 def readable_mails(user: User, ticket: Ticket, mails: list) -> list:
     """can_read_mail for mails the desk sent for this ticket (OutboxMail or SentMailRow),
-    what it asks of the ticket asked once and their transactions read in one or two
-    queries, not one each (the ticket page lists every mail of the history)."""
+    what it asks of the ticket asked once, and the transactions they record (and those a
+    forward sent) read in one query each, not one a mail (the ticket page lists every mail
+    of the history)."""
     if not can_read_ticket(user, ticket) or not can(user, "ShowOutgoingEmail", ticket):
         return []
     mails = [mail for mail in mails if mail.ticket_id == ticket.id]  # only this ticket's
-    recorded = _in_session({mail.transaction_id for mail in mails if mail.transaction_id})
-    forwarded = _in_session({int(txn.new_value) for txn in recorded if _forwards(txn)})
-    readable = [mail for mail in mails if _records_a_readable_transaction(user, mail)]
-    del recorded, forwarded  # held until here (_in_session)
-    return readable
+    recorded = _transactions({mail.transaction_id for mail in mails})
+    forwarded = _transactions({_forwarded_id(txn) for txn in recorded.values()})
+    return [mail for mail in mails
+            if _records_a_readable_transaction(user, recorded.get(mail.transaction_id),
+                                               forwarded)]
 
 
-def _in_session(ids: set[int]) -> list[Transaction]:
-    """These transactions, read in one query: db.session.get then finds each without one
-    while the caller holds the list (the session keeps only what is referenced)."""
+def _transactions(ids: set[int | None]) -> dict[int, Transaction]:
+    """These transactions by id, in one query (none for no id)."""
+    ids.discard(None)
     if not ids:
-        return []
-    return list(db.session.scalars(select(Transaction).where(Transaction.id.in_(ids))))
+        return {}
+    return {txn.id: txn for txn in db.session.scalars(
+        select(Transaction).where(Transaction.id.in_(ids)))}
 
 
-def _records_a_readable_transaction(user: User, mail: OutboxMail) -> bool:
-    txn = db.session.get(Transaction, mail.transaction_id) if mail.transaction_id else None
+def _records_a_readable_transaction(user: User, txn: Transaction | None,
+                                    forwarded: dict[int, Transaction]) -> bool:
+    """Whether the user may read the transaction a mail records (none: yes) and, for a
+    forward, the one it sent."""
     if txn is None:
         return True
     if not can_read_transaction(user, txn):
         return False
-    forwarded = _forwarded(txn)
-    return forwarded is None or can_read_transaction(user, forwarded)
+    sent = forwarded.get(_forwarded_id(txn))
+    return sent is None or can_read_transaction(user, sent)
 
 
-def _forwarded(txn: Transaction) -> Transaction | None:
+def _forwarded_id(txn: Transaction) -> int | None:
     """The transaction a "Forward Transaction" sent, if any."""
-    return db.session.get(Transaction, int(txn.new_value)) if _forwards(txn) else None
-
-
-def _forwards(txn: Transaction) -> bool:
-    """Whether the entry is a "Forward Transaction" naming the transaction it sent."""
-    value = txn.new_value or ""
-    return (txn.type == "Forward" and txn.field == "Transaction" and value.isdigit()
-            and fits_id(int(value)))
+    if txn.type != "Forward" or txn.field != "Transaction":
+        return None
+    return stored_id(txn.new_value)

@@ -24,6 +24,12 @@ def db_id(value) -> int:
     return number
 
 
+def stored_id(value: str | None) -> int | None:
+    """The id a stored text value holds (a history entry's old or new value), or None when
+    it holds none: an imported value may be any text, or a number too big to be an id."""
+    return int(value) if value and value.isdigit() and fits_id(int(value)) else None
+
+
 def _sqlite_ilike_as_like() -> None:
     """On SQLite, ILIKE is written `x LIKE y`, not `lower(x) LIKE lower(y)`.
 

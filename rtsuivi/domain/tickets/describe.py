@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from ...extensions import db
 from ...models import Transaction, User
-from ...models.base import fits_id
+from ...models.base import stored_id
 from .. import lifecycle
 from .links import SIDES
 
@@ -39,11 +39,12 @@ class Description:
     def _decoded(self, value):
         if not self.names_people:
             return value
-        if not value or not value.isdigit() or not fits_id(int(value)):
+        user_id = stored_id(value)
+        if user_id is None:
             return None
         # A user the history does not show (Prendre's old owner, Nobody) is not in people
         # (loading._shown_people): read here only if asked for.
-        return self.people.get(int(value)) or db.session.get(User, int(value))
+        return self.people.get(user_id) or db.session.get(User, user_id)
 
     def text(self, lang: str | None = None) -> str:
         """One line of plain text (the mail's transaction.description), in lang if given."""

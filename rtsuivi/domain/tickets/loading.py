@@ -9,7 +9,7 @@ from sqlalchemy.orm.util import identity_key
 
 from ...extensions import db
 from ...models import Attachment, OutboxMail, Queue, Ticket, Transaction, User, Watcher
-from ...models.base import fits_id
+from ...models.base import fits_id, stored_id
 from ...models.tickets import MessageParts
 from ...models.users import PersonRow
 from .. import Forbidden, NotFound
@@ -179,8 +179,7 @@ _USER_COLUMNS = frozenset(column.key for column in inspect(User).column_attrs)
 
 def people_named(transactions) -> dict[int, User]:
     """Load, in one query, the users owner and watcher entries show (_shown_people)."""
-    ids = {int(v) for t in transactions for v in _shown_people(t)
-           if v and v.isdigit() and fits_id(int(v))}  # an imported value may be any text
+    ids = {stored_id(v) for t in transactions for v in _shown_people(t)} - {None}
     # Most are loaded already (the entries' authors, the owner): taken from the session
     # when none of their columns is expired, so a ticket taken and given costs no query.
     named = {}
